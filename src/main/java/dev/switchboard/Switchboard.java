@@ -1,0 +1,99 @@
+package dev.switchboard;
+
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.connection.ConnectionLimits;
+import dev.switchboard.connection.ConnectionRegistry;
+import dev.switchboard.connection.EndpointContext;
+import dev.switchboard.echo.EchoEndpoint;
+import dev.switchboard.ops.EndpointMetrics;
+import dev.switchboard.ops.SwitchboardMetrics;
+import dev.switchboard.security.GuardedConfigurator;
+import dev.switchboard.security.HandshakeGuard;
+import dev.switchboard.security.OriginPolicy;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One running Switchboard application: its configuration, metrics, open connections and the
+ * WebSocket endpoints built on them. The same object runs in an application server and standalone.
+ */
+public final class Switchboard {
+
+    private static final Logger LOG = Logger.getLogger(Switchboard.class.getName());
+
+    private final SwitchboardConfig config;
+    private final SwitchboardMetrics metrics = new SwitchboardMetrics();
+    private final ConnectionRegistry connections = new ConnectionRegistry();
+    private final HandshakeGuard guard;
+    private volatile boolean shuttingDown;
+
+    public Switchboard(SwitchboardConfig config) {
+        this.config = config;
+        this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins()), connections::count,
+                config.maxConnections());
+    }
+
+    public SwitchboardConfig config() {
+        return config;
+    }
+
+    public SwitchboardMetrics metrics() {
+        return metrics;
+    }
+
+    public ConnectionRegistry connections() {
+        return connections;
+    }
+
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    /** Every WebSocket endpoint, each behind the handshake guard. */
+    public List<ServerEndpointConfig> endpointConfigs() {
+        ConnectionLimits limits = ConnectionLimits.from(config);
+        return List.of(
+                endpoint("echo", EchoEndpoint.class, EchoEndpoint.PATH, limits, EchoEndpoint::new));
+    }
+
+    public void deployTo(ServerContainer container) throws DeploymentException {
+        for (ServerEndpointConfig endpoint : endpointConfigs()) {
+            container.addEndpoint(endpoint);
+        }
+    }
+
+    /** Closes every WebSocket with 1001 (going away) and waits a moment for the close frames to go out. */
+    public void shutdown(Duration grace) {
+        shuttingDown = true;
+        int open = connections.count();
+        connections.closeAll(1001, "server shutting down");
+        try {
+            if (!connections.awaitEmpty(grace)) {
+                LOG.log(Level.WARNING, "{0} connections still open after {1}", new Object[] {connections.count(), grace});
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (open > 0) {
+            LOG.log(Level.INFO, "Closed {0} WebSocket connections with 1001", open);
+        }
+        metrics.close();
+    }
+
+    private ServerEndpointConfig endpoint(String name, Class<? extends Endpoint> type, String path,
+                                          ConnectionLimits limits, Function<EndpointContext, ? extends Endpoint> factory) {
+        EndpointMetrics endpointMetrics = metrics.endpoint(name);
+        EndpointContext context = new EndpointContext(endpointMetrics, connections, limits);
+        return ServerEndpointConfig.Builder.create(type, path)
+                .configurator(new GuardedConfigurator(guard, endpointMetrics, () -> factory.apply(context)))
+                .build();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.switchboard;
+
+import dev.switchboard.config.ConfigException;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.ops.HealthServlet;
+import dev.switchboard.ops.MetricsServlet;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.annotation.WebListener;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+
+import java.time.Duration;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Starts Switchboard inside a servlet context: the application server's for the WAR, the
+ * standalone launcher's otherwise. Registers every WebSocket endpoint with the context's
+ * {@link ServerContainer} and the HTTP resources with the context, and closes all on undeploy.
+ */
+@WebListener
+public final class SwitchboardDeployment implements ServletContextListener {
+
+    private static final Logger LOG = Logger.getLogger(SwitchboardDeployment.class.getName());
+
+    /** Lets the standalone launcher hand in its configuration; the WAR reads the environment. */
+    public static final String CONFIG_ATTRIBUTE = SwitchboardConfig.class.getName();
+    public static final String APPLICATION_ATTRIBUTE = Switchboard.class.getName();
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        SwitchboardConfig config;
+        try {
+            Object given = context.getAttribute(CONFIG_ATTRIBUTE);
+            config = given instanceof SwitchboardConfig c ? c : SwitchboardConfig.fromEnvironment();
+        } catch (ConfigException e) {
+            LOG.log(Level.SEVERE, e.getMessage());
+            throw e;
+        }
+        Switchboard app = new Switchboard(config);
+        ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
+        if (container == null) {
+            throw new IllegalStateException("No jakarta.websocket.server.ServerContainer in this servlet context");
+        }
+        try {
+            app.deployTo(container);
+        } catch (DeploymentException e) {
+            throw new IllegalStateException("Cannot deploy Switchboard's WebSocket endpoints", e);
+        }
+        context.addServlet("health", new HealthServlet(app.metrics(), app.connections()::count, app::isShuttingDown))
+                .addMapping("/health");
+        context.addServlet("metrics", new MetricsServlet(app.metrics())).addMapping("/metrics");
+        context.setAttribute(APPLICATION_ATTRIBUTE, app);
+        LOG.log(Level.INFO, "Switchboard deployed at {0}/", context.getContextPath());
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        Object app = event.getServletContext().getAttribute(APPLICATION_ATTRIBUTE);
+        if (app instanceof Switchboard switchboard) {
+            switchboard.shutdown(CLOSE_GRACE);
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package dev.switchboard.config;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one reader of Switchboard's configuration keys. Each key is looked up, in this order, as the
+ * system property {@code switchboard.KEY}, the environment variable {@code SWITCHBOARD_KEY} (upper
+ * case, {@code .} and {@code -} as {@code _}), then its default. Every value is parsed when the
+ * configuration is built, so a malformed value stops startup with a message naming the key.
+ */
+public final class SwitchboardConfig {
+
+    public static final String PROPERTY_PREFIX = "switchboard.";
+    public static final String ENV_PREFIX = "SWITCHBOARD_";
+
+    private static final long KIB = 1024;
+    private static final long MIB = 1024 * KIB;
+
+    private final Function<String, String> systemProperties;
+    private final Function<String, String> environment;
+
+    private final String host;
+    private final int port;
+    private final int maxMessageBytes;
+    private final Duration idleTimeout;
+    private final long sendQueueBytes;
+    private final int rateMessagesPerSecond;
+    private final int rateBurst;
+    private final List<String> allowedOrigins;
+    private final int maxConnections;
+
+    private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
+        this.systemProperties = systemProperties;
+        this.environment = environment;
+        this.host = string("host", "127.0.0.1");
+        this.port = integer("port", 8080, 0, 65535);
+        this.maxMessageBytes = (int) bytes("max-message-bytes", MIB, 1, Integer.MAX_VALUE - 1024);
+        this.idleTimeout = duration("idle-timeout", Duration.ofMinutes(5));
+        this.sendQueueBytes = bytes("send-queue-bytes", 4 * MIB, 1, Long.MAX_VALUE);
+        this.rateMessagesPerSecond = integer("rate.messages-per-second", 200, 1, Integer.MAX_VALUE);
+        this.rateBurst = integer("rate.burst", 2 * rateMessagesPerSecond, 1, Integer.MAX_VALUE);
+        this.allowedOrigins = list("allowed-origins");
+        this.maxConnections = integer("max-connections", 50_000, 1, Integer.MAX_VALUE);
+    }
+
+    /** Configuration from this JVM's system properties and environment. */
+    public static SwitchboardConfig fromEnvironment() {
+        return new SwitchboardConfig(System::getProperty, System::getenv);
+    }
+
+    /** Configuration from the given sources, each keyed by its full name ({@code switchboard.port}, {@code SWITCHBOARD_PORT}). */
+    public static SwitchboardConfig from(Map<String, String> systemProperties, Map<String, String> environment) {
+        return new SwitchboardConfig(systemProperties::get, environment::get);
+    }
+
+    /** Configuration with the given keys ({@code port}, {@code max-message-bytes}, …) set, defaults for the rest. */
+    public static SwitchboardConfig of(Map<String, String> keys) {
+        return new SwitchboardConfig(name -> name.startsWith(PROPERTY_PREFIX)
+                ? keys.get(name.substring(PROPERTY_PREFIX.length())) : null, name -> null);
+    }
+
+    /** The environment variable that holds {@code key}. */
+    public static String environmentName(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    // ---- the keys -------------------------------------------------------------------------------
+
+    /** Address the standalone server binds to. */
+    public String host() {
+        return host;
+    }
+
+    /** Port of the standalone server; 0 picks a free one. */
+    public int port() {
+        return port;
+    }
+
+    /** Largest whole message (text or binary) an endpoint accepts; larger closes with 1009. */
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /** A connection without any frame for this long is closed with 1001. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Bytes that may wait to be sent to one connection before it counts as a slow consumer (1013). */
+    public long sendQueueBytes() {
+        return sendQueueBytes;
+    }
+
+    /** Sustained messages per second one connection may send. */
+    public int rateMessagesPerSecond() {
+        return rateMessagesPerSecond;
+    }
+
+    /** Messages one connection may send in a burst above the sustained rate. */
+    public int rateBurst() {
+        return rateBurst;
+    }
+
+    /**
+     * Origins allowed to open a WebSocket. Empty means the default: the request's own host, plus localhost.
+     */
+    public List<String> allowedOrigins() {
+        return allowedOrigins;
+    }
+
+    /** Open WebSockets the whole server holds; the next handshake gets 503. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    // ---- typed readers, also for keys a feature owns ---------------------------------------------
+
+    /** A value as set, or empty when the key is not set anywhere (blank counts as not set). */
+    public Optional<String> raw(String key) {
+        return setting(key).map(Setting::value);
+    }
+
+    public String string(String key, String defaultValue) {
+        return raw(key).orElse(defaultValue);
+    }
+
+    public int integer(String key, int defaultValue, int min, int max) {
+        Optional<Setting> setting = setting(key);
+        if (setting.isEmpty()) {
+            return defaultValue;
+        }
+        String expected = "a whole number from " + min + " to " + max;
+        try {
+            long value = Long.parseLong(setting.get().value());
+            if (value < min || value > max) {
+                throw setting.get().invalid(expected);
+            }
+            return (int) value;
+        } catch (NumberFormatException e) {
+            throw setting.get().invalid(expected);
+        }
+    }
+
+    /** A size in bytes: a plain number, or with a unit {@code B}, {@code KiB}, {@code MiB}, {@code GiB} (K/M/G and KB/MB/GB mean the same). */
+    public long bytes(String key, long defaultValue, long min, long max) {
+        Optional<Setting> setting = setting(key);
+        if (setting.isEmpty()) {
+            return defaultValue;
+        }
+        String expected = "a size such as 1048576, 512KiB or 1MiB, from " + min + " to " + max + " bytes";
+        Long value = parseBytes(setting.get().value());
+        if (value == null || value < min || value > max) {
+            throw setting.get().invalid(expected);
+        }
+        return value;
+    }
+
+    /** A duration: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, ISO-8601 ({@code PT5M}), or a plain number of seconds. */
+    public Duration duration(String key, Duration defaultValue) {
+        Optional<Setting> setting = setting(key);
+        if (setting.isEmpty()) {
+            return defaultValue;
+        }
+        Duration value = parseDuration(setting.get().value());
+        if (value == null || value.isNegative()) {
+            throw setting.get().invalid("a duration such as 250ms, 30s, 5m, 1h or PT5M");
+        }
+        return value;
+    }
+
+    /** {@code on|true|yes} or {@code off|false|no}. */
+    public boolean flag(String key, boolean defaultValue) {
+        Optional<Setting> setting = setting(key);
+        if (setting.isEmpty()) {
+            return defaultValue;
+        }
+        switch (setting.get().value().toLowerCase(Locale.ROOT)) {
+            case "on": case "true": case "yes":
+                return true;
+            case "off": case "false": case "no":
+                return false;
+            default:
+                throw setting.get().invalid("on or off");
+        }
+    }
+
+    /** A comma-separated list, blanks dropped; empty when not set. */
+    public List<String> list(String key) {
+        return raw(key)
+                .map(value -> Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    // ---- parsing ---------------------------------------------------------------------------------
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMG]?)(I?B)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h)?", Pattern.CASE_INSENSITIVE);
+
+    static Long parseBytes(String text) {
+        Matcher m = SIZE.matcher(text.trim());
+        if (!m.matches()) {
+            return null;
+        }
+        try {
+            long number = Long.parseLong(m.group(1));
+            int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+                case "K" -> 10;
+                case "M" -> 20;
+                case "G" -> 30;
+                default -> 0;
+            };
+            if (m.group(3) != null && m.group(3).equalsIgnoreCase("ib") && shift == 0) {
+                return null; // "5iB" is not a size
+            }
+            if (number > (Long.MAX_VALUE >> shift)) {
+                return null;
+            }
+            return number << shift;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static Duration parseDuration(String text) {
+        String trimmed = text.trim();
+        if (trimmed.toUpperCase(Locale.ROOT).startsWith("P")) {
+            try {
+                return Duration.parse(trimmed);
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+        Matcher m = SHORT_DURATION.matcher(trimmed);
+        if (!m.matches()) {
+            return null;
+        }
+        try {
+            long number = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(number);
+                case "s" -> Duration.ofSeconds(number);
+                case "m", "min" -> Duration.ofMinutes(number);
+                default -> Duration.ofHours(number);
+            };
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
+    }
+
+    private Optional<Setting> setting(String key) {
+        String property = PROPERTY_PREFIX + key;
+        String value = systemProperties.apply(property);
+        if (value != null && !value.isBlank()) {
+            return Optional.of(new Setting(key, value.trim(), "system property " + property));
+        }
+        String variable = environmentName(key);
+        value = environment.apply(variable);
+        if (value != null && !value.isBlank()) {
+            return Optional.of(new Setting(key, value.trim(), "environment variable " + variable));
+        }
+        return Optional.empty();
+    }
+
+    private record Setting(String key, String value, String source) {
+        ConfigException invalid(String expected) {
+            return new ConfigException("Invalid configuration '" + key + "' = '" + value + "' (from " + source
+                    + "): expected " + expected + ".");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.switchboard.connection;
+
+import dev.switchboard.ops.EndpointMetrics;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.Session;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One open WebSocket as the features see it: counted messages in, and an outbox of asynchronous
+ * sends with a byte bound. A peer that stops reading makes its own queue grow, never anyone else's:
+ * past {@code send-queue-bytes} it is closed with 1013 (slow consumer).
+ */
+public final class Connection {
+
+    private static final Logger LOG = Logger.getLogger(Connection.class.getName());
+
+    private final Session session;
+    private final EndpointMetrics metrics;
+    private final long sendQueueLimit;
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final AtomicBoolean closing = new AtomicBoolean();
+
+    Connection(Session session, EndpointMetrics metrics, long sendQueueLimit) {
+        this.session = session;
+        this.metrics = metrics;
+        this.sendQueueLimit = sendQueueLimit;
+    }
+
+    public String id() {
+        return session.getId();
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    public EndpointMetrics metrics() {
+        return metrics;
+    }
+
+    /** Bytes handed to the container that the peer has not taken yet. */
+    public long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    /** Receives whole text messages, counted in metrics. */
+    public void onText(Consumer<String> handler) {
+        session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
+            metrics.received(Utf8.encodedLength(text));
+            handler.accept(text);
+        });
+    }
+
+    /** Receives whole binary messages, counted in metrics. */
+    public void onBinary(Consumer<ByteBuffer> handler) {
+        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) data -> {
+            metrics.received(data.remaining());
+            handler.accept(data);
+        });
+    }
+
+    public void sendText(String text) {
+        enqueue(Utf8.encodedLength(text), done -> session.getAsyncRemote().sendText(text, done));
+    }
+
+    /** Sends the buffer's remaining bytes; the buffer must not change until sent (shared buffers: pass a duplicate). */
+    public void sendBinary(ByteBuffer data) {
+        enqueue(data.remaining(), done -> session.getAsyncRemote().sendBinary(data, done));
+    }
+
+    private void enqueue(long bytes, Consumer<SendHandler> write) {
+        if (closing.get()) {
+            return;
+        }
+        long queued = pendingBytes.addAndGet(bytes);
+        // One message alone never counts as slow: only bytes piling up behind others do.
+        if (queued > sendQueueLimit && queued != bytes) {
+            pendingBytes.addAndGet(-bytes);
+            metrics.slowConsumerClosed();
+            close(1013, "slow consumer: send queue over " + sendQueueLimit + " bytes");
+            return;
+        }
+        try {
+            write.accept(result -> {
+                pendingBytes.addAndGet(-bytes);
+                if (result.isOK()) {
+                    metrics.sent(bytes);
+                } else {
+                    LOG.log(Level.FINE, "send failed on " + id(), result.getException());
+                }
+            });
+        } catch (RuntimeException e) { // the session closed under us
+            pendingBytes.addAndGet(-bytes);
+            LOG.log(Level.FINE, "send refused on " + id(), e);
+        }
+    }
+
+    /** Closes once with {@code code} and {@code reason} (reason cut to the 123 bytes RFC 6455 §5.5 allows). */
+    public void close(int code, String reason) {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), truncate(reason)));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "close failed on " + id(), e);
+        }
+    }
+
+    static String truncate(String reason) {
+        if (Utf8.encodedLength(reason) <= 123) {
+            return reason;
+        }
+        StringBuilder cut = new StringBuilder();
+        for (int i = 0; i < reason.length(); ) {
+            int cp = reason.codePointAt(i);
+            String next = new String(Character.toChars(cp));
+            if (Utf8.encodedLength(cut) + Utf8.encodedLength(next) > 123) {
+                break;
+            }
+            cut.append(next);
+            i += Character.charCount(cp);
+        }
+        return cut.toString();
+    }
+}

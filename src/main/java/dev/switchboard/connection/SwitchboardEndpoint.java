@@ -1,0 +1,60 @@
+package dev.switchboard.connection;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.Session;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The lifecycle every Switchboard endpoint shares: limits applied on open, the connection registered
+ * and counted, its close counted by code. A feature's endpoint only says what to do with messages.
+ * The container makes one instance per connection.
+ */
+public abstract class SwitchboardEndpoint extends Endpoint {
+
+    private static final Logger LOG = Logger.getLogger(SwitchboardEndpoint.class.getName());
+
+    private final EndpointContext context;
+    private Connection connection;
+
+    protected SwitchboardEndpoint(EndpointContext context) {
+        this.context = context;
+    }
+
+    /** A new connection is open; add its message handlers here. */
+    protected abstract void onConnect(Connection connection, EndpointConfig config);
+
+    /** The connection has closed (by either side, or dropped); release what it held. */
+    protected void onDisconnect(Connection connection, CloseReason reason) {
+    }
+
+    @Override
+    public final void onOpen(Session session, EndpointConfig config) {
+        ConnectionLimits limits = context.limits();
+        session.setMaxIdleTimeout(limits.idleTimeout().toMillis());
+        session.setMaxTextMessageBufferSize(limits.maxMessageBytes());
+        session.setMaxBinaryMessageBufferSize(limits.maxMessageBytes());
+        connection = new Connection(session, context.metrics(), limits.sendQueueBytes());
+        context.connections().add(connection);
+        context.metrics().opened();
+        onConnect(connection, config);
+    }
+
+    @Override
+    public final void onClose(Session session, CloseReason reason) {
+        if (connection == null) {
+            return;
+        }
+        context.connections().remove(connection);
+        context.metrics().closed(reason.getCloseCode().getCode());
+        onDisconnect(connection, reason);
+    }
+
+    @Override
+    public void onError(Session session, Throwable error) {
+        LOG.log(Level.FINE, "WebSocket error on " + session.getId(), error);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.switchboard.standalone;
+
+import dev.switchboard.Switchboard;
+import dev.switchboard.SwitchboardDeployment;
+import dev.switchboard.config.SwitchboardConfig;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.servlet.WebappContext;
+import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
+import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOns;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Switchboard on Tyrus + Grizzly, without an application server: one Grizzly listener on the
+ * configured host and port carries the WebSocket endpoints, the servlets and the pages. The
+ * application itself is started by the same {@link SwitchboardDeployment} the WAR uses.
+ */
+public final class SwitchboardServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(SwitchboardServer.class.getName());
+    static final String CLASSPATH_WEBAPP = "webapp/";
+
+    private final HttpServer http;
+    private final StandaloneServerContainer container;
+    private final WebappContext webapp;
+    private final NetworkListener listener;
+    private boolean stopped;
+
+    private SwitchboardServer(HttpServer http, StandaloneServerContainer container, WebappContext webapp,
+                              NetworkListener listener) {
+        this.http = http;
+        this.container = container;
+        this.webapp = webapp;
+        this.listener = listener;
+    }
+
+    /**
+     * Starts a server.
+     *
+     * @param pages the directory with the pages, or null for the pages packed in the jar
+     */
+    public static SwitchboardServer start(SwitchboardConfig config, Path pages) {
+        HttpServer http = new HttpServer();
+        NetworkListener listener = new NetworkListener("switchboard", config.host(), config.port());
+        listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
+        listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets have their own idle timeout
+        http.addListener(listener);
+
+        StandaloneServerContainer container = new StandaloneServerContainer(incomingBufferSize(config));
+        WebappContext webapp = new WebappContext("switchboard", "");
+        webapp.setAttribute(ServerContainer.class.getName(), container);
+        webapp.setAttribute(SwitchboardDeployment.CONFIG_ATTRIBUTE, config);
+        webapp.addListener(SwitchboardDeployment.class);
+        webapp.addServlet("pages", pages == null
+                ? StaticFilesServlet.fromClasspath(SwitchboardServer.class.getClassLoader(), CLASSPATH_WEBAPP)
+                : StaticFilesServlet.fromDirectory(pages)).addMapping("/");
+        webapp.deploy(http);
+        if (webapp.getAttribute(SwitchboardDeployment.APPLICATION_ATTRIBUTE) == null) {
+            http.shutdownNow(); // the deployment failed and Grizzly only logged it
+            throw new IllegalStateException("Switchboard did not start; see the log above");
+        }
+        listener.registerAddOn(WebSocketAddOns.forContainer(container, StandaloneServerContainer.ROOT));
+        try {
+            http.start();
+            container.start(StandaloneServerContainer.ROOT, listener.getPort());
+        } catch (IOException e) {
+            http.shutdownNow();
+            throw new UncheckedIOException("Cannot listen on " + config.host() + ":" + config.port(), e);
+        } catch (DeploymentException e) {
+            http.shutdownNow();
+            throw new IllegalStateException("Cannot deploy the WebSocket endpoints", e);
+        }
+        return new SwitchboardServer(http, container, webapp, listener);
+    }
+
+    /**
+     * Tyrus buffers a whole frame before it can judge its size and fails a frame beyond this buffer
+     * with 1011; the buffer is kept well above {@code max-message-bytes} so that oversized messages
+     * get the contract's 1009 from the message-size check instead.
+     */
+    static int incomingBufferSize(SwitchboardConfig config) {
+        long wanted = Math.max(4L << 20, 2L * config.maxMessageBytes() + 64 * 1024);
+        return (int) Math.min(Integer.MAX_VALUE - 8, wanted);
+    }
+
+    public int port() {
+        return listener.getPort();
+    }
+
+    public String host() {
+        return listener.getHost();
+    }
+
+    /** The application's base URL, e.g. {@code http://127.0.0.1:8080/}. */
+    public URI baseUri() {
+        String host = host().contains(":") ? "[" + host() + "]" : host();
+        if (host.equals("0.0.0.0")) {
+            host = "localhost";
+        }
+        return URI.create("http://" + host + ":" + port() + "/");
+    }
+
+    public Switchboard application() {
+        return (Switchboard) webapp.getAttribute(SwitchboardDeployment.APPLICATION_ATTRIBUTE);
+    }
+
+    /** Closes every WebSocket with 1001, then stops listening. */
+    @Override
+    public synchronized void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        webapp.undeploy(); // SwitchboardDeployment closes the WebSockets (1001) and waits for them
+        container.stop();
+        try {
+            http.shutdown(2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "graceful HTTP shutdown did not finish", e);
+            http.shutdownNow();
+        }
+    }
+}
