@@ -4,6 +4,7 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.connection.ConnectionLimits;
 import dev.switchboard.connection.ConnectionRegistry;
 import dev.switchboard.connection.EndpointContext;
+import dev.switchboard.connection.KeepAlive;
 import dev.switchboard.echo.EchoEndpoint;
 import dev.switchboard.ops.EndpointMetrics;
 import dev.switchboard.ops.SwitchboardMetrics;
@@ -33,10 +34,12 @@ public final class Switchboard {
     private final SwitchboardMetrics metrics = new SwitchboardMetrics();
     private final ConnectionRegistry connections = new ConnectionRegistry();
     private final HandshakeGuard guard;
+    private final KeepAlive keepAlive;
     private volatile boolean shuttingDown;
 
     public Switchboard(SwitchboardConfig config) {
         this.config = config;
+        this.keepAlive = new KeepAlive(connections, config.idleTimeout(), config.keepaliveInterval());
         this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins()), connections::count,
                 config.maxConnections());
     }
@@ -73,6 +76,7 @@ public final class Switchboard {
     /** Closes every WebSocket with 1001 (going away) and waits a moment for the close frames to go out. */
     public void shutdown(Duration grace) {
         shuttingDown = true;
+        keepAlive.close();
         int open = connections.count();
         connections.closeAll(1001, "server shutting down");
         try {

@@ -32,6 +32,7 @@ public final class SwitchboardConfig {
     private final int port;
     private final int maxMessageBytes;
     private final Duration idleTimeout;
+    private final Duration keepaliveInterval;
     private final long sendQueueBytes;
     private final int rateMessagesPerSecond;
     private final int rateBurst;
@@ -45,6 +46,7 @@ public final class SwitchboardConfig {
         this.port = integer("port", 8080, 0, 65535);
         this.maxMessageBytes = (int) bytes("max-message-bytes", MIB, 1, Integer.MAX_VALUE - 1024);
         this.idleTimeout = duration("idle-timeout", Duration.ofMinutes(5));
+        this.keepaliveInterval = duration("keepalive-interval", Duration.ofSeconds(30));
         this.sendQueueBytes = bytes("send-queue-bytes", 4 * MIB, 1, Long.MAX_VALUE);
         this.rateMessagesPerSecond = integer("rate.messages-per-second", 200, 1, Integer.MAX_VALUE);
         this.rateBurst = integer("rate.burst", 2 * rateMessagesPerSecond, 1, Integer.MAX_VALUE);
@@ -90,9 +92,14 @@ public final class SwitchboardConfig {
         return maxMessageBytes;
     }
 
-    /** A connection without any frame for this long is closed with 1001. */
+    /** A connection without any frame from the peer (messages and pongs count) for this long is closed with 1001; 0 never. */
     public Duration idleTimeout() {
         return idleTimeout;
+    }
+
+    /** A connection quiet this long gets a ping (its pong counts as a frame); 0 sends none. */
+    public Duration keepaliveInterval() {
+        return keepaliveInterval;
     }
 
     /** Bytes that may wait to be sent to one connection before it counts as a slow consumer (1013). */

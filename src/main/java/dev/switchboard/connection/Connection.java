@@ -3,6 +3,7 @@ package dev.switchboard.connection;
 import dev.switchboard.ops.EndpointMetrics;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 
@@ -25,14 +26,17 @@ public final class Connection {
 
     private final Session session;
     private final EndpointMetrics metrics;
-    private final long sendQueueLimit;
+    private final ConnectionLimits limits;
     private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile long lastHeardNanos = System.nanoTime();
+    private volatile long lastPingNanos = lastHeardNanos;
 
-    Connection(Session session, EndpointMetrics metrics, long sendQueueLimit) {
+    Connection(Session session, EndpointMetrics metrics, ConnectionLimits limits) {
         this.session = session;
         this.metrics = metrics;
-        this.sendQueueLimit = sendQueueLimit;
+        this.limits = limits;
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> heard());
     }
 
     public String id() {
@@ -52,20 +56,55 @@ public final class Connection {
         return pendingBytes.get();
     }
 
-    /** Receives whole text messages, counted in metrics. */
+    /** Receives whole text messages, counted in metrics; a message over the size limit closes with 1009. */
     public void onText(Consumer<String> handler) {
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
-            metrics.received(Utf8.encodedLength(text));
-            handler.accept(text);
+            if (accepted(Utf8.encodedLength(text))) {
+                handler.accept(text);
+            }
         });
     }
 
-    /** Receives whole binary messages, counted in metrics. */
+    /** Receives whole binary messages, counted in metrics; a message over the size limit closes with 1009. */
     public void onBinary(Consumer<ByteBuffer> handler) {
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) data -> {
-            metrics.received(data.remaining());
-            handler.accept(data);
+            if (accepted(data.remaining())) {
+                handler.accept(data);
+            }
         });
+    }
+
+    private boolean accepted(long bytes) {
+        heard();
+        metrics.received(bytes);
+        if (bytes > limits.maxMessageBytes()) {
+            close(1009, "message too big: " + bytes + " bytes, limit " + limits.maxMessageBytes());
+            return false;
+        }
+        return true;
+    }
+
+    /** Any frame from the peer (message or pong) proves it is alive. */
+    void heard() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    long lastPingNanos() {
+        return lastPingNanos;
+    }
+
+    /** A keepalive ping; the pong it draws counts as hearing from the peer. */
+    void ping() {
+        lastPingNanos = System.nanoTime();
+        try {
+            session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "ping failed on " + id(), e);
+        }
     }
 
     public void sendText(String text) {
@@ -83,10 +122,10 @@ public final class Connection {
         }
         long queued = pendingBytes.addAndGet(bytes);
         // One message alone never counts as slow: only bytes piling up behind others do.
-        if (queued > sendQueueLimit && queued != bytes) {
+        if (queued > limits.sendQueueBytes() && queued != bytes) {
             pendingBytes.addAndGet(-bytes);
             metrics.slowConsumerClosed();
-            close(1013, "slow consumer: send queue over " + sendQueueLimit + " bytes");
+            close(1013, "slow consumer: send queue over " + limits.sendQueueBytes() + " bytes");
             return;
         }
         try {

@@ -23,6 +23,10 @@ public final class ConnectionRegistry {
         }
     }
 
+    void forEach(java.util.function.Consumer<Connection> action) {
+        open.forEach(action);
+    }
+
     public int count() {
         return open.size();
     }

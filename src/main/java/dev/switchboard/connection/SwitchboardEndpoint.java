@@ -34,10 +34,12 @@ public abstract class SwitchboardEndpoint extends Endpoint {
     @Override
     public final void onOpen(Session session, EndpointConfig config) {
         ConnectionLimits limits = context.limits();
-        session.setMaxIdleTimeout(limits.idleTimeout().toMillis());
+        // Idle connections are closed by the KeepAlive sweep (1001), not by the container (which says 1006).
+        session.setMaxIdleTimeout(0);
+        // Fragmented messages are bounded while they are put together; whole ones in Connection.
         session.setMaxTextMessageBufferSize(limits.maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(limits.maxMessageBytes());
-        connection = new Connection(session, context.metrics(), limits.sendQueueBytes());
+        connection = new Connection(session, context.metrics(), limits);
         context.connections().add(connection);
         context.metrics().opened();
         onConnect(connection, config);
