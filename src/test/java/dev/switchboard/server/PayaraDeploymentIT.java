@@ -1,0 +1,119 @@
+package dev.switchboard.server;
+
+import dev.switchboard.testing.RawWebSocket;
+import dev.switchboard.testing.WsClient;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.File;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The real {@code target/switchboard.war}, deployed into Payara Micro (managed by Arquillian),
+ * answering on echo, health and metrics exactly as the standalone server does.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class PayaraDeploymentIT {
+
+    @Deployment(testable = false)
+    static WebArchive switchboardWar() {
+        File war = new File(System.getProperty("switchboard.test.war", "target/switchboard.war"));
+        return ShrinkWrap.createFromZipFile(WebArchive.class, war);
+    }
+
+    @ArquillianResource
+    private URL deployed;
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** Payara reports its interface address; everything here stays on loopback. */
+    private URI base() {
+        return URI.create("http://127.0.0.1:" + deployed.getPort() + deployed.getPath()
+                + (deployed.getPath().endsWith("/") ? "" : "/"));
+    }
+
+    private URI ws(String path) {
+        return URI.create(base().toString().replaceFirst("^http", "ws")).resolve(path);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(base().resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void warIsDeployedUnderSwitchboard() {
+        assertEquals("/switchboard/", base().getPath());
+    }
+
+    @Test
+    void echoAnswersTextAndBinaryInTheApplicationServer() throws Exception {
+        try (WsClient client = WsClient.connect(ws("echo"))) {
+            assertEquals("hello Payara", client.sendText("hello Payara").nextText());
+            assertArrayEquals(new byte[] {1, 2, 3, 4}, client.sendBinary(new byte[] {1, 2, 3, 4}).next().binary());
+        }
+    }
+
+    @Test
+    void oversizedMessageClosesWith1009() throws Exception {
+        try (WsClient client = WsClient.connect(ws("echo"))) {
+            client.sendText("x".repeat(1024 * 1024 + 1));
+            assertEquals(1009, client.awaitClose().code());
+        }
+    }
+
+    @Test
+    void invalidUtf8ClosesWith1007() throws Exception {
+        try (RawWebSocket raw = RawWebSocket.connect("127.0.0.1", deployed.getPort(), base().getPath() + "echo")) {
+            raw.sendFrame(RawWebSocket.TEXT, true, new byte[] {(byte) 0xC3, (byte) 0x28});
+            assertEquals(1007, raw.awaitCloseCode());
+        }
+    }
+
+    @Test
+    void foreignOriginIsRefusedWith403() {
+        assertEquals(403, WsClient.refusedStatus(ws("echo"), "https://evil.example"));
+    }
+
+    @Test
+    void healthAndMetricsAnswer() throws Exception {
+        HttpResponse<String> health = get("health");
+        assertEquals(200, health.statusCode());
+        JsonObject report = Json.createReader(new StringReader(health.body())).readObject();
+        assertEquals("UP", report.getString("status"));
+
+        try (WsClient client = WsClient.connect(ws("echo"))) {
+            client.sendText("count me").nextText();
+            HttpResponse<String> metrics = get("metrics");
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("switchboard_connections_open{endpoint=\"echo\"}"), metrics.body());
+            assertTrue(metrics.body().contains("switchboard_messages_received_total{endpoint=\"echo\"}"));
+        }
+    }
+
+    @Test
+    void pagesAreServedByTheWar() throws Exception {
+        HttpResponse<String> index = get("");
+        assertEquals(200, index.statusCode());
+        assertTrue(index.body().contains("echo.html"));
+        assertEquals(200, get("echo.html").statusCode());
+        assertEquals(200, get("js/ws.js").statusCode());
+    }
+}

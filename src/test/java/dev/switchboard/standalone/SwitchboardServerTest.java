@@ -1,0 +1,121 @@
+package dev.switchboard.standalone;
+
+import dev.switchboard.testing.RunningServer;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringReader;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The standalone server's HTTP side: pages, health, metrics, binding. */
+class SwitchboardServerTest {
+
+    private static RunningServer server;
+
+    @BeforeAll
+    static void start() {
+        server = RunningServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void rootServesTheIndexPage() throws Exception {
+        HttpResponse<String> index = server.get("");
+        assertEquals(200, index.statusCode());
+        assertTrue(index.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(index.body().contains("href=\"echo.html\""), "the index links the echo page");
+    }
+
+    @Test
+    void pagesScriptsAndStylesAreServedWithTheirTypes() throws Exception {
+        assertEquals("text/html", type(server.get("echo.html")));
+        assertEquals("text/javascript", type(server.get("js/echo.js")));
+        assertEquals("text/css", type(server.get("css/switchboard.css")));
+    }
+
+    @Test
+    void unknownFileIs404() throws Exception {
+        assertEquals(404, server.get("no-such-page.html").statusCode());
+    }
+
+    @Test
+    void healthIsUpJsonWithConnectionCounts() throws Exception {
+        HttpResponse<String> health = server.get("health");
+        assertEquals(200, health.statusCode());
+        assertTrue(type(health).startsWith("application/json"));
+        JsonObject report = Json.createReader(new StringReader(health.body())).readObject();
+        assertEquals("UP", report.getString("status"));
+        assertEquals(0, report.getInt("connections"));
+        assertTrue(report.getJsonObject("endpoints").containsKey("echo"));
+    }
+
+    @Test
+    void metricsArePrometheusTextWithPerEndpointSeries() throws Exception {
+        HttpResponse<String> metrics = server.get("metrics");
+        assertEquals(200, metrics.statusCode());
+        assertTrue(type(metrics).startsWith("text/plain"));
+        for (String series : new String[] {
+                "switchboard_connections_open{endpoint=\"echo\"}",
+                "switchboard_messages_received_total{endpoint=\"echo\"}",
+                "switchboard_messages_sent_total{endpoint=\"echo\"}",
+                "switchboard_bytes_received_total{endpoint=\"echo\"}",
+                "switchboard_bytes_sent_total{endpoint=\"echo\"}",
+                "switchboard_slow_consumer_closes_total{endpoint=\"echo\"}",
+                "jvm_memory_used_bytes"}) {
+            assertTrue(metrics.body().contains(series), "metrics contain " + series);
+        }
+    }
+
+    @Test
+    void defaultBindIsLoopbackOnly() throws Exception {
+        assertEquals("127.0.0.1", server.server().host());
+        Optional<InetAddress> external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                .filter(nic -> {
+                    try {
+                        return nic.isUp() && !nic.isLoopback();
+                    } catch (java.net.SocketException e) {
+                        return false;
+                    }
+                })
+                .flatMap(nic -> Collections.list(nic.getInetAddresses()).stream())
+                .filter(address -> address instanceof java.net.Inet4Address)
+                .findFirst();
+        assumeTrue(external.isPresent(), "this machine has a non-loopback IPv4 address to try");
+        assertThrows(ConnectException.class, () -> new Socket(external.get(), server.port()).close());
+    }
+
+    @Test
+    void configuredPortIsHonoured() throws Exception {
+        int free;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            free = probe.getLocalPort();
+        }
+        try (RunningServer fixed = RunningServer.start(Map.of("port", String.valueOf(free)))) {
+            assertEquals(free, fixed.port());
+            assertEquals(200, fixed.get("health").statusCode());
+        }
+    }
+
+    private static String type(HttpResponse<?> response) {
+        return response.headers().firstValue("Content-Type").orElse("");
+    }
+}
