@@ -4,6 +4,7 @@ const $ = (id) => document.getElementById(id);
 const url = webSocketUrl('echo');
 const socket = new ReconnectingWebSocket(url, { binaryType: 'arraybuffer' });
 const MAX_ROWS = 500;
+const MAX_PREVIEW = 400; // characters of a message shown in the log
 let sent = 0;
 let received = 0;
 
@@ -23,6 +24,10 @@ function logRow(direction, type, bytes, data) {
   const body = $('log').tBodies[0];
   body.prepend(row);
   while (body.rows.length > MAX_ROWS) body.deleteRow(-1);
+}
+
+function preview(text) {
+  return text.length > MAX_PREVIEW ? `${text.slice(0, MAX_PREVIEW)} … (${text.length - MAX_PREVIEW} more characters)` : text;
 }
 
 function hexPreview(buffer) {
@@ -59,7 +64,7 @@ socket.onopen = () => {
 socket.onmessage = (event) => {
   received += 1;
   if (typeof event.data === 'string') {
-    logRow('in', 'text', utf8Length(event.data), event.data);
+    logRow('in', 'text', utf8Length(event.data), preview(event.data));
   } else {
     logRow('in', 'binary', event.data.byteLength, hexPreview(event.data));
   }
@@ -80,7 +85,7 @@ $('send-form').addEventListener('submit', (event) => {
   try {
     socket.send(text);
     sent += 1;
-    logRow('out', 'text', utf8Length(text), text);
+    logRow('out', 'text', utf8Length(text), preview(text));
   } catch (e) {
     notice(`Not sent: ${e.message}.`);
   }
