@@ -1,5 +1,12 @@
 package dev.switchboard;
 
+import dev.switchboard.bus.LocalBus;
+import dev.switchboard.bus.MessageBus;
+import dev.switchboard.chat.ChatCodec;
+import dev.switchboard.chat.ChatDecoder;
+import dev.switchboard.chat.ChatEncoder;
+import dev.switchboard.chat.ChatEndpoint;
+import dev.switchboard.chat.ChatRooms;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.connection.ConnectionLimits;
 import dev.switchboard.connection.ConnectionRegistry;
@@ -8,6 +15,7 @@ import dev.switchboard.connection.KeepAlive;
 import dev.switchboard.echo.EchoEndpoint;
 import dev.switchboard.ops.EndpointMetrics;
 import dev.switchboard.ops.SwitchboardMetrics;
+import dev.switchboard.security.FloodGuard;
 import dev.switchboard.security.GuardedConfigurator;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.OriginPolicy;
@@ -35,11 +43,18 @@ public final class Switchboard {
     private final ConnectionRegistry connections = new ConnectionRegistry();
     private final HandshakeGuard guard;
     private final KeepAlive keepAlive;
+    private final MessageBus bus = new LocalBus();
+    private final ChatRooms chatRooms;
+    private final ChatCodec chatCodec;
     private volatile boolean shuttingDown;
 
     public Switchboard(SwitchboardConfig config) {
         this.config = config;
         this.keepAlive = new KeepAlive(connections, config.idleTimeout(), config.keepaliveInterval());
+        this.chatCodec = new ChatCodec(config.chatMaxText());
+        this.chatRooms = new ChatRooms(bus, new ChatEncoder(chatCodec), config.chatHistory(), System::currentTimeMillis,
+                metrics.registry());
+        metrics.beforeScrape(chatRooms::refreshMetrics);
         this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins()), connections::count,
                 config.maxConnections());
     }
@@ -64,7 +79,17 @@ public final class Switchboard {
     public List<ServerEndpointConfig> endpointConfigs() {
         ConnectionLimits limits = ConnectionLimits.from(config);
         return List.of(
-                endpoint("echo", EchoEndpoint.class, EchoEndpoint.PATH, limits, EchoEndpoint::new));
+                endpoint("echo", EchoEndpoint.class, EchoEndpoint.PATH, limits, EchoEndpoint::new),
+                endpoint("chat", ChatEndpoint.class, ChatEndpoint.PATH, limits, context -> new ChatEndpoint(context,
+                        chatRooms, new ChatDecoder(chatCodec), new ChatEncoder(chatCodec), floodGuard())));
+    }
+
+    public ChatRooms chatRooms() {
+        return chatRooms;
+    }
+
+    private FloodGuard floodGuard() {
+        return new FloodGuard(config.rateMessagesPerSecond(), config.rateBurst(), System::nanoTime);
     }
 
     public void deployTo(ServerContainer container) throws DeploymentException {

@@ -38,6 +38,8 @@ public final class SwitchboardConfig {
     private final int rateBurst;
     private final List<String> allowedOrigins;
     private final int maxConnections;
+    private final int chatHistory;
+    private final int chatMaxText;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
         this.systemProperties = systemProperties;
@@ -52,6 +54,8 @@ public final class SwitchboardConfig {
         this.rateBurst = integer("rate.burst", 2 * rateMessagesPerSecond, 1, Integer.MAX_VALUE);
         this.allowedOrigins = list("allowed-origins");
         this.maxConnections = integer("max-connections", 50_000, 1, Integer.MAX_VALUE);
+        this.chatHistory = integer("chat.history", 50, 0, 10_000);
+        this.chatMaxText = integer("chat.max-text", 4000, 1, 1_000_000);
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -127,6 +131,16 @@ public final class SwitchboardConfig {
     /** Open WebSockets the whole server holds; the next handshake gets 503. */
     public int maxConnections() {
         return maxConnections;
+    }
+
+    /** Room messages kept per chat room and replayed in {@code welcome}. */
+    public int chatHistory() {
+        return chatHistory;
+    }
+
+    /** Longest chat message text, in characters ({@code too-long} beyond). */
+    public int chatMaxText() {
+        return chatMaxText;
     }
 
     // ---- typed readers, also for keys a feature owns ---------------------------------------------

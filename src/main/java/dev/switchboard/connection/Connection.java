@@ -1,5 +1,6 @@
 package dev.switchboard.connection;
 
+import dev.switchboard.bus.Broadcast;
 import dev.switchboard.ops.EndpointMetrics;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.MessageHandler;
@@ -108,7 +109,22 @@ public final class Connection {
     }
 
     public void sendText(String text) {
-        enqueue(Utf8.encodedLength(text), done -> session.getAsyncRemote().sendText(text, done));
+        sendText(text, Utf8.encodedLength(text));
+    }
+
+    private void sendText(String text, long bytes) {
+        enqueue(bytes, done -> session.getAsyncRemote().sendText(text, done));
+    }
+
+    /** Sends a fan-out message's frames, back to back; the content was encoded once for all receivers. */
+    public void deliver(Broadcast broadcast) {
+        for (Broadcast.Frame frame : broadcast.frames()) {
+            if (frame instanceof Broadcast.Text text) {
+                sendText(text.text(), text.bytes());
+            } else if (frame instanceof Broadcast.Binary binary) {
+                sendBinary(ByteBuffer.wrap(binary.data()).asReadOnlyBuffer());
+            }
+        }
     }
 
     /** Sends the buffer's remaining bytes; the buffer must not change until sent (shared buffers: pass a duplicate). */

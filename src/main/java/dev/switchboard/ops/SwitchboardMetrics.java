@@ -11,6 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Switchboard's meter registry, scraped in the Prometheus text format by {@code GET metrics}. */
 public final class SwitchboardMetrics implements AutoCloseable {
@@ -20,6 +21,7 @@ public final class SwitchboardMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentMap<String, EndpointMetrics> endpoints = new ConcurrentHashMap<>();
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
 
     public SwitchboardMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -41,8 +43,14 @@ public final class SwitchboardMetrics implements AutoCloseable {
         return registry;
     }
 
+    /** Runs before every scrape: for gauges whose set of series changes (one per room, say). */
+    public void beforeScrape(Runnable refresh) {
+        beforeScrape.add(refresh);
+    }
+
     /** Everything, in the Prometheus text exposition format 0.0.4. */
     public String scrape() {
+        beforeScrape.forEach(Runnable::run);
         return registry.scrape();
     }
 

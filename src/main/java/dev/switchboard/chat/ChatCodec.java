@@ -1,0 +1,170 @@
+package dev.switchboard.chat;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParsingException;
+
+import java.io.StringReader;
+
+/**
+ * The chat's JSON, both ways, as pure functions: text to a {@link ChatCommand} (or a
+ * {@link ChatException} naming the contract's error), and a {@link ChatEvent} to text.
+ */
+public final class ChatCodec {
+
+    public static final int MAX_NICK = 32;
+    public static final int MAX_STATUS = 140;
+
+    private final int maxText;
+
+    /** @param maxText longest message text in characters ({@code chat.max-text}) */
+    public ChatCodec(int maxText) {
+        this.maxText = maxText;
+    }
+
+    public ChatCommand decode(String json) throws ChatException {
+        JsonObject object = parseObject(json);
+        String type = requiredString(object, "type");
+        return switch (type) {
+            case "join" -> new ChatCommand.Join(nick(object), optionalPresence(object, Presence.AVAILABLE),
+                    status(object, ""));
+            case "message" -> new ChatCommand.Say(text(object));
+            case "private" -> new ChatCommand.Whisper(requiredString(object, "to"), text(object));
+            case "presence" -> new ChatCommand.SetPresence(requiredPresence(object), status(object, null));
+            case "typing" -> new ChatCommand.Typing();
+            case "ping" -> new ChatCommand.Ping(object.get("id"));
+            default -> throw bad("unknown type '" + abbreviate(type) + "'");
+        };
+    }
+
+    public String encode(ChatEvent event) {
+        JsonObjectBuilder json = Json.createObjectBuilder();
+        if (event instanceof ChatEvent.Welcome welcome) {
+            JsonArrayBuilder members = Json.createArrayBuilder();
+            welcome.members().forEach(m -> members.add(member(m)));
+            JsonArrayBuilder history = Json.createArrayBuilder();
+            welcome.history().forEach(m -> history.add(roomMessage(m)));
+            json.add("type", "welcome").add("nick", welcome.nick()).add("room", welcome.room())
+                    .add("members", members).add("history", history);
+        } else if (event instanceof ChatEvent.RoomMessage message) {
+            json = roomMessage(message);
+        } else if (event instanceof ChatEvent.PrivateMessage message) {
+            json.add("type", "private").add("id", message.id()).add("from", message.from()).add("to", message.to())
+                    .add("text", message.text()).add("ts", message.ts());
+        } else if (event instanceof ChatEvent.PresenceChange change) {
+            json.add("type", "presence").add("nick", change.nick()).add("presence", change.presence().wire())
+                    .add("status", change.status());
+        } else if (event instanceof ChatEvent.TypingHint typing) {
+            json.add("type", "typing").add("nick", typing.nick());
+        } else if (event instanceof ChatEvent.Pong pong) {
+            json.add("type", "pong");
+            if (pong.id() != null) {
+                json.add("id", pong.id());
+            }
+        } else if (event instanceof ChatEvent.Error error) {
+            json.add("type", "error").add("code", error.error().code()).add("detail", error.detail());
+        }
+        return json.build().toString();
+    }
+
+    private static JsonObjectBuilder member(ChatEvent.Member member) {
+        return Json.createObjectBuilder().add("nick", member.nick()).add("presence", member.presence().wire())
+                .add("status", member.status());
+    }
+
+    private static JsonObjectBuilder roomMessage(ChatEvent.RoomMessage message) {
+        return Json.createObjectBuilder().add("type", "message").add("id", message.id()).add("room", message.room())
+                .add("from", message.from()).add("text", message.text()).add("ts", message.ts());
+    }
+
+    // ---- decoding helpers --------------------------------------------------------------------------
+
+    private static JsonObject parseObject(String json) throws ChatException {
+        try (JsonParser parser = Json.createParser(new StringReader(json))) {
+            if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
+                throw bad("a message is one JSON object");
+            }
+            JsonObject object = parser.getObject();
+            if (parser.hasNext()) {
+                throw bad("a message is one JSON object, with nothing after it");
+            }
+            return object;
+        } catch (JsonParsingException e) {
+            throw bad("not valid JSON");
+        } catch (RuntimeException | StackOverflowError e) {
+            // JSON-P reports nesting beyond its depth limit (and other oddities) as plain runtime errors
+            throw bad("not a JSON object");
+        }
+    }
+
+    private static String requiredString(JsonObject object, String field) throws ChatException {
+        JsonValue value = object.get(field);
+        if (value == null) {
+            throw bad("missing field '" + field + "'");
+        }
+        if (!(value instanceof JsonString string)) {
+            throw bad("field '" + field + "' must be a string");
+        }
+        return string.getString();
+    }
+
+    private static String nick(JsonObject object) throws ChatException {
+        String nick = requiredString(object, "nick");
+        int length = nick.codePointCount(0, nick.length());
+        if (length < 1 || length > MAX_NICK || nick.isBlank()) {
+            throw bad("nick must be 1 to " + MAX_NICK + " characters");
+        }
+        if (nick.codePoints().anyMatch(Character::isISOControl)) {
+            throw bad("nick must not contain control characters");
+        }
+        return nick;
+    }
+
+    private String text(JsonObject object) throws ChatException {
+        String text = requiredString(object, "text");
+        if (text.isEmpty()) {
+            throw bad("text is empty");
+        }
+        if (text.length() > maxText && text.codePointCount(0, text.length()) > maxText) {
+            throw new ChatException(ChatError.TOO_LONG, "text is longer than " + maxText + " characters");
+        }
+        return text;
+    }
+
+    private static String status(JsonObject object, String absent) throws ChatException {
+        if (!object.containsKey("status")) {
+            return absent;
+        }
+        String status = requiredString(object, "status");
+        if (status.codePointCount(0, status.length()) > MAX_STATUS) {
+            throw new ChatException(ChatError.TOO_LONG, "status is longer than " + MAX_STATUS + " characters");
+        }
+        return status;
+    }
+
+    private static Presence requiredPresence(JsonObject object) throws ChatException {
+        return choosable(requiredString(object, "presence"));
+    }
+
+    private static Presence optionalPresence(JsonObject object, Presence absent) throws ChatException {
+        return object.containsKey("presence") ? choosable(requiredString(object, "presence")) : absent;
+    }
+
+    private static Presence choosable(String wire) throws ChatException {
+        return Presence.choosable(wire)
+                .orElseThrow(() -> bad("presence must be available, away or dnd, not '" + abbreviate(wire) + "'"));
+    }
+
+    private static ChatException bad(String detail) {
+        return new ChatException(ChatError.BAD_REQUEST, detail);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+}

@@ -1,0 +1,138 @@
+package dev.switchboard.chat;
+
+import dev.switchboard.bus.Broadcast;
+import dev.switchboard.connection.Connection;
+import dev.switchboard.connection.EndpointContext;
+import dev.switchboard.connection.RoomNames;
+import dev.switchboard.connection.SwitchboardEndpoint;
+import dev.switchboard.security.FloodGuard;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.EndpointConfig;
+
+/**
+ * {@code chat/{room}}: translates JSON text messages into calls on the room and errors into the
+ * contract's {@code error} replies. One instance per connection.
+ */
+public final class ChatEndpoint extends SwitchboardEndpoint {
+
+    public static final String PATH = "/chat/{room}";
+
+    private final ChatRooms rooms;
+    private final ChatDecoder decoder;
+    private final ChatEncoder encoder;
+    private final FloodGuard flood;
+    private Connection connection;
+    private ChatMember member;
+    private String roomName;
+    private ChatRoom room;
+    private boolean disconnected;
+
+    public ChatEndpoint(EndpointContext context, ChatRooms rooms, ChatDecoder decoder, ChatEncoder encoder,
+                        FloodGuard flood) {
+        super(context);
+        this.rooms = rooms;
+        this.decoder = decoder;
+        this.encoder = encoder;
+        this.flood = flood;
+    }
+
+    @Override
+    protected void onConnect(Connection connection, EndpointConfig config) {
+        this.connection = connection;
+        this.roomName = connection.session().getPathParameters().get("room");
+        if (!RoomNames.isValid(roomName)) {
+            connection.close(1008, RoomNames.BAD_ROOM_NAME);
+            return;
+        }
+        String key = "chat:" + connection.id();
+        this.member = new ChatMember() {
+            @Override
+            public String key() {
+                return key;
+            }
+
+            @Override
+            public void send(Broadcast message) {
+                connection.deliver(message);
+            }
+        };
+        connection.onText(this::onText);
+        connection.onBinary(data -> refuse(new ChatException(ChatError.BAD_REQUEST, "chat messages are JSON text")));
+    }
+
+    private void onText(String text) {
+        switch (flood.admit()) {
+            case CLOSE -> {
+                connection.metrics().error(ChatError.RATE_LIMITED.code());
+                connection.close(1008, "rate limit exceeded");
+                return;
+            }
+            case REJECT -> {
+                reply(new ChatException(ChatError.RATE_LIMITED, "slow down: over the message rate"));
+                return;
+            }
+            case ADMIT -> {
+            }
+        }
+        try {
+            handle(decoder.decode(text));
+        } catch (ChatDecoder.ChatDecodeException e) {
+            refuse(e.refusal());
+        } catch (ChatException e) {
+            refuse(e);
+        }
+    }
+
+    // Per-connection lock: the container may report the close on another thread while a join is
+    // being handled, and a join must never outlive its connection.
+    private synchronized void handle(ChatCommand command) throws ChatException {
+        if (disconnected) {
+            return;
+        }
+        if (command instanceof ChatCommand.Ping ping) {
+            connection.sendText(encoder.encode(new ChatEvent.Pong(ping.id())));
+        } else if (command instanceof ChatCommand.Join join) {
+            if (room != null) {
+                throw new ChatException(ChatError.BAD_REQUEST, "already joined");
+            }
+            room = rooms.join(roomName, member, join);
+        } else if (command instanceof ChatCommand.Say say) {
+            joinedRoom().say(member, say.text());
+        } else if (command instanceof ChatCommand.Whisper whisper) {
+            joinedRoom().whisper(member, whisper.to(), whisper.text());
+        } else if (command instanceof ChatCommand.SetPresence presence) {
+            joinedRoom().setPresence(member, presence.presence(), presence.status());
+        } else if (command instanceof ChatCommand.Typing) {
+            joinedRoom().typing(member);
+        }
+    }
+
+    private ChatRoom joinedRoom() throws ChatException {
+        if (room == null) {
+            throw new ChatException(ChatError.NOT_JOINED, "send join first");
+        }
+        return room;
+    }
+
+    /** An error reply that counts as a strike: repeated abuse closes with 1008. */
+    private void refuse(ChatException e) {
+        reply(e);
+        if (flood.strike()) {
+            connection.close(1008, "too many bad messages");
+        }
+    }
+
+    private void reply(ChatException e) {
+        connection.metrics().error(e.error().code());
+        connection.sendText(encoder.encode(new ChatEvent.Error(e.error(), e.detail())));
+    }
+
+    @Override
+    protected synchronized void onDisconnect(Connection connection, CloseReason reason) {
+        disconnected = true;
+        if (room != null) {
+            rooms.leave(room, member);
+            room = null;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.switchboard.chat;
+
+import jakarta.json.JsonValue;
+
+import java.util.List;
+
+/** What the chat tells clients: one record per server message type of the contract. */
+public sealed interface ChatEvent {
+
+    record Member(String nick, Presence presence, String status) {
+    }
+
+    record Welcome(String nick, String room, List<Member> members, List<RoomMessage> history) implements ChatEvent {
+    }
+
+    record RoomMessage(String id, String room, String from, String text, long ts) implements ChatEvent {
+    }
+
+    record PrivateMessage(String id, String from, String to, String text, long ts) implements ChatEvent {
+    }
+
+    record PresenceChange(String nick, Presence presence, String status) implements ChatEvent {
+    }
+
+    record TypingHint(String nick) implements ChatEvent {
+    }
+
+    record Pong(JsonValue id) implements ChatEvent {
+    }
+
+    record Error(ChatError error, String detail) implements ChatEvent {
+    }
+}

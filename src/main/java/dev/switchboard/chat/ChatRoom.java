@@ -1,0 +1,173 @@
+package dev.switchboard.chat;
+
+import dev.switchboard.bus.Broadcast;
+import dev.switchboard.bus.MessageBus;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * One chat room: who is in it (nicks unique, ignoring case), their presence, the bounded history.
+ * Every change happens under the room's lock and is published to the room's bus channel in the
+ * same step, so all members see joins, leaves and messages in one order. Publishing only hands
+ * already-encoded text to outboxes; nothing under the lock waits on the network.
+ */
+public final class ChatRoom {
+
+    private record Entry(ChatMember member, String nick, Presence presence, String status,
+                         MessageBus.Subscription subscription) {
+        ChatEvent.Member view() {
+            return new ChatEvent.Member(nick, presence, status);
+        }
+    }
+
+    private final String name;
+    private final String channel;
+    private final MessageBus bus;
+    private final ChatEncoder encoder;
+    private final int historyLimit;
+    private final LongSupplier clock;
+    private final MessageIds ids;
+    private final Map<String, Entry> byNick = new LinkedHashMap<>();
+    private final Map<String, Entry> byKey = new LinkedHashMap<>();
+    private final ArrayDeque<ChatEvent.RoomMessage> history = new ArrayDeque<>();
+    private boolean retired;
+
+    ChatRoom(String name, MessageBus bus, ChatEncoder encoder, int historyLimit, LongSupplier clock, MessageIds ids) {
+        this.name = name;
+        this.channel = "chat/" + name;
+        this.bus = bus;
+        this.encoder = encoder;
+        this.historyLimit = historyLimit;
+        this.clock = clock;
+        this.ids = ids;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Adds a member: it gets {@code welcome} (members including itself, history), the others get
+     * its presence. Returns false when the room was retired meanwhile (the caller retries on a new one).
+     */
+    synchronized boolean join(ChatMember member, ChatCommand.Join join) throws ChatException {
+        if (retired) {
+            return false;
+        }
+        if (byKey.containsKey(member.key())) {
+            throw new ChatException(ChatError.BAD_REQUEST, "already joined as " + byKey.get(member.key()).nick());
+        }
+        String folded = fold(join.nick());
+        if (byNick.containsKey(folded)) {
+            throw new ChatException(ChatError.NICK_TAKEN, "'" + join.nick() + "' is already in " + name);
+        }
+        MessageBus.Subscription subscription = bus.subscribe(channel, member.key(), member::send);
+        Entry entry = new Entry(member, join.nick(), join.presence(), join.status(), subscription);
+        byNick.put(folded, entry);
+        byKey.put(member.key(), entry);
+        List<ChatEvent.Member> members = byNick.values().stream().map(Entry::view).toList();
+        member.send(Broadcast.text(encoder.encode(
+                new ChatEvent.Welcome(join.nick(), name, members, List.copyOf(history)))));
+        publishExcept(new ChatEvent.PresenceChange(join.nick(), join.presence(), join.status()), member.key());
+        return true;
+    }
+
+    /** A message to the whole room, sender included, kept in history. */
+    synchronized ChatEvent.RoomMessage say(ChatMember member, String text) throws ChatException {
+        Entry from = joined(member);
+        ChatEvent.RoomMessage message = new ChatEvent.RoomMessage(ids.next(), name, from.nick(), text, clock.getAsLong());
+        if (historyLimit > 0) {
+            if (history.size() == historyLimit) {
+                history.removeFirst();
+            }
+            history.addLast(message);
+        }
+        bus.publish(channel, Broadcast.text(encoder.encode(message)));
+        return message;
+    }
+
+    /** A message to one member and back to the sender; never kept. */
+    synchronized void whisper(ChatMember member, String toNick, String text) throws ChatException {
+        Entry from = joined(member);
+        Entry to = byNick.get(fold(toNick));
+        if (to == null) {
+            throw new ChatException(ChatError.NO_SUCH_MEMBER, "no member '" + toNick + "' in " + name);
+        }
+        Broadcast encoded = Broadcast.text(encoder.encode(
+                new ChatEvent.PrivateMessage(ids.next(), from.nick(), to.nick(), text, clock.getAsLong())));
+        to.member().send(encoded);
+        if (to != from) {
+            from.member().send(encoded);
+        }
+    }
+
+    /** A presence or status change, announced to everyone (the member included, as confirmation). */
+    synchronized void setPresence(ChatMember member, Presence presence, String status) throws ChatException {
+        Entry entry = joined(member);
+        Entry changed = new Entry(entry.member(), entry.nick(), presence, status == null ? entry.status() : status,
+                entry.subscription());
+        byNick.put(fold(entry.nick()), changed);
+        byKey.put(member.key(), changed);
+        bus.publish(channel, Broadcast.text(encoder.encode(
+                new ChatEvent.PresenceChange(changed.nick(), changed.presence(), changed.status()))));
+    }
+
+    /** A typing hint, to everyone but the typist. */
+    synchronized void typing(ChatMember member) throws ChatException {
+        Entry entry = joined(member);
+        publishExcept(new ChatEvent.TypingHint(entry.nick()), member.key());
+    }
+
+    /**
+     * Removes a member (it left or its connection dropped) and tells the others it is unavailable.
+     * Returns true when the room is now empty and retired.
+     */
+    synchronized boolean leave(ChatMember member) {
+        Entry entry = byKey.remove(member.key());
+        if (entry == null) {
+            return false;
+        }
+        byNick.remove(fold(entry.nick()));
+        entry.subscription().close();
+        bus.publish(channel, Broadcast.text(encoder.encode(
+                new ChatEvent.PresenceChange(entry.nick(), Presence.UNAVAILABLE, entry.status()))));
+        if (byKey.isEmpty()) {
+            retired = true;
+        }
+        return retired;
+    }
+
+    public synchronized List<ChatEvent.Member> members() {
+        return new ArrayList<>(byNick.values().stream().map(Entry::view).toList());
+    }
+
+    public synchronized int size() {
+        return byKey.size();
+    }
+
+    synchronized List<ChatEvent.RoomMessage> history() {
+        return List.copyOf(history);
+    }
+
+    private Entry joined(ChatMember member) throws ChatException {
+        Entry entry = byKey.get(member.key());
+        if (entry == null) {
+            throw new ChatException(ChatError.NOT_JOINED, "join the room first");
+        }
+        return entry;
+    }
+
+    private void publishExcept(ChatEvent event, String exceptKey) {
+        bus.publish(channel, Broadcast.textExcept(encoder.encode(event), exceptKey));
+    }
+
+    private static String fold(String nick) {
+        return nick.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.switchboard.chat;
+
+import dev.switchboard.bus.MessageBus;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Every chat room of this server: a room appears with its first member and goes with its last.
+ * Reports {@code switchboard_chat_rooms} and {@code switchboard_chat_room_members{room}}.
+ */
+public final class ChatRooms {
+
+    private final MessageBus bus;
+    private final ChatEncoder encoder;
+    private final int historyLimit;
+    private final LongSupplier clock;
+    private final MessageIds ids = new MessageIds();
+    private final ConcurrentMap<String, ChatRoom> rooms = new ConcurrentHashMap<>();
+    private final MultiGauge members;
+
+    public ChatRooms(MessageBus bus, ChatEncoder encoder, int historyLimit, LongSupplier clock, MeterRegistry registry) {
+        this.bus = bus;
+        this.encoder = encoder;
+        this.historyLimit = historyLimit;
+        this.clock = clock;
+        Gauge.builder("switchboard.chat.rooms", rooms, ConcurrentMap::size)
+                .description("Chat rooms with at least one member").register(registry);
+        members = MultiGauge.builder("switchboard.chat.room.members").description("Members of a chat room")
+                .register(registry);
+    }
+
+    /** Refreshes the per-room member gauges (call before a scrape); rooms that went are dropped. */
+    public void refreshMetrics() {
+        members.register(rooms.values().stream()
+                .map(room -> MultiGauge.Row.of(Tags.of("room", room.name()), room.size()))
+                .toList(), true);
+    }
+
+    /** Joins the named room, creating it if needed; returns the room joined. */
+    public ChatRoom join(String roomName, ChatMember member, ChatCommand.Join join) throws ChatException {
+        while (true) {
+            ChatRoom room = rooms.computeIfAbsent(roomName, this::open);
+            if (room.join(member, join)) {
+                return room;
+            }
+            rooms.remove(roomName, room); // it emptied meanwhile; take a fresh one
+        }
+    }
+
+    public void leave(ChatRoom room, ChatMember member) {
+        if (room.leave(member)) {
+            rooms.remove(room.name(), room);
+        }
+    }
+
+    public ChatRoom room(String name) {
+        return rooms.get(name);
+    }
+
+    public List<String> names() {
+        return List.copyOf(rooms.keySet());
+    }
+
+    private ChatRoom open(String name) {
+        return new ChatRoom(name, bus, encoder, historyLimit, clock, ids);
+    }
+}
