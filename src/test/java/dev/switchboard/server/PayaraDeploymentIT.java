@@ -116,4 +116,19 @@ class PayaraDeploymentIT {
         assertEquals(200, get("echo.html").statusCode());
         assertEquals(200, get("js/ws.js").statusCode());
     }
+
+    @Test
+    void chatRoomWorksInTheApplicationServer() throws Exception {
+        try (WsClient alice = WsClient.connect(ws("chat/payara")); WsClient bob = WsClient.connect(ws("chat/payara"))) {
+            alice.sendText("{\"type\":\"join\",\"nick\":\"alice\"}");
+            assertTrue(alice.nextText().contains("\"type\":\"welcome\""));
+            bob.sendText("{\"type\":\"join\",\"nick\":\"bob\"}");
+            assertTrue(bob.nextText().contains("\"members\":[{\"nick\":\"alice\""));
+            assertTrue(alice.nextText().contains("\"type\":\"presence\""));
+            bob.sendText("{\"type\":\"message\",\"text\":\"hi from bob\"}");
+            JsonObject atAlice = Json.createReader(new StringReader(alice.nextText())).readObject();
+            assertEquals("hi from bob", atAlice.getString("text"));
+            assertEquals("bob", atAlice.getString("from"));
+        }
+    }
 }

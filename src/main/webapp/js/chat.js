@@ -1,0 +1,325 @@
+import { webSocketUrl, ReconnectingWebSocket, READY_STATES, describeClose } from './ws.js';
+
+const $ = (id) => document.getElementById(id);
+const PRESENCE_LABEL = { available: 'available', away: 'away', dnd: 'do not disturb', unavailable: 'offline' };
+const ERROR_TEXT = {
+  'bad-request': 'The server did not understand that',
+  'nick-taken': 'That name is already taken in this room — pick another',
+  'not-joined': 'Join the room first',
+  'no-such-member': 'Nobody by that name is in the room',
+  'too-long': 'That is too long',
+  'rate-limited': 'Slow down a little — you are sending too fast',
+  forbidden: 'You are not allowed in this room',
+};
+const TYPING_SHOWN_MS = 4000;
+const TYPING_SENT_EVERY_MS = 2000;
+
+const me = { nick: null, room: null, joined: false, presence: 'available', status: '' };
+const members = new Map(); // nick -> {presence, status}
+const typing = new Map(); // nick -> expiry time
+let socket = null;
+let unread = 0;
+let unreadMarker = null;
+let lastTypingSent = 0;
+const baseTitle = document.title;
+
+// ---- rendering (user text only ever through textContent) -------------------------------------
+
+function renderState() {
+  const state = socket ? READY_STATES[socket.readyState] : 'CLOSED';
+  $('state').textContent = state;
+  $('state').dataset.state = state;
+  $('send').disabled = !(me.joined && state === 'OPEN');
+}
+
+function renderMembers() {
+  const list = $('members');
+  list.replaceChildren();
+  const sorted = [...members.entries()].sort(([a], [b]) => a.localeCompare(b));
+  for (const [nick, info] of sorted) {
+    const item = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.dataset.nick = nick;
+    button.title = nick === me.nick ? 'You' : `Send a private message to ${nick}`;
+    const dot = document.createElement('span');
+    dot.className = 'dot';
+    dot.dataset.presence = info.presence;
+    dot.title = PRESENCE_LABEL[info.presence] || info.presence;
+    const name = document.createElement('span');
+    name.className = 'nick';
+    name.textContent = nick;
+    if (nick === me.nick) {
+      const tag = document.createElement('span');
+      tag.className = 'me-tag';
+      tag.textContent = ' (you)';
+      name.append(tag);
+    }
+    const status = document.createElement('span');
+    status.className = 'status';
+    status.textContent = [PRESENCE_LABEL[info.presence], info.status].filter(Boolean).join(' · ');
+    button.append(dot, name, status);
+    button.addEventListener('click', () => {
+      if (nick !== me.nick) {
+        $('to').value = nick;
+        $('text').focus();
+      }
+    });
+    item.append(button);
+    list.append(item);
+  }
+  $('member-count').textContent = `(${members.size})`;
+  const to = $('to');
+  const chosen = to.value;
+  to.replaceChildren(new Option('Everyone', ''));
+  for (const [nick] of sorted) {
+    if (nick !== me.nick) to.append(new Option(`Only ${nick}`, nick));
+  }
+  to.value = members.has(chosen) ? chosen : '';
+}
+
+function renderTyping() {
+  const now = Date.now();
+  for (const [nick, until] of typing) if (until < now || !members.has(nick)) typing.delete(nick);
+  const nicks = [...typing.keys()];
+  $('typing').textContent = nicks.length === 0 ? ''
+    : nicks.length === 1 ? `${nicks[0]} is typing…` : `${nicks.join(', ')} are typing…`;
+}
+
+function time(ts) {
+  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+function addLine(className, parts) {
+  const list = $('messages');
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  const item = document.createElement('li');
+  item.className = className;
+  for (const [cls, text] of parts) {
+    const span = document.createElement('span');
+    span.className = cls;
+    span.textContent = text;
+    item.append(span);
+  }
+  list.append(item);
+  if (atBottom || className.includes('mine')) item.scrollIntoView({ block: 'end' });
+  return item;
+}
+
+function system(text) {
+  addLine('system', [['text', text]]);
+}
+
+function noteUnread() {
+  if (!document.hidden) return;
+  unread += 1;
+  if (!unreadMarker) {
+    unreadMarker = document.createElement('li');
+    unreadMarker.className = 'unread-marker';
+    unreadMarker.textContent = 'new messages';
+    $('messages').append(unreadMarker);
+  }
+  document.title = `(${unread}) ${me.room} · ${baseTitle}`;
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) {
+    unread = 0;
+    document.title = me.room ? `${me.room} · ${baseTitle}` : baseTitle;
+  } else if (unreadMarker) {
+    unreadMarker.remove(); // a fresh marker for the next absence
+    unreadMarker = null;
+  }
+});
+
+function showMessage(message, { history = false } = {}) {
+  const mine = message.from === me.nick;
+  if (!history && !mine) noteUnread();
+  typing.delete(message.from);
+  addLine(`message${mine ? ' mine' : ''}${history ? ' history' : ''}`,
+    [['meta', time(message.ts)], ['from', message.from], ['text', message.text]]);
+}
+
+function showPrivate(message) {
+  const mine = message.from === me.nick;
+  if (!mine) noteUnread();
+  const who = mine ? `to ${message.to} (private)` : `${message.from} (private)`;
+  addLine(`message private${mine ? ' mine' : ''}`, [['meta', time(message.ts)], ['from', who], ['text', message.text]]);
+}
+
+// ---- protocol ---------------------------------------------------------------------------------
+
+function send(object) {
+  socket.send(JSON.stringify(object));
+}
+
+function sendJoin() {
+  send({ type: 'join', nick: me.nick, presence: me.presence, status: me.status });
+}
+
+function onMessage(event) {
+  let message;
+  try {
+    message = JSON.parse(event.data);
+  } catch {
+    return;
+  }
+  switch (message.type) {
+    case 'welcome': {
+      const rejoin = me.joined;
+      me.joined = true;
+      members.clear();
+      for (const m of message.members) members.set(m.nick, { presence: m.presence, status: m.status });
+      if (!rejoin) {
+        for (const h of message.history) showMessage(h, { history: true });
+        system(`You joined ${message.room} as ${message.nick}.`);
+      } else {
+        system(`Reconnected: back in ${message.room} as ${message.nick}.`);
+      }
+      showChat();
+      break;
+    }
+    case 'message':
+      showMessage(message);
+      break;
+    case 'private':
+      showPrivate(message);
+      break;
+    case 'presence':
+      if (message.presence === 'unavailable') {
+        if (members.delete(message.nick)) system(`${message.nick} left.`);
+      } else {
+        if (!members.has(message.nick)) system(`${message.nick} joined.`);
+        members.set(message.nick, { presence: message.presence, status: message.status });
+        if (message.nick === me.nick) {
+          me.presence = message.presence;
+          me.status = message.status;
+        }
+      }
+      renderMembers();
+      renderTyping();
+      break;
+    case 'typing':
+      typing.set(message.nick, Date.now() + TYPING_SHOWN_MS);
+      renderTyping();
+      break;
+    case 'error':
+      showError(message.code, message.detail);
+      break;
+    default:
+      break;
+  }
+}
+
+function showError(code, detail) {
+  const text = `${ERROR_TEXT[code] || 'Error'}${detail ? ` (${detail})` : ''}.`;
+  if (!me.joined) {
+    $('join-error').textContent = text;
+    if (code === 'nick-taken') {
+      socket.close(1000, 'choose another name');
+      showJoin();
+    }
+  } else {
+    $('notice').textContent = text;
+  }
+}
+
+function connect() {
+  socket = new ReconnectingWebSocket(webSocketUrl(`chat/${encodeURIComponent(me.room)}`));
+  socket.onopen = () => {
+    $('notice').textContent = '';
+    sendJoin();
+    renderState();
+  };
+  socket.onmessage = onMessage;
+  socket.onclose = (event, retryIn) => {
+    renderState();
+    if (retryIn !== null && me.joined) {
+      system(`Connection lost (${describeClose(event)}). Reconnecting in ${(retryIn / 1000).toFixed(1)} s…`);
+    } else if (retryIn === null && event.code === 1008) {
+      $('join-error').textContent = `Refused: ${describeClose(event)}.`;
+      showJoin();
+    }
+  };
+  socket.connect();
+  renderState();
+}
+
+// ---- views ------------------------------------------------------------------------------------
+
+function showChat() {
+  $('join-view').hidden = true;
+  $('chat-view').hidden = false;
+  $('room-title').textContent = `· ${me.room}`;
+  document.title = `${me.room} · ${baseTitle}`;
+  $('my-presence').value = me.presence;
+  $('my-status').value = me.status;
+  renderMembers();
+  renderState();
+  $('text').focus();
+}
+
+function showJoin() {
+  me.joined = false;
+  $('chat-view').hidden = true;
+  $('join-view').hidden = false;
+  $('room-title').textContent = '';
+  $('nick').focus();
+}
+
+$('join-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  $('join-error').textContent = '';
+  me.nick = $('nick').value.trim();
+  me.room = $('room').value.trim();
+  me.presence = $('join-presence').value;
+  me.status = $('join-status').value;
+  me.joined = false;
+  members.clear();
+  $('messages').replaceChildren();
+  const url = new URL(window.location.href);
+  url.searchParams.set('room', me.room);
+  window.history.replaceState(null, '', url);
+  if (socket) socket.close();
+  connect();
+});
+
+$('send-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = $('text').value;
+  if (!text.trim()) return;
+  const to = $('to').value;
+  try {
+    send(to ? { type: 'private', to, text } : { type: 'message', text });
+    $('text').value = '';
+    $('notice').textContent = '';
+  } catch (e) {
+    $('notice').textContent = `Not sent: ${e.message}.`;
+  }
+});
+
+$('text').addEventListener('input', () => {
+  const now = Date.now();
+  if (me.joined && now - lastTypingSent > TYPING_SENT_EVERY_MS && socket.readyState === WebSocket.OPEN) {
+    lastTypingSent = now;
+    send({ type: 'typing' });
+  }
+});
+
+$('me-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  send({ type: 'presence', presence: $('my-presence').value, status: $('my-status').value });
+});
+
+$('leave').addEventListener('click', () => {
+  socket.close(1000, 'left');
+  members.clear();
+  showJoin();
+});
+
+const params = new URLSearchParams(window.location.search);
+if (params.get('room')) $('room').value = params.get('room');
+if (params.get('nick')) $('nick').value = params.get('nick');
+setInterval(() => { renderTyping(); renderState(); }, 1000);
+renderState();
+$('nick').focus();

@@ -1,0 +1,138 @@
+package dev.switchboard.browser;
+
+import dev.switchboard.testing.Browser;
+import dev.switchboard.testing.RunningServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** chat.html with two real Chromium sessions talking through the standalone server. */
+class ChatPageTest {
+
+    private static RunningServer server;
+    private static Browser alice;
+    private static Browser bob;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = RunningServer.start();
+        alice = Browser.start();
+        bob = Browser.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            for (Browser browser : new Browser[] {alice, bob}) {
+                if (browser != null) {
+                    browser.close();
+                }
+            }
+        } finally {
+            server.close();
+        }
+    }
+
+    private static void join(Browser browser, String nick, String room) {
+        WebDriver driver = browser.driver();
+        driver.get(server.http("chat.html").toString());
+        driver.findElement(By.id("nick")).sendKeys(nick);
+        WebElement roomField = driver.findElement(By.id("room"));
+        roomField.clear();
+        roomField.sendKeys(room, Keys.ENTER);
+        browser.waitUpTo(Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.id("chat-view")));
+        browser.waitUpTo(Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(By.id("state"), "OPEN"));
+    }
+
+    private static void waitForMessage(Browser browser, String text) {
+        browser.waitUpTo(Duration.ofSeconds(10)).until(ExpectedConditions.textToBePresentInElementLocated(
+                By.id("messages"), text));
+    }
+
+    private static WebElement member(Browser browser, String nick) {
+        return browser.driver().findElement(By.cssSelector("#members button[data-nick='" + nick + "']"));
+    }
+
+    @Test
+    void twoPeopleChatPrivatelyChangePresenceAndLeave() throws Exception {
+        join(alice, "alice", "garden");
+        join(bob, "bob", "garden");
+
+        // presence: each sees the other in the member list
+        alice.waitUpTo(Duration.ofSeconds(10)).until(d -> !d.findElements(By.cssSelector("#members button[data-nick='bob']")).isEmpty());
+        assertEquals(2, bob.driver().findElements(By.cssSelector("#members li")).size());
+
+        // a message with markup arrives as literal text
+        String hostile = "<img src=x onerror=alert(1)> hello bob";
+        alice.driver().findElement(By.id("text")).sendKeys(hostile, Keys.ENTER);
+        waitForMessage(bob, hostile);
+        assertTrue(bob.driver().findElements(By.cssSelector("#messages img")).isEmpty(), "no element was made from the text");
+        List<WebElement> lines = bob.driver().findElements(By.cssSelector("#messages li.message"));
+        assertEquals("alice", lines.get(lines.size() - 1).findElement(By.cssSelector(".from")).getText());
+
+        // typing hint
+        bob.driver().findElement(By.id("text")).sendKeys("typing…");
+        alice.waitUpTo(Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(By.id("typing"), "bob is typing…"));
+        bob.driver().findElement(By.id("text")).clear();
+
+        // bob whispers to alice by picking her in the member list
+        member(bob, "alice").click();
+        assertEquals("alice", new Select(bob.driver().findElement(By.id("to"))).getFirstSelectedOption().getAttribute("value"));
+        bob.driver().findElement(By.id("text")).sendKeys("just between us", Keys.ENTER);
+        waitForMessage(alice, "just between us");
+        WebElement whisper = alice.driver().findElement(By.cssSelector("#messages li.private"));
+        assertTrue(whisper.getText().contains("bob (private)"), whisper.getText());
+
+        // alice goes away with a status; bob's list shows it
+        new Select(alice.driver().findElement(By.id("my-presence"))).selectByValue("away");
+        WebElement status = alice.driver().findElement(By.id("my-status"));
+        status.clear();
+        status.sendKeys("making tea");
+        alice.driver().findElement(By.id("update-me")).click();
+        bob.waitUpTo(Duration.ofSeconds(10)).until(d ->
+                member(bob, "alice").findElement(By.cssSelector(".dot")).getAttribute("data-presence").equals("away"));
+        assertTrue(member(bob, "alice").getText().contains("making tea"));
+        bob.screenshot("chat-bob");
+
+        // bob leaves; alice sees it
+        bob.driver().findElement(By.id("leave")).click();
+        waitForMessage(alice, "bob left.");
+        assertTrue(alice.driver().findElements(By.cssSelector("#members button[data-nick='bob']")).isEmpty());
+        alice.screenshot("chat-alice");
+    }
+
+    @Test
+    void takenNickIsExplainedOnTheJoinForm() {
+        join(alice, "carol", "tea-room");
+        WebDriver driver = bob.driver();
+        driver.get(server.http("chat.html?room=tea-room").toString());
+        driver.findElement(By.id("nick")).sendKeys("Carol", Keys.ENTER);
+        bob.waitUpTo(Duration.ofSeconds(10)).until(ExpectedConditions.textToBePresentInElementLocated(
+                By.id("join-error"), "already taken"));
+        assertTrue(driver.findElement(By.id("join-view")).isDisplayed());
+    }
+
+    @Test
+    void droppedConnectionReconnectsRejoinsAndSaysSo() {
+        join(alice, "dora", "reconnect-room");
+        // the server restarts its side of every connection (1012 "service restart")
+        server.server().application().connections().closeAll(1012, "restarting");
+        waitForMessage(alice, "Connection lost (1012");
+        waitForMessage(alice, "Reconnected: back in reconnect-room as dora.");
+        alice.waitUpTo(Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(By.id("state"), "OPEN"));
+        alice.driver().findElement(By.id("text")).sendKeys("still here", Keys.ENTER);
+        waitForMessage(alice, "still here");
+    }
+}
