@@ -42,6 +42,22 @@ public final class ChatCodec {
         };
     }
 
+    /** The wire {@code type} of a command. */
+    public static String typeOf(ChatCommand command) {
+        if (command instanceof ChatCommand.Join) {
+            return "join";
+        } else if (command instanceof ChatCommand.Say) {
+            return "message";
+        } else if (command instanceof ChatCommand.Whisper) {
+            return "private";
+        } else if (command instanceof ChatCommand.SetPresence) {
+            return "presence";
+        } else if (command instanceof ChatCommand.Typing) {
+            return "typing";
+        }
+        return "ping";
+    }
+
     public String encode(ChatEvent event) {
         JsonObjectBuilder json = Json.createObjectBuilder();
         if (event instanceof ChatEvent.Welcome welcome) {

@@ -89,6 +89,7 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
         if (disconnected) {
             return;
         }
+        connection.metrics().request(ChatCodec.typeOf(command));
         if (command instanceof ChatCommand.Ping ping) {
             connection.sendText(encoder.encode(new ChatEvent.Pong(ping.id())));
         } else if (command instanceof ChatCommand.Join join) {

@@ -26,6 +26,7 @@ public final class EndpointMetrics {
     private final ConcurrentMap<Integer, Counter> closes = new ConcurrentHashMap<>();
     private final ConcurrentMap<Integer, Counter> refusals = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> errors = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> requests = new ConcurrentHashMap<>();
 
     EndpointMetrics(String endpoint, MeterRegistry registry) {
         this.endpoint = endpoint;
@@ -80,6 +81,13 @@ public final class EndpointMetrics {
         errors.computeIfAbsent(code, c -> Counter.builder("switchboard.errors")
                 .description("Errors answered to clients, by code")
                 .tag("endpoint", endpoint).tag("code", c).register(registry)).increment();
+    }
+
+    /** A message a client sent, by its protocol type (chat's {@code join}, STOMP's {@code SEND}, …). */
+    public void request(String type) {
+        requests.computeIfAbsent(type, t -> Counter.builder("switchboard.requests")
+                .description("Messages from clients, by protocol message type")
+                .tag("endpoint", endpoint).tag("type", t).register(registry)).increment();
     }
 
     public void slowConsumerClosed() {

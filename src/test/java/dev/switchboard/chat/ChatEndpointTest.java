@@ -291,18 +291,14 @@ class ChatEndpointTest {
             for (int i = 0; i < 400 && !c.ws.isClosed(); i++) {
                 c.ws.sendText("{\"type\":\"typing\"}");
             }
-            List<String> codes = new ArrayList<>();
             WsClient.Close close = c.ws.awaitClose();
             assertEquals(1008, close.code());
-            JsonObject message;
-            try {
-                while ((message = c.next()) != null) {
-                    if (message.getString("type").equals("error")) {
-                        codes.add(message.getString("code"));
-                    }
+            List<String> codes = new ArrayList<>();
+            for (WsClient.Message message : c.ws.drain()) {
+                JsonObject object = json(message.text());
+                if (object.getString("type").equals("error")) {
+                    codes.add(object.getString("code"));
                 }
-            } catch (AssertionError drained) {
-                // no more messages
             }
             assertTrue(codes.contains("rate-limited"), "rate-limited errors came before the close: " + codes);
         }
@@ -318,6 +314,8 @@ class ChatEndpointTest {
             alice.send("{\"type\":\"private\",\"to\":\"nobody\",\"text\":\"x\"}").next("error");
             assertEquals(2, server.metric("switchboard_chat_room_members{room=\"" + room + "\"}"));
             assertTrue(server.metric("switchboard_errors_total{code=\"no-such-member\",endpoint=\"chat\"}") >= 1);
+            assertTrue(server.metric("switchboard_requests_total{endpoint=\"chat\",type=\"join\"}") >= 2);
+            assertTrue(server.metric("switchboard_requests_total{endpoint=\"chat\",type=\"private\"}") >= 1);
             bob.ws.closeNormally();
             Await.until("bob's leave to show", () ->
                     server.metricNow("switchboard_chat_room_members{room=\"" + room + "\"}") == 1);

@@ -101,6 +101,13 @@ public final class WsClient implements AutoCloseable {
         return message.text();
     }
 
+    /** The messages already received and not yet taken, without waiting. */
+    public java.util.List<Message> drain() {
+        java.util.List<Message> all = new java.util.ArrayList<>();
+        messages.drainTo(all);
+        return all;
+    }
+
     /** Waits for the server to close the connection. */
     public Close awaitClose() throws InterruptedException {
         try {
