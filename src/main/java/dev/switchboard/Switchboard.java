@@ -13,6 +13,8 @@ import dev.switchboard.connection.ConnectionRegistry;
 import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.KeepAlive;
 import dev.switchboard.echo.EchoEndpoint;
+import dev.switchboard.images.ImageEndpoint;
+import dev.switchboard.images.ImageRooms;
 import dev.switchboard.ops.EndpointMetrics;
 import dev.switchboard.ops.SwitchboardMetrics;
 import dev.switchboard.security.FloodGuard;
@@ -46,6 +48,7 @@ public final class Switchboard {
     private final MessageBus bus = new LocalBus();
     private final ChatRooms chatRooms;
     private final ChatCodec chatCodec;
+    private final ImageRooms imageRooms;
     private volatile boolean shuttingDown;
 
     public Switchboard(SwitchboardConfig config) {
@@ -55,6 +58,8 @@ public final class Switchboard {
         this.chatRooms = new ChatRooms(bus, new ChatEncoder(chatCodec), config.chatHistory(), System::currentTimeMillis,
                 metrics.registry());
         metrics.beforeScrape(chatRooms::refreshMetrics);
+        this.imageRooms = new ImageRooms(bus, config.imagesHistory(), config.imagesHistoryBytes(),
+                config.imagesEmptyRoomTtl().toNanos(), System::nanoTime, System::currentTimeMillis, metrics.registry());
         this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins()), connections::count,
                 config.maxConnections());
     }
@@ -81,7 +86,24 @@ public final class Switchboard {
         return List.of(
                 endpoint("echo", EchoEndpoint.class, EchoEndpoint.PATH, limits, EchoEndpoint::new),
                 endpoint("chat", ChatEndpoint.class, ChatEndpoint.PATH, limits, context -> new ChatEndpoint(context,
-                        chatRooms, new ChatDecoder(chatCodec), new ChatEncoder(chatCodec), floodGuard())));
+                        chatRooms, new ChatDecoder(chatCodec), new ChatEncoder(chatCodec), floodGuard())),
+                endpoint("images", ImageEndpoint.class, ImageEndpoint.PATH,
+                        limits.withMaxMessageBytes(imagesTransportLimit(config)),
+                        context -> new ImageEndpoint(context, imageRooms, config.imagesMaxBytes(), floodGuard())));
+    }
+
+    /** The largest WebSocket message image drop takes before closing with 1009. */
+    public static int imagesTransportLimit(SwitchboardConfig config) {
+        return config.imagesMaxBytes() + ImageEndpoint.TRANSPORT_MARGIN;
+    }
+
+    /** The largest message any endpoint takes: the container must buffer a frame that big. */
+    public static int largestMessage(SwitchboardConfig config) {
+        return Math.max(config.maxMessageBytes(), imagesTransportLimit(config));
+    }
+
+    public ImageRooms imageRooms() {
+        return imageRooms;
     }
 
     public ChatRooms chatRooms() {

@@ -40,6 +40,10 @@ public final class SwitchboardConfig {
     private final int maxConnections;
     private final int chatHistory;
     private final int chatMaxText;
+    private final int imagesMaxBytes;
+    private final int imagesHistory;
+    private final long imagesHistoryBytes;
+    private final Duration imagesEmptyRoomTtl;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
         this.systemProperties = systemProperties;
@@ -56,6 +60,10 @@ public final class SwitchboardConfig {
         this.maxConnections = integer("max-connections", 50_000, 1, Integer.MAX_VALUE);
         this.chatHistory = integer("chat.history", 50, 0, 10_000);
         this.chatMaxText = integer("chat.max-text", 4000, 1, 1_000_000);
+        this.imagesMaxBytes = (int) bytes("images.max-bytes", 8 * MIB, 1, 512 * MIB);
+        this.imagesHistory = integer("images.history", 10, 0, 1000);
+        this.imagesHistoryBytes = bytes("images.history-bytes", 64 * MIB, 0, Long.MAX_VALUE);
+        this.imagesEmptyRoomTtl = duration("images.empty-room-ttl", Duration.ofMinutes(10));
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -141,6 +149,26 @@ public final class SwitchboardConfig {
     /** Longest chat message text, in characters ({@code too-long} beyond). */
     public int chatMaxText() {
         return chatMaxText;
+    }
+
+    /** Largest image accepted by image drop ({@code too-large} beyond; 1009 only past this + 1 MiB). */
+    public int imagesMaxBytes() {
+        return imagesMaxBytes;
+    }
+
+    /** Images kept per room and replayed to a newcomer. */
+    public int imagesHistory() {
+        return imagesHistory;
+    }
+
+    /** Bytes of image history kept across all rooms; the oldest image anywhere goes first. */
+    public long imagesHistoryBytes() {
+        return imagesHistoryBytes;
+    }
+
+    /** How long the history of a room nobody is in is kept. */
+    public Duration imagesEmptyRoomTtl() {
+        return imagesEmptyRoomTtl;
     }
 
     // ---- typed readers, also for keys a feature owns ---------------------------------------------

@@ -5,13 +5,30 @@ import org.glassfish.grizzly.http.server.StaticHttpHandler;
 import org.glassfish.grizzly.http.server.StaticHttpHandlerBase;
 import org.glassfish.grizzly.servlet.DefaultServlet;
 
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /** The pages, served as a servlet so that the same filters apply to them as in the WAR. */
 final class StaticFilesServlet extends DefaultServlet {
 
     private StaticFilesServlet(StaticHttpHandlerBase files) {
         super(files);
+    }
+
+    /** WEB-INF and META-INF are the application's own, never pages (as in any servlet container). */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        String path = request.getRequestURI().substring(request.getContextPath().length()).toUpperCase(Locale.ROOT);
+        if (path.startsWith("/WEB-INF") || path.startsWith("/META-INF")) {
+            response.sendError(404);
+            return;
+        }
+        super.service(request, response);
     }
 
     /** Files from a directory (a source checkout's src/main/webapp). */

@@ -88,7 +88,7 @@ public final class SwitchboardServer implements AutoCloseable {
      * get the contract's 1009 from the message-size check instead.
      */
     static int incomingBufferSize(SwitchboardConfig config) {
-        long wanted = Math.max(4L << 20, 2L * config.maxMessageBytes() + 64 * 1024);
+        long wanted = Math.max(4L << 20, 2L * Switchboard.largestMessage(config) + 64 * 1024);
         return (int) Math.min(Integer.MAX_VALUE - 8, wanted);
     }
 

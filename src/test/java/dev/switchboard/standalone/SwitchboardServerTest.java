@@ -58,6 +58,12 @@ class SwitchboardServerTest {
     }
 
     @Test
+    void webInfIsNeverServed() throws Exception {
+        assertEquals(404, server.get("WEB-INF/web.xml").statusCode());
+        assertEquals(404, server.get("web-inf/web.xml").statusCode());
+    }
+
+    @Test
     void healthIsUpJsonWithConnectionCounts() throws Exception {
         HttpResponse<String> health = server.get("health");
         assertEquals(200, health.statusCode());

@@ -1,0 +1,105 @@
+package dev.switchboard.images;
+
+import dev.switchboard.connection.Connection;
+import dev.switchboard.connection.EndpointContext;
+import dev.switchboard.connection.RoomNames;
+import dev.switchboard.connection.SwitchboardEndpoint;
+import dev.switchboard.security.FloodGuard;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.DecodeException;
+import jakarta.websocket.EndpointConfig;
+
+import java.nio.ByteBuffer;
+
+/**
+ * {@code images/{room}}: a binary message is an image for every other member of the room. The
+ * connection's transport limit sits 1 MiB above {@code images.max-bytes}, so an image that is too
+ * large gets a {@code too-large} error and only far larger messages close with 1009.
+ */
+public final class ImageEndpoint extends SwitchboardEndpoint {
+
+    public static final String PATH = "/images/{room}";
+    public static final int TRANSPORT_MARGIN = 1024 * 1024;
+    private static final String ANONYMOUS = "anonymous";
+
+    private final ImageRooms rooms;
+    private final ImageDecoder decoder = new ImageDecoder();
+    private final int maxBytes;
+    private final FloodGuard flood;
+    private Connection connection;
+    private String room;
+    private String key;
+    private ImageRooms.Entry entry;
+
+    public ImageEndpoint(EndpointContext context, ImageRooms rooms, int maxBytes, FloodGuard flood) {
+        super(context);
+        this.rooms = rooms;
+        this.maxBytes = maxBytes;
+        this.flood = flood;
+    }
+
+    @Override
+    protected synchronized void onConnect(Connection connection, EndpointConfig config) {
+        this.connection = connection;
+        this.room = connection.session().getPathParameters().get("room");
+        if (!RoomNames.isValid(room)) {
+            connection.close(1008, RoomNames.BAD_ROOM_NAME);
+            return;
+        }
+        this.key = "images:" + connection.id();
+        // the welcome and history go out inside enter(), before any live image can
+        entry = rooms.enter(room, key, connection::deliver, history -> {
+            connection.sendText(ImageMessages.welcome(room, history.size()));
+            history.forEach(connection::deliver);
+        });
+        connection.onBinary(this::onImage);
+        connection.onText(text -> { }); // the contract ignores text from clients
+    }
+
+    private void onImage(ByteBuffer data) {
+        switch (flood.admit()) {
+            case CLOSE -> {
+                connection.metrics().error("rate-limited");
+                connection.close(1008, "rate limit exceeded");
+                return;
+            }
+            case REJECT -> {
+                refuse("rate-limited", "slow down: over the upload rate");
+                return;
+            }
+            case ADMIT -> {
+            }
+        }
+        int size = data.remaining();
+        if (size > maxBytes) {
+            refuse("too-large", "image is " + size + " bytes; the limit is " + maxBytes);
+            return;
+        }
+        ImageDecoder.Image image;
+        try {
+            image = decoder.decode(data);
+        } catch (DecodeException e) {
+            refuse("not-an-image", "not a PNG, JPEG, GIF or WebP image");
+            return;
+        }
+        connection.metrics().request(image.type().mime());
+        String id = rooms.publish(room, ANONYMOUS, image.type(), image.bytes(), key);
+        connection.sendText(ImageMessages.ack(id, image.type(), image.bytes().length));
+    }
+
+    private void refuse(String code, String detail) {
+        connection.metrics().error(code);
+        connection.sendText(ImageMessages.error(code, detail));
+        if (flood.strike()) {
+            connection.close(1008, "too many rejected uploads");
+        }
+    }
+
+    @Override
+    protected synchronized void onDisconnect(Connection connection, CloseReason reason) {
+        if (entry != null) {
+            rooms.leave(room, entry);
+            entry = null;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.switchboard.images;
+
+import jakarta.json.Json;
+
+/** The text messages of image drop, as the contract spells them. */
+final class ImageMessages {
+
+    private ImageMessages() {
+    }
+
+    static String welcome(String room, int history) {
+        return Json.createObjectBuilder().add("type", "welcome").add("room", room).add("history", history).build().toString();
+    }
+
+    static String image(String id, String from, ImageType type, int bytes, long ts) {
+        return Json.createObjectBuilder().add("type", "image").add("id", id).add("from", from).add("mime", type.mime())
+                .add("bytes", bytes).add("ts", ts).build().toString();
+    }
+
+    static String ack(String id, ImageType type, int bytes) {
+        return Json.createObjectBuilder().add("type", "ack").add("id", id).add("mime", type.mime()).add("bytes", bytes)
+                .build().toString();
+    }
+
+    static String error(String code, String detail) {
+        return Json.createObjectBuilder().add("type", "error").add("code", code).add("detail", detail).build().toString();
+    }
+}
