@@ -49,7 +49,7 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
         this.key = "images:" + connection.id();
         // the welcome and history go out inside enter(), before any live image can
         entry = rooms.enter(room, key, connection::deliver, history -> {
-            connection.sendText(ImageMessages.welcome(room, history.size()));
+            connection.sendText(ImageMessages.welcome(room, history.size(), maxBytes));
             history.forEach(connection::deliver);
         });
         connection.onBinary(this::onImage);

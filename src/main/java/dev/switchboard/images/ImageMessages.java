@@ -8,8 +8,10 @@ final class ImageMessages {
     private ImageMessages() {
     }
 
-    static String welcome(String room, int history) {
-        return Json.createObjectBuilder().add("type", "welcome").add("room", room).add("history", history).build().toString();
+    /** The contract's welcome, plus {@code maxBytes} (an extension) so a page can say what it accepts. */
+    static String welcome(String room, int history, int maxBytes) {
+        return Json.createObjectBuilder().add("type", "welcome").add("room", room).add("history", history)
+                .add("maxBytes", maxBytes).build().toString();
     }
 
     static String image(String id, String from, ImageType type, int bytes, long ts) {

@@ -52,6 +52,7 @@ class ImageEndpointTest {
         assertEquals("welcome", welcome.getString("type"));
         assertEquals(room, welcome.getString("room"));
         assertEquals(expectedHistory, welcome.getInt("history"));
+        assertEquals(MAX, welcome.getInt("maxBytes"));
         return client;
     }
 

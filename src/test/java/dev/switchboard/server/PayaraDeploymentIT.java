@@ -131,4 +131,17 @@ class PayaraDeploymentIT {
             assertEquals("bob", atAlice.getString("from"));
         }
     }
+
+    @Test
+    void largeImageIsDroppedToTheOtherMemberInTheApplicationServer() throws Exception {
+        byte[] image = java.util.Arrays.copyOf(dev.switchboard.testing.TestImages.png(8, 8), 5 * 1024 * 1024);
+        try (WsClient sender = WsClient.connect(ws("images/payara")); WsClient viewer = WsClient.connect(ws("images/payara"))) {
+            assertTrue(sender.nextText().contains("\"welcome\""));
+            assertTrue(viewer.nextText().contains("\"welcome\""));
+            sender.sendBinary(image);
+            assertTrue(sender.nextText().contains("\"ack\""));
+            assertTrue(viewer.nextText().contains("\"image/png\""));
+            assertArrayEquals(image, viewer.next().binary(), "5 MiB, byte for byte, through Payara's Tyrus");
+        }
+    }
 }
