@@ -1,0 +1,64 @@
+package dev.switchboard.stomp;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * STOMP frames to bytes: command, headers (escaped from 1.1 on, except in CONNECT/CONNECTED),
+ * a {@code content-length} for every non-empty body (so bodies may hold NULs), the body, NUL.
+ */
+public final class StompEncoder {
+
+    private StompEncoder() {
+    }
+
+    public static byte[] encode(StompFrame frame, StompVersion version) {
+        boolean escape = version.escapes() && frame.command().escapesHeaders();
+        StringBuilder head = new StringBuilder(128).append(frame.command().name()).append('\n');
+        boolean hasLength = false;
+        for (Map.Entry<String, String> header : frame.headers()) {
+            if (header.getKey().equals("content-length")) {
+                if (hasLength) {
+                    continue;
+                }
+                hasLength = true;
+                head.append("content-length:").append(frame.body().length).append('\n');
+                continue;
+            }
+            head.append(escape ? escape(header.getKey(), version) : header.getKey()).append(':')
+                    .append(escape ? escape(header.getValue(), version) : header.getValue()).append('\n');
+        }
+        if (!hasLength && frame.body().length > 0) {
+            head.append("content-length:").append(frame.body().length).append('\n');
+        }
+        head.append('\n');
+        byte[] headBytes = head.toString().getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(headBytes.length + frame.body().length + 1);
+        out.writeBytes(headBytes);
+        out.writeBytes(frame.body());
+        out.write(0);
+        return out.toByteArray();
+    }
+
+    static String escape(String text, StompVersion version) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String replacement = switch (c) {
+                case '\\' -> "\\\\";
+                case '\n' -> "\\n";
+                case ':' -> "\\c";
+                case '\r' -> version == StompVersion.V1_2 ? "\\r" : null;
+                default -> null;
+            };
+            if (replacement != null && out == null) {
+                out = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            if (out != null) {
+                out.append(replacement != null ? replacement : String.valueOf(c));
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+}
