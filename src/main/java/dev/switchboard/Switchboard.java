@@ -18,6 +18,11 @@ import dev.switchboard.images.ImageRooms;
 import dev.switchboard.ops.EndpointMetrics;
 import dev.switchboard.ops.SwitchboardMetrics;
 import dev.switchboard.security.FloodGuard;
+import dev.switchboard.stomp.StompBroker;
+import dev.switchboard.stomp.StompEndpoint;
+import dev.switchboard.stomp.StompSecurity;
+import dev.switchboard.stomp.StompSettings;
+import dev.switchboard.stomp.StompVersion;
 import dev.switchboard.security.GuardedConfigurator;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.OriginPolicy;
@@ -49,6 +54,7 @@ public final class Switchboard {
     private final ChatRooms chatRooms;
     private final ChatCodec chatCodec;
     private final ImageRooms imageRooms;
+    private final StompBroker stompBroker;
     private volatile boolean shuttingDown;
 
     public Switchboard(SwitchboardConfig config) {
@@ -60,6 +66,9 @@ public final class Switchboard {
         metrics.beforeScrape(chatRooms::refreshMetrics);
         this.imageRooms = new ImageRooms(bus, config.imagesHistory(), config.imagesHistoryBytes(),
                 config.imagesEmptyRoomTtl().toNanos(), System::nanoTime, System::currentTimeMillis, metrics.registry());
+        int[] heartbeat = config.stompHeartbeat();
+        this.stompBroker = new StompBroker(bus, new StompSettings(config.stompMaxFrameBytes(), config.stompMaxHeaders(),
+                config.stompMaxHeaderLineBytes(), config.stompQueueDepth(), heartbeat[0], heartbeat[1]));
         this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins()), connections::count,
                 config.maxConnections());
     }
@@ -89,7 +98,8 @@ public final class Switchboard {
                         chatRooms, new ChatDecoder(chatCodec), new ChatEncoder(chatCodec), floodGuard())),
                 endpoint("images", ImageEndpoint.class, ImageEndpoint.PATH,
                         limits.withMaxMessageBytes(imagesTransportLimit(config)),
-                        context -> new ImageEndpoint(context, imageRooms, config.imagesMaxBytes(), floodGuard())));
+                        context -> new ImageEndpoint(context, imageRooms, config.imagesMaxBytes(), floodGuard())),
+                stompEndpoint(limits.withMaxMessageBytes(stompTransportLimit(config))));
     }
 
     /** The largest WebSocket message image drop takes before closing with 1009. */
@@ -97,9 +107,28 @@ public final class Switchboard {
         return config.imagesMaxBytes() + ImageEndpoint.TRANSPORT_MARGIN;
     }
 
+    /** A WebSocket message may carry several STOMP frames; the decoder enforces the frame limit itself. */
+    public static int stompTransportLimit(SwitchboardConfig config) {
+        return config.stompMaxFrameBytes() + 64 * 1024;
+    }
+
     /** The largest message any endpoint takes: the container must buffer a frame that big. */
     public static int largestMessage(SwitchboardConfig config) {
-        return Math.max(config.maxMessageBytes(), imagesTransportLimit(config));
+        return Math.max(Math.max(config.maxMessageBytes(), imagesTransportLimit(config)), stompTransportLimit(config));
+    }
+
+    public StompBroker stompBroker() {
+        return stompBroker;
+    }
+
+    private ServerEndpointConfig stompEndpoint(ConnectionLimits limits) {
+        EndpointMetrics endpointMetrics = metrics.endpoint("stomp");
+        EndpointContext context = new EndpointContext(endpointMetrics, connections, limits);
+        return ServerEndpointConfig.Builder.create(StompEndpoint.class, StompEndpoint.PATH)
+                .subprotocols(StompVersion.subprotocols())
+                .configurator(new GuardedConfigurator(guard, endpointMetrics,
+                        () -> new StompEndpoint(context, stompBroker, StompSecurity.open())))
+                .build();
     }
 
     public ImageRooms imageRooms() {
@@ -124,6 +153,7 @@ public final class Switchboard {
     public void shutdown(Duration grace) {
         shuttingDown = true;
         keepAlive.close();
+        stompBroker.close();
         int open = connections.count();
         connections.closeAll(1001, "server shutting down");
         try {

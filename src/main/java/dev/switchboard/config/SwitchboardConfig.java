@@ -44,6 +44,11 @@ public final class SwitchboardConfig {
     private final int imagesHistory;
     private final long imagesHistoryBytes;
     private final Duration imagesEmptyRoomTtl;
+    private final int stompMaxFrameBytes;
+    private final int stompMaxHeaders;
+    private final int stompMaxHeaderLineBytes;
+    private final int stompQueueDepth;
+    private final int[] stompHeartbeat;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
         this.systemProperties = systemProperties;
@@ -64,6 +69,11 @@ public final class SwitchboardConfig {
         this.imagesHistory = integer("images.history", 10, 0, 1000);
         this.imagesHistoryBytes = bytes("images.history-bytes", 64 * MIB, 0, Long.MAX_VALUE);
         this.imagesEmptyRoomTtl = duration("images.empty-room-ttl", Duration.ofMinutes(10));
+        this.stompMaxFrameBytes = (int) bytes("stomp.max-frame-bytes", MIB, 64, 256 * MIB);
+        this.stompMaxHeaders = integer("stomp.max-headers", 64, 1, 10_000);
+        this.stompMaxHeaderLineBytes = (int) bytes("stomp.max-header-line", 8 * KIB, 64, MIB);
+        this.stompQueueDepth = integer("stomp.queue-depth", 10_000, 1, 10_000_000);
+        this.stompHeartbeat = pair("stomp.heartbeat", new int[] {10_000, 10_000});
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -171,6 +181,29 @@ public final class SwitchboardConfig {
         return imagesEmptyRoomTtl;
     }
 
+    /** Largest STOMP frame (ERROR + 1009 beyond). */
+    public int stompMaxFrameBytes() {
+        return stompMaxFrameBytes;
+    }
+
+    public int stompMaxHeaders() {
+        return stompMaxHeaders;
+    }
+
+    public int stompMaxHeaderLineBytes() {
+        return stompMaxHeaderLineBytes;
+    }
+
+    /** Messages a queue holds while nobody subscribes. */
+    public int stompQueueDepth() {
+        return stompQueueDepth;
+    }
+
+    /** The server's heart-beat offer in ms: {can send every, wants every}; 0 is never. */
+    public int[] stompHeartbeat() {
+        return stompHeartbeat.clone();
+    }
+
     // ---- typed readers, also for keys a feature owns ---------------------------------------------
 
     /** A value as set, or empty when the key is not set anywhere (blank counts as not set). */
@@ -240,6 +273,27 @@ public final class SwitchboardConfig {
             default:
                 throw setting.get().invalid("on or off");
         }
+    }
+
+    /** Two whole numbers of milliseconds, {@code a,b}. */
+    public int[] pair(String key, int[] defaultValue) {
+        Optional<Setting> setting = setting(key);
+        if (setting.isEmpty()) {
+            return defaultValue;
+        }
+        String[] parts = setting.get().value().split(",");
+        try {
+            if (parts.length == 2) {
+                int a = Integer.parseInt(parts[0].trim());
+                int b = Integer.parseInt(parts[1].trim());
+                if (a >= 0 && b >= 0) {
+                    return new int[] {a, b};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw setting.get().invalid("two millisecond values such as 10000,10000");
     }
 
     /** A comma-separated list, blanks dropped; empty when not set. */

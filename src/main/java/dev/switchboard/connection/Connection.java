@@ -119,12 +119,22 @@ public final class Connection {
     /** Sends a fan-out message's frames, back to back; the content was encoded once for all receivers. */
     public void deliver(Broadcast broadcast) {
         for (Broadcast.Frame frame : broadcast.frames()) {
-            if (frame instanceof Broadcast.Text text) {
-                sendText(text.text(), text.bytes());
-            } else if (frame instanceof Broadcast.Binary binary) {
-                sendBinary(ByteBuffer.wrap(binary.data()).asReadOnlyBuffer());
-            }
+            send(frame);
         }
+    }
+
+    /** Sends one pre-encoded frame (shared, never copied). */
+    public void send(Broadcast.Frame frame) {
+        if (frame instanceof Broadcast.Text text) {
+            sendText(text.text(), text.bytes());
+        } else if (frame instanceof Broadcast.Binary binary) {
+            sendBinary(ByteBuffer.wrap(binary.data()).asReadOnlyBuffer());
+        }
+    }
+
+    /** When the peer was last heard from ({@link System#nanoTime()}). */
+    public long lastHeard() {
+        return lastHeardNanos;
     }
 
     /** Sends the buffer's remaining bytes; the buffer must not change until sent (shared buffers: pass a duplicate). */

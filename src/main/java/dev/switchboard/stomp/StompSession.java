@@ -1,0 +1,389 @@
+package dev.switchboard.stomp;
+
+import dev.switchboard.bus.Broadcast;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One STOMP connection's protocol state: the negotiated version, its subscriptions, open
+ * transactions and heart-beats. Frames arrive in order from the connection; deliveries arrive from
+ * any thread. Pure: it talks to its connection only through {@link Transport}.
+ */
+public final class StompSession {
+
+    /** The connection underneath. */
+    public interface Transport {
+        /** Hands a frame to the connection's outbox; never blocks. */
+        void send(Broadcast.Frame frame);
+
+        /** Closes the WebSocket with a code and reason. */
+        void close(int code, String reason);
+
+        /** Nanosecond time the peer was last heard from (any message). */
+        long lastHeardNanos();
+    }
+
+    private static final String SERVER = "Switchboard/0.1";
+
+    private final StompBroker broker;
+    private final Transport transport;
+    private final StompSecurity security;
+    private final StompDecoder decoder;
+    private final Map<String, StompSubscription> subscriptions = new LinkedHashMap<>();
+    private final Map<String, List<StompFrame>> transactions = new LinkedHashMap<>();
+    private volatile StompVersion version = StompVersion.V1_2;
+    private boolean connected;
+    private boolean closed;
+    private String user;
+    private ScheduledFuture<?> heartbeatOut;
+    private ScheduledFuture<?> heartbeatIn;
+
+    StompSession(StompBroker broker, Transport transport, StompSecurity security) {
+        this.broker = broker;
+        this.transport = transport;
+        this.security = security;
+        StompSettings settings = broker.settings();
+        this.decoder = new StompDecoder(settings.maxFrameBytes(), settings.maxHeaders(), settings.maxHeaderLineBytes());
+    }
+
+    StompVersion version() {
+        return version;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /**
+     * Bytes from the WebSocket (a text or binary message): every frame they complete is handled.
+     * A refused frame ends the session: the caller sends the ERROR and closes.
+     */
+    public synchronized void receive(ByteBuffer bytes) throws StompException {
+        if (closed) {
+            return;
+        }
+        for (StompFrame frame : decoder.decode(bytes)) {
+            String receipt = frame.header("receipt");
+            try {
+                handle(frame);
+            } catch (StompException e) {
+                throw e.withReceipt(receipt);
+            }
+            if (receipt != null && frame.command() != StompCommand.CONNECT && frame.command() != StompCommand.STOMP) {
+                send(StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", receipt).build());
+            }
+            if (frame.command() == StompCommand.DISCONNECT) {
+                transport.close(1000, "disconnected");
+                return;
+            }
+        }
+    }
+
+    private void handle(StompFrame frame) throws StompException {
+        StompCommand command = frame.command();
+        if (!connected && command != StompCommand.CONNECT && command != StompCommand.STOMP) {
+            throw StompException.malformed("send CONNECT first");
+        }
+        switch (command) {
+            case CONNECT, STOMP -> connect(frame);
+            case SEND -> inTransactionOr(frame, () -> publish(frame));
+            case SUBSCRIBE -> subscribe(frame);
+            case UNSUBSCRIBE -> unsubscribe(frame);
+            case ACK, NACK -> inTransactionOr(frame, () -> acknowledge(frame, command == StompCommand.ACK));
+            case BEGIN -> begin(frame);
+            case COMMIT -> commit(frame);
+            case ABORT -> abort(frame);
+            case DISCONNECT -> transactions.clear();
+            default -> throw StompException.malformed(command + " is a server frame");
+        }
+    }
+
+    // ---- CONNECT ----------------------------------------------------------------------------------
+
+    private void connect(StompFrame frame) throws StompException {
+        if (connected) {
+            throw StompException.malformed("already connected");
+        }
+        StompVersion chosen = StompVersion.negotiate(frame.header("accept-version")).orElse(null);
+        if (chosen == null) {
+            throw StompException.malformed("Supported protocol versions are " + StompVersion.SUPPORTED);
+        }
+        version = chosen;
+        decoder.version(chosen);
+        user = security.login(frame.header("login"), frame.header("passcode"));
+        connected = true;
+        long[] beats = heartbeats(frame.header("heart-beat"));
+        StompFrame.Builder reply = StompFrame.builder(StompCommand.CONNECTED).header("version", chosen.header())
+                .header("server", SERVER).header("session", Integer.toHexString(System.identityHashCode(this)));
+        if (chosen != StompVersion.V1_0) {
+            reply.header("heart-beat", beats[0] + "," + beats[1]);
+        }
+        if (user != null) {
+            reply.header("user-name", user);
+        }
+        send(reply.build());
+        startHeartbeats(beats[0], beats[1]);
+    }
+
+    /** STOMP 1.2 "Heart-beating": returns {server sends every, server expects every} in ms, 0 for never. */
+    private long[] heartbeats(String header) throws StompException {
+        long cx = 0;
+        long cy = 0;
+        if (header != null && version != StompVersion.V1_0) {
+            String[] parts = header.split(",");
+            try {
+                if (parts.length != 2) {
+                    throw new NumberFormatException();
+                }
+                cx = Long.parseLong(parts[0].trim());
+                cy = Long.parseLong(parts[1].trim());
+            } catch (NumberFormatException e) {
+                throw StompException.malformed("heart-beat must be two numbers, like 10000,10000");
+            }
+            if (cx < 0 || cy < 0) {
+                throw StompException.malformed("heart-beat values must not be negative");
+            }
+        }
+        StompSettings settings = broker.settings();
+        long send = cy == 0 || settings.heartbeatSendMs() == 0 ? 0 : Math.max(settings.heartbeatSendMs(), cy);
+        long expect = cx == 0 || settings.heartbeatReceiveMs() == 0 ? 0 : Math.max(settings.heartbeatReceiveMs(), cx);
+        return new long[] {send, expect};
+    }
+
+    private void startHeartbeats(long sendEvery, long expectEvery) {
+        if (sendEvery > 0) {
+            heartbeatOut = broker.timers().scheduleAtFixedRate(() -> transport.send(Broadcast.Text.of("\n")),
+                    sendEvery, sendEvery, TimeUnit.MILLISECONDS);
+        }
+        if (expectEvery > 0) {
+            // the spec allows for timing error; a peer silent for twice its interval is gone
+            long grace = TimeUnit.MILLISECONDS.toNanos(2 * expectEvery);
+            heartbeatIn = broker.timers().scheduleAtFixedRate(() -> {
+                if (System.nanoTime() - transport.lastHeardNanos() > grace) {
+                    transport.close(1001, "no heart-beat from the client");
+                }
+            }, expectEvery, expectEvery, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ---- SEND, SUBSCRIBE, UNSUBSCRIBE --------------------------------------------------------------
+
+    private void publish(StompFrame frame) throws StompException {
+        String destination = frame.header("destination");
+        StompBroker.checkDestination(destination);
+        if (!security.maySend(user, destination)) {
+            throw new StompException(StompException.Kind.POLICY, "not allowed to send to " + destination);
+        }
+        broker.send(StompMessage.fromSend(frame, broker.nextMessageId()));
+    }
+
+    private void subscribe(StompFrame frame) throws StompException {
+        String destination = frame.header("destination");
+        StompBroker.checkDestination(destination);
+        String id = frame.header("id");
+        if (id == null) {
+            if (version != StompVersion.V1_0) {
+                throw StompException.malformed("missing header 'id'");
+            }
+            id = destination;
+        }
+        AckMode ack = AckMode.parse(frame.header("ack")).orElseThrow(() ->
+                StompException.malformed("ack must be auto, client or client-individual"));
+        if (subscriptions.containsKey(id)) {
+            throw StompException.malformed("subscription id '" + id + "' is already in use");
+        }
+        if (!security.maySubscribe(user, destination)) {
+            throw new StompException(StompException.Kind.POLICY, "not allowed to subscribe to " + destination);
+        }
+        StompSubscription subscription = new StompSubscription(this, id, destination, ack);
+        subscriptions.put(id, subscription);
+        broker.subscribe(subscription);
+    }
+
+    private void unsubscribe(StompFrame frame) throws StompException {
+        String id = frame.header("id");
+        if (id == null && version == StompVersion.V1_0) {
+            id = frame.header("destination");
+        }
+        if (id == null) {
+            throw StompException.malformed("missing header 'id'");
+        }
+        StompSubscription subscription = subscriptions.remove(id);
+        if (subscription == null) {
+            throw StompException.malformed("no subscription '" + id + "'");
+        }
+        broker.unsubscribe(subscription);
+    }
+
+    // ---- ACK, NACK --------------------------------------------------------------------------------
+
+    private void acknowledge(StompFrame frame, boolean ack) throws StompException {
+        StompSubscription subscription;
+        String messageId;
+        if (version == StompVersion.V1_2) {
+            String id = required(frame, "id");
+            int slash = id.indexOf('/');
+            subscription = slash < 0 ? null : subscriptions.get(id.substring(0, slash));
+            messageId = slash < 0 ? id : id.substring(slash + 1);
+        } else {
+            messageId = required(frame, "message-id");
+            String subscriptionId = frame.header("subscription");
+            subscription = subscriptionId != null ? subscriptions.get(subscriptionId) : holderOf(messageId);
+        }
+        if (subscription == null || !subscription.hasUnacked(messageId)) {
+            return; // already acknowledged, or never needed one: nothing to do
+        }
+        if (ack) {
+            subscription.ack(messageId);
+        } else {
+            broker.redeliver(subscription, subscription.nack(messageId));
+        }
+    }
+
+    private StompSubscription holderOf(String messageId) {
+        for (StompSubscription subscription : subscriptions.values()) {
+            if (subscription.hasUnacked(messageId)) {
+                return subscription;
+            }
+        }
+        return null;
+    }
+
+    // ---- transactions -----------------------------------------------------------------------------
+
+    private interface Action {
+        void run() throws StompException;
+    }
+
+    private void inTransactionOr(StompFrame frame, Action now) throws StompException {
+        String transaction = frame.header("transaction");
+        if (transaction == null) {
+            now.run();
+            return;
+        }
+        List<StompFrame> buffered = transactions.get(transaction);
+        if (buffered == null) {
+            throw StompException.malformed("no transaction '" + transaction + "'");
+        }
+        if (frame.command() == StompCommand.SEND) {
+            StompBroker.checkDestination(frame.header("destination")); // refuse early, not at COMMIT
+        }
+        buffered.add(frame);
+    }
+
+    private void begin(StompFrame frame) throws StompException {
+        String transaction = required(frame, "transaction");
+        if (transactions.putIfAbsent(transaction, new ArrayList<>()) != null) {
+            throw StompException.malformed("transaction '" + transaction + "' already begun");
+        }
+    }
+
+    private void commit(StompFrame frame) throws StompException {
+        String transaction = required(frame, "transaction");
+        List<StompFrame> buffered = transactions.remove(transaction);
+        if (buffered == null) {
+            throw StompException.malformed("no transaction '" + transaction + "'");
+        }
+        for (StompFrame inside : buffered) {
+            if (inside.command() == StompCommand.SEND) {
+                publish(inside);
+            } else {
+                acknowledge(inside, inside.command() == StompCommand.ACK);
+            }
+        }
+    }
+
+    private void abort(StompFrame frame) throws StompException {
+        String transaction = required(frame, "transaction");
+        if (transactions.remove(transaction) == null) {
+            throw StompException.malformed("no transaction '" + transaction + "'");
+        }
+    }
+
+    private static String required(StompFrame frame, String header) throws StompException {
+        String value = frame.header(header);
+        if (value == null) {
+            throw StompException.malformed("missing header '" + header + "'");
+        }
+        return value;
+    }
+
+    // ---- delivery -----------------------------------------------------------------------------------
+
+    /** The {@code ack} header value (STOMP 1.2, acked modes only), else null. */
+    String ackHeader(StompSubscription subscription, StompMessage message) {
+        return version == StompVersion.V1_2 && subscription.ackMode != AckMode.AUTO ? subscription.ackId(message) : null;
+    }
+
+    /** One message for one subscription (queues, redeliveries): encoded for this session alone. */
+    void deliver(StompMessage message, StompSubscription subscription, boolean redelivered) {
+        send(toWebSocketFrame(StompEncoder.encode(
+                message.toFrame(subscription.id, ackHeader(subscription, message), redelivered), version)));
+    }
+
+    void send(Broadcast.Frame frame) {
+        transport.send(frame);
+    }
+
+    private void send(StompFrame frame) {
+        send(toWebSocketFrame(StompEncoder.encode(frame, version)));
+    }
+
+    /** The ERROR frame for a refusal (the caller closes afterwards). */
+    public void sendError(StompException error) {
+        StompFrame.Builder frame = StompFrame.builder(StompCommand.ERROR).header("message", error.getMessage())
+                .header("content-type", "text/plain").body(error.getMessage());
+        if (error.receiptId() != null) {
+            frame.header("receipt-id", error.receiptId());
+        }
+        if (error.getMessage().startsWith("Supported protocol versions")) {
+            frame.header("version", StompVersion.SUPPORTED);
+        }
+        send(frame.build());
+    }
+
+    /** Text when the frame is valid UTF-8 (what browsers' STOMP clients expect), binary otherwise. */
+    static Broadcast.Frame toWebSocketFrame(byte[] wire) {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(wire)).toString();
+            return new Broadcast.Text(text, wire.length);
+        } catch (CharacterCodingException e) {
+            return new Broadcast.Binary(wire);
+        }
+    }
+
+    /** The connection is gone: subscriptions end (queue messages not acked go back), transactions abort. */
+    public synchronized void closed() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (heartbeatOut != null) {
+            heartbeatOut.cancel(false);
+        }
+        if (heartbeatIn != null) {
+            heartbeatIn.cancel(false);
+        }
+        transactions.clear();
+        for (StompSubscription subscription : subscriptions.values()) {
+            broker.unsubscribe(subscription);
+        }
+        subscriptions.clear();
+        broker.closed(this);
+    }
+
+    synchronized int subscriptionCount() {
+        return subscriptions.size();
+    }
+}
