@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Installs the real parts the test suite starts itself, when a machine lacks them:
-# Debian's Chromium + ChromeDriver (Selenium tests). Idempotent; needs root or sudo.
+# Debian's Chromium + ChromeDriver (Selenium tests) and Node.js + npm (the third-party STOMP
+# client, @stomp/stompjs), then the pinned npm packages of src/test/node. Idempotent.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 packages=(chromium chromium-driver)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "Installing ${missing[*]} (apt)..."
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "Installing ${missing[*]} (apt)..."
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# the STOMP client tests' packages, exactly as locked
+(cd src/test/node && npm ci --no-audit --no-fund --loglevel=error)
