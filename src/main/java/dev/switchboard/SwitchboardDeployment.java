@@ -4,6 +4,7 @@ import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.ops.HealthServlet;
 import dev.switchboard.ops.MetricsServlet;
+import dev.switchboard.stomp.StompStatsServlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -54,6 +55,7 @@ public final class SwitchboardDeployment implements ServletContextListener {
         context.addServlet("health", new HealthServlet(app.metrics(), app.connections()::count, app::isShuttingDown))
                 .addMapping("/health");
         context.addServlet("metrics", new MetricsServlet(app.metrics())).addMapping("/metrics");
+        context.addServlet("stomp-stats", new StompStatsServlet(app.stompBroker())).addMapping("/stomp-stats");
         context.setAttribute(APPLICATION_ATTRIBUTE, app);
         LOG.log(Level.INFO, "Switchboard deployed at {0}/", context.getContextPath());
     }

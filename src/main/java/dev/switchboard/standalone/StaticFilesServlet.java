@@ -16,8 +16,18 @@ import java.util.Locale;
 /** The pages, served as a servlet so that the same filters apply to them as in the WAR. */
 final class StaticFilesServlet extends DefaultServlet {
 
+    /** WebJars (stomp.js) live in jars under META-INF/resources, as servlet containers serve them. */
+    private final DefaultServlet webjars = new DefaultServlet(new CLStaticHttpHandler(
+            StaticFilesServlet.class.getClassLoader(), "/META-INF/resources/")) { };
+
     private StaticFilesServlet(StaticHttpHandlerBase files) {
         super(files);
+    }
+
+    @Override
+    public void init(jakarta.servlet.ServletConfig config) throws ServletException {
+        super.init(config);
+        webjars.init(config);
     }
 
     /** WEB-INF and META-INF are the application's own, never pages (as in any servlet container). */
@@ -26,6 +36,10 @@ final class StaticFilesServlet extends DefaultServlet {
         String path = request.getRequestURI().substring(request.getContextPath().length()).toUpperCase(Locale.ROOT);
         if (path.startsWith("/WEB-INF") || path.startsWith("/META-INF")) {
             response.sendError(404);
+            return;
+        }
+        if (path.startsWith("/WEBJARS/")) {
+            webjars.service(request, response);
             return;
         }
         super.service(request, response);

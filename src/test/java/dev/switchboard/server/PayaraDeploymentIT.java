@@ -144,4 +144,19 @@ class PayaraDeploymentIT {
             assertArrayEquals(image, viewer.next().binary(), "5 MiB, byte for byte, through Payara's Tyrus");
         }
     }
+
+    @Test
+    void stompBrokerAndItsClientLibraryWorkInTheApplicationServer() throws Exception {
+        assertEquals(200, get("webjars/stomp__stompjs/7.2.1/esm6/index.js").statusCode(), "stomp.js is served from its WebJar");
+        assertEquals(200, get("stomp-stats").statusCode());
+        try (WsClient a = WsClient.connect(ws("stomp")); WsClient b = WsClient.connect(ws("stomp"))) {
+            a.sendText("CONNECT\naccept-version:1.2\nhost:payara\n\n\0SUBSCRIBE\nid:s\ndestination:/queue/payara\nreceipt:r\n\n\0");
+            assertTrue(a.nextText().startsWith("CONNECTED\nversion:1.2"));
+            assertTrue(a.nextText().startsWith("RECEIPT"));
+            b.sendText("CONNECT\naccept-version:1.1\n\n\0SEND\ndestination:/queue/payara\n\nfrom payara\0");
+            assertTrue(b.nextText().startsWith("CONNECTED\nversion:1.1"));
+            String message = a.nextText();
+            assertTrue(message.startsWith("MESSAGE\n") && message.endsWith("from payara\0"), message);
+        }
+    }
 }

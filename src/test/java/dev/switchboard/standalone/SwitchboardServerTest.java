@@ -58,6 +58,14 @@ class SwitchboardServerTest {
     }
 
     @Test
+    void webJarsAreServedFromTheClasspath() throws Exception {
+        HttpResponse<String> stompJs = server.get("webjars/stomp__stompjs/7.2.1/esm6/index.js");
+        assertEquals(200, stompJs.statusCode());
+        assertEquals("text/javascript", type(stompJs));
+        assertEquals(404, server.get("webjars/nothing/here.js").statusCode());
+    }
+
+    @Test
     void webInfIsNeverServed() throws Exception {
         assertEquals(404, server.get("WEB-INF/web.xml").statusCode());
         assertEquals(404, server.get("web-inf/web.xml").statusCode());

@@ -1,0 +1,167 @@
+import { stompClient } from './stomp-client.js';
+import { timeOfDay, describeClose } from './ws.js';
+
+const $ = (id) => document.getElementById(id);
+const MAX_ITEMS = 300;
+let client = null;
+let transaction = null;
+const subscriptions = new Map(); // id -> {destination, ack, handle}
+
+function addItem(list, className, parts) {
+  const item = document.createElement('li');
+  item.className = className;
+  for (const [cls, text] of parts) {
+    const span = document.createElement('div');
+    span.className = cls;
+    span.textContent = text; // frames and bodies are shown as text, never HTML
+    item.append(span);
+  }
+  list.prepend(item);
+  while (list.children.length > MAX_ITEMS) list.lastElementChild.remove();
+  return item;
+}
+
+function logFrame(raw) {
+  // stompjs reports raw traffic as ">>> FRAME" (sent) and "<<< FRAME" (received)
+  const out = raw.startsWith('>>> ');
+  const inbound = raw.startsWith('<<< ');
+  if (!out && !inbound) return;
+  const text = raw.slice(4).replace(/\0$/, '');
+  const kind = text.startsWith('ERROR') ? 'error' : (out ? 'out' : 'in');
+  addItem($('frames'), kind, [['frame', `${timeOfDay()} ${out ? '→' : '←'} ${text || '(heart-beat)'}`]]);
+}
+
+function setState(state, event) {
+  $('state').textContent = state;
+  $('state').dataset.state = state;
+  const open = state === 'OPEN';
+  for (const id of ['subscribe', 'send', 'begin', 'disconnect']) $(id).disabled = !open;
+  $('connect').disabled = open || state === 'CONNECTING';
+  $('commit').disabled = !open || !transaction;
+  $('abort').disabled = !open || !transaction;
+  $('use-tx').disabled = !open || !transaction;
+  if (state === 'OPEN') {
+    $('connection-info').textContent = `Connected to ${client.url} with STOMP ${client.connectedVersion}.`;
+  } else if (state === 'CLOSED' && event) {
+    $('connection-info').textContent = `Closed: ${describeClose(event)}.${client && client.active ? ' Reconnecting…' : ''}`;
+    transaction = null;
+    $('tx-id').textContent = '–';
+  }
+}
+
+function parseHeaders(text) {
+  const headers = {};
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+function renderSubscriptions() {
+  const list = $('subscriptions');
+  list.replaceChildren();
+  for (const [id, sub] of subscriptions) {
+    const item = document.createElement('li');
+    item.textContent = `${sub.destination} (${sub.ack})`;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'quiet';
+    button.textContent = 'Unsubscribe';
+    button.setAttribute('aria-label', `Unsubscribe from ${sub.destination}`);
+    button.addEventListener('click', () => {
+      sub.handle.unsubscribe();
+      subscriptions.delete(id);
+      renderSubscriptions();
+    });
+    item.append(button);
+    list.append(item);
+  }
+}
+
+function showMessage(message, ack) {
+  const headers = Object.entries(message.headers).map(([k, v]) => `${k}:${v}`).join('  ');
+  const item = addItem($('messages'), 'message', [['meta', `${timeOfDay()}  ${headers}`], ['text', message.body]]);
+  if (ack !== 'auto') {
+    const acks = document.createElement('div');
+    acks.className = 'acks';
+    for (const [label, act] of [['ACK', () => message.ack(txHeader())], ['NACK', () => message.nack(txHeader())]]) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = label;
+      button.addEventListener('click', () => {
+        act();
+        acks.replaceChildren(Object.assign(document.createElement('span'), { className: 'done', textContent: `${label} sent` }));
+      });
+      acks.append(button);
+    }
+    item.append(acks);
+  }
+}
+
+function txHeader() {
+  return transaction && $('use-tx').checked ? { transaction: transaction.id } : {};
+}
+
+$('connect-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const version = $('version').value;
+  const connectHeaders = {};
+  if ($('login').value) connectHeaders.login = $('login').value;
+  if ($('passcode').value) connectHeaders.passcode = $('passcode').value;
+  subscriptions.clear();
+  renderSubscriptions();
+  client = stompClient({
+    versions: [version], connectHeaders, onState: setState, debug: logFrame,
+  });
+  client.onStompError = (frame) => {
+    $('connection-info').textContent = `ERROR from the broker: ${frame.headers.message || frame.body}`;
+  };
+  client.whenConnected(() => {
+    // resubscribe after a reconnect
+    for (const [id, sub] of subscriptions) {
+      sub.handle = client.subscribe(sub.destination, (m) => showMessage(m, sub.ack), { ack: sub.ack, id });
+    }
+  });
+  client.activate();
+});
+
+$('disconnect').addEventListener('click', async () => {
+  await client.deactivate();
+  setState('CLOSED');
+  $('connection-info').textContent = 'Disconnected.';
+});
+
+$('subscribe-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const destination = $('sub-destination').value.trim();
+  const ack = $('ack-mode').value;
+  const handle = client.subscribe(destination, (m) => showMessage(m, ack), { ack });
+  subscriptions.set(handle.id, { destination, ack, handle });
+  renderSubscriptions();
+});
+
+$('send-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const headers = { ...parseHeaders($('headers').value), ...txHeader() };
+  client.publish({ destination: $('send-destination').value.trim(), body: $('body').value, headers });
+});
+
+$('begin').addEventListener('click', () => {
+  transaction = client.begin();
+  $('tx-id').textContent = transaction.id;
+  $('use-tx').checked = true;
+  setState('OPEN');
+});
+for (const [id, act] of [['commit', 'commit'], ['abort', 'abort']]) {
+  $(id).addEventListener('click', () => {
+    transaction[act]();
+    transaction = null;
+    $('tx-id').textContent = '–';
+    $('use-tx').checked = false;
+    setState('OPEN');
+  });
+}
+$('clear-messages').addEventListener('click', () => $('messages').replaceChildren());
+$('clear-frames').addEventListener('click', () => $('frames').replaceChildren());
+setState('CLOSED');
