@@ -23,6 +23,9 @@ import dev.switchboard.stomp.StompEndpoint;
 import dev.switchboard.stomp.StompSecurity;
 import dev.switchboard.stomp.StompSettings;
 import dev.switchboard.stomp.StompVersion;
+import dev.switchboard.vnc.VncEndpoint;
+import dev.switchboard.vnc.VncGateway;
+import dev.switchboard.vnc.VncTargets;
 import dev.switchboard.security.GuardedConfigurator;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.OriginPolicy;
@@ -55,6 +58,7 @@ public final class Switchboard {
     private final ChatCodec chatCodec;
     private final ImageRooms imageRooms;
     private final StompBroker stompBroker;
+    private final VncGateway vncGateway;
     private volatile boolean shuttingDown;
 
     public Switchboard(SwitchboardConfig config) {
@@ -69,6 +73,8 @@ public final class Switchboard {
         int[] heartbeat = config.stompHeartbeat();
         this.stompBroker = new StompBroker(bus, new StompSettings(config.stompMaxFrameBytes(), config.stompMaxHeaders(),
                 config.stompMaxHeaderLineBytes(), config.stompQueueDepth(), heartbeat[0], heartbeat[1]));
+        this.vncGateway = new VncGateway(VncTargets.parse(config.vncTargets()), config.vncConnectTimeout(),
+                metrics.registry());
         this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins()), connections::count,
                 config.maxConnections());
     }
@@ -99,7 +105,8 @@ public final class Switchboard {
                 endpoint("images", ImageEndpoint.class, ImageEndpoint.PATH,
                         limits.withMaxMessageBytes(imagesTransportLimit(config)),
                         context -> new ImageEndpoint(context, imageRooms, config.imagesMaxBytes(), floodGuard())),
-                stompEndpoint(limits.withMaxMessageBytes(stompTransportLimit(config))));
+                stompEndpoint(limits.withMaxMessageBytes(stompTransportLimit(config))),
+                vncEndpoint(limits));
     }
 
     /** The largest WebSocket message image drop takes before closing with 1009. */
@@ -115,6 +122,19 @@ public final class Switchboard {
     /** The largest message any endpoint takes: the container must buffer a frame that big. */
     public static int largestMessage(SwitchboardConfig config) {
         return Math.max(Math.max(config.maxMessageBytes(), imagesTransportLimit(config)), stompTransportLimit(config));
+    }
+
+    public VncGateway vncGateway() {
+        return vncGateway;
+    }
+
+    private ServerEndpointConfig vncEndpoint(ConnectionLimits limits) {
+        EndpointMetrics endpointMetrics = metrics.endpoint("vnc");
+        EndpointContext context = new EndpointContext(endpointMetrics, connections, limits);
+        return ServerEndpointConfig.Builder.create(VncEndpoint.class, VncEndpoint.PATH)
+                .subprotocols(List.of(VncEndpoint.SUBPROTOCOL))
+                .configurator(new GuardedConfigurator(guard, endpointMetrics, () -> new VncEndpoint(context, vncGateway)))
+                .build();
     }
 
     public StompBroker stompBroker() {
@@ -153,7 +173,6 @@ public final class Switchboard {
     public void shutdown(Duration grace) {
         shuttingDown = true;
         keepAlive.close();
-        stompBroker.close();
         int open = connections.count();
         connections.closeAll(1001, "server shutting down");
         try {
@@ -166,6 +185,8 @@ public final class Switchboard {
         if (open > 0) {
             LOG.log(Level.INFO, "Closed {0} WebSocket connections with 1001", open);
         }
+        stompBroker.close();
+        vncGateway.close();
         metrics.close();
     }
 

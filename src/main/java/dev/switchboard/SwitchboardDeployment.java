@@ -5,6 +5,7 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.ops.HealthServlet;
 import dev.switchboard.ops.MetricsServlet;
 import dev.switchboard.stomp.StompStatsServlet;
+import dev.switchboard.vnc.VncTargetsServlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -56,6 +57,7 @@ public final class SwitchboardDeployment implements ServletContextListener {
                 .addMapping("/health");
         context.addServlet("metrics", new MetricsServlet(app.metrics())).addMapping("/metrics");
         context.addServlet("stomp-stats", new StompStatsServlet(app.stompBroker())).addMapping("/stomp-stats");
+        context.addServlet("vnc-targets", new VncTargetsServlet(app.vncGateway().targets())).addMapping("/vnc-targets");
         context.setAttribute(APPLICATION_ATTRIBUTE, app);
         LOG.log(Level.INFO, "Switchboard deployed at {0}/", context.getContextPath());
     }

@@ -49,6 +49,8 @@ public final class SwitchboardConfig {
     private final int stompMaxHeaderLineBytes;
     private final int stompQueueDepth;
     private final int[] stompHeartbeat;
+    private final List<String> vncTargets;
+    private final Duration vncConnectTimeout;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
         this.systemProperties = systemProperties;
@@ -74,6 +76,8 @@ public final class SwitchboardConfig {
         this.stompMaxHeaderLineBytes = (int) bytes("stomp.max-header-line", 8 * KIB, 64, MIB);
         this.stompQueueDepth = integer("stomp.queue-depth", 10_000, 1, 10_000_000);
         this.stompHeartbeat = pair("stomp.heartbeat", new int[] {10_000, 10_000});
+        this.vncTargets = list("vnc.targets");
+        this.vncConnectTimeout = duration("vnc.connect-timeout", Duration.ofSeconds(5));
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -202,6 +206,15 @@ public final class SwitchboardConfig {
     /** The server's heart-beat offer in ms: {can send every, wants every}; 0 is never. */
     public int[] stompHeartbeat() {
         return stompHeartbeat.clone();
+    }
+
+    /** {@code NAME=HOST:PORT} entries: the only VNC servers the bridge dials. */
+    public List<String> vncTargets() {
+        return vncTargets;
+    }
+
+    public Duration vncConnectTimeout() {
+        return vncConnectTimeout;
     }
 
     // ---- typed readers, also for keys a feature owns ---------------------------------------------

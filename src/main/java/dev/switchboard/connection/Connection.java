@@ -113,7 +113,7 @@ public final class Connection {
     }
 
     private void sendText(String text, long bytes) {
-        enqueue(bytes, done -> session.getAsyncRemote().sendText(text, done));
+        enqueue(bytes, done -> session.getAsyncRemote().sendText(text, done), null);
     }
 
     /** Sends a fan-out message's frames, back to back; the content was encoded once for all receivers. */
@@ -139,11 +139,22 @@ public final class Connection {
 
     /** Sends the buffer's remaining bytes; the buffer must not change until sent (shared buffers: pass a duplicate). */
     public void sendBinary(ByteBuffer data) {
-        enqueue(data.remaining(), done -> session.getAsyncRemote().sendBinary(data, done));
+        enqueue(data.remaining(), done -> session.getAsyncRemote().sendBinary(data, done), null);
     }
 
-    private void enqueue(long bytes, Consumer<SendHandler> write) {
+    /**
+     * Sends the buffer's remaining bytes and reports when the container has taken them (true) or
+     * failed (false) — for relays that must not read more until the peer keeps up.
+     */
+    public void sendBinary(ByteBuffer data, Consumer<Boolean> sent) {
+        enqueue(data.remaining(), done -> session.getAsyncRemote().sendBinary(data, done), sent);
+    }
+
+    private void enqueue(long bytes, Consumer<SendHandler> write, Consumer<Boolean> sent) {
         if (closing.get()) {
+            if (sent != null) {
+                sent.accept(false);
+            }
             return;
         }
         long queued = pendingBytes.addAndGet(bytes);
@@ -152,6 +163,9 @@ public final class Connection {
             pendingBytes.addAndGet(-bytes);
             metrics.slowConsumerClosed();
             close(1013, "slow consumer: send queue over " + limits.sendQueueBytes() + " bytes");
+            if (sent != null) {
+                sent.accept(false);
+            }
             return;
         }
         try {
@@ -162,10 +176,16 @@ public final class Connection {
                 } else {
                     LOG.log(Level.FINE, "send failed on " + id(), result.getException());
                 }
+                if (sent != null) {
+                    sent.accept(result.isOK());
+                }
             });
         } catch (RuntimeException e) { // the session closed under us
             pendingBytes.addAndGet(-bytes);
             LOG.log(Level.FINE, "send refused on " + id(), e);
+            if (sent != null) {
+                sent.accept(false);
+            }
         }
     }
 

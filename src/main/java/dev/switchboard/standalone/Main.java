@@ -5,6 +5,8 @@ import dev.switchboard.config.SwitchboardConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -43,12 +45,12 @@ public final class Main {
         stopped.await();
     }
 
-    /** The pages packed in the jar; from a source checkout without them, src/main/webapp. */
-    private static Path pagesDirectory() {
+    /** The pages packed in the jar; from a source checkout without them, src/main/webapp and the built vendor files. */
+    private static List<Path> pagesDirectory() {
         if (Main.class.getClassLoader().getResource(SwitchboardServer.CLASSPATH_WEBAPP + "index.html") != null) {
-            return null;
+            return List.of();
         }
-        Path source = Path.of("src", "main", "webapp");
-        return Files.isDirectory(source) ? source : null;
+        return Stream.of(Path.of("src", "main", "webapp"), Path.of("target", "generated-webapp"))
+                .filter(Files::isDirectory).toList();
     }
 }

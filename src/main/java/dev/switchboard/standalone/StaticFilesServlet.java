@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /** The pages, served as a servlet so that the same filters apply to them as in the WAR. */
@@ -45,9 +46,10 @@ final class StaticFilesServlet extends DefaultServlet {
         super.service(request, response);
     }
 
-    /** Files from a directory (a source checkout's src/main/webapp). */
-    static StaticFilesServlet fromDirectory(Path directory) {
-        StaticHttpHandler files = new StaticHttpHandler(directory.toAbsolutePath().toString());
+    /** Files from directories, the first that has a file wins (a checkout's src/main/webapp, the built vendor files). */
+    static StaticFilesServlet fromDirectories(List<Path> directories) {
+        StaticHttpHandler files = new StaticHttpHandler(directories.stream()
+                .map(d -> d.toAbsolutePath().toString()).toArray(String[]::new));
         files.setFileCacheEnabled(false);
         return new StaticFilesServlet(files);
     }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -46,9 +47,9 @@ public final class SwitchboardServer implements AutoCloseable {
     /**
      * Starts a server.
      *
-     * @param pages the directory with the pages, or null for the pages packed in the jar
+     * @param pages the directories with the pages, or empty for the pages packed in the jar
      */
-    public static SwitchboardServer start(SwitchboardConfig config, Path pages) {
+    public static SwitchboardServer start(SwitchboardConfig config, List<Path> pages) {
         HttpServer http = new HttpServer();
         NetworkListener listener = new NetworkListener("switchboard", config.host(), config.port());
         listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
@@ -60,9 +61,9 @@ public final class SwitchboardServer implements AutoCloseable {
         webapp.setAttribute(ServerContainer.class.getName(), container);
         webapp.setAttribute(SwitchboardDeployment.CONFIG_ATTRIBUTE, config);
         webapp.addListener(SwitchboardDeployment.class);
-        webapp.addServlet("pages", pages == null
+        webapp.addServlet("pages", pages.isEmpty()
                 ? StaticFilesServlet.fromClasspath(SwitchboardServer.class.getClassLoader(), CLASSPATH_WEBAPP)
-                : StaticFilesServlet.fromDirectory(pages)).addMapping("/");
+                : StaticFilesServlet.fromDirectories(pages)).addMapping("/");
         webapp.deploy(http);
         if (webapp.getAttribute(SwitchboardDeployment.APPLICATION_ATTRIBUTE) == null) {
             http.shutdownNow(); // the deployment failed and Grizzly only logged it

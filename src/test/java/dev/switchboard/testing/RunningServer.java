@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A standalone Switchboard on a free loopback port, serving src/main/webapp; close() stops it. */
@@ -35,8 +36,9 @@ public final class RunningServer implements AutoCloseable {
         return new RunningServer(SwitchboardServer.start(SwitchboardConfig.of(all), pages()));
     }
 
-    public static Path pages() {
-        return Path.of(System.getProperty("switchboard.test.webapp", "src/main/webapp"));
+    public static List<Path> pages() {
+        return List.of(Path.of(System.getProperty("switchboard.test.webapp", "src/main/webapp")),
+                Path.of(System.getProperty("switchboard.test.generated-webapp", "target/generated-webapp")));
     }
 
     public SwitchboardServer server() {
