@@ -159,4 +159,14 @@ class PayaraDeploymentIT {
             assertTrue(message.startsWith("MESSAGE\n") && message.endsWith("from payara\0"), message);
         }
     }
+
+    @Test
+    void vncViewerAndItsLibraryAreServedAndUnknownTargetsAreRefused() throws Exception {
+        assertEquals(200, get("vnc.html").statusCode());
+        assertEquals(200, get("vendor/novnc/core/rfb.js").statusCode(), "noVNC from npm is in the WAR");
+        assertEquals("{\"targets\":[]}", get("vnc-targets").body());
+        try (WsClient client = WsClient.connect(ws("vnc/desk"))) {
+            assertEquals(1008, client.awaitClose().code(), "nothing is configured, so nothing is dialled");
+        }
+    }
 }
