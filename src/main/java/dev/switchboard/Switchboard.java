@@ -8,6 +8,8 @@ import dev.switchboard.chat.ChatEncoder;
 import dev.switchboard.chat.ChatEndpoint;
 import dev.switchboard.chat.ChatRooms;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.console.ConsoleEndpoint;
+import dev.switchboard.console.ConsoleHub;
 import dev.switchboard.connection.ConnectionLimits;
 import dev.switchboard.connection.ConnectionRegistry;
 import dev.switchboard.connection.EndpointContext;
@@ -36,6 +38,8 @@ import jakarta.websocket.server.ServerEndpointConfig;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -59,6 +63,12 @@ public final class Switchboard {
     private final ImageRooms imageRooms;
     private final StompBroker stompBroker;
     private final VncGateway vncGateway;
+    private final ScheduledExecutorService consoleTimers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "switchboard-console-timeouts");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final ConsoleHub consoleHub;
     private volatile boolean shuttingDown;
 
     public Switchboard(SwitchboardConfig config) {
@@ -75,6 +85,7 @@ public final class Switchboard {
                 config.stompMaxHeaderLineBytes(), config.stompQueueDepth(), heartbeat[0], heartbeat[1]));
         this.vncGateway = new VncGateway(VncTargets.parse(config.vncTargets()), config.vncConnectTimeout(),
                 metrics.registry());
+        this.consoleHub = new ConsoleHub(consoleTimers, config.consoleEvalTimeout(), System::currentTimeMillis);
         this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins()), connections::count,
                 config.maxConnections());
     }
@@ -106,7 +117,9 @@ public final class Switchboard {
                         limits.withMaxMessageBytes(imagesTransportLimit(config)),
                         context -> new ImageEndpoint(context, imageRooms, config.imagesMaxBytes(), floodGuard())),
                 stompEndpoint(limits.withMaxMessageBytes(stompTransportLimit(config))),
-                vncEndpoint(limits));
+                vncEndpoint(limits),
+                endpoint("console", ConsoleEndpoint.class, ConsoleEndpoint.PATH, limits,
+                        context -> new ConsoleEndpoint(context, consoleHub, floodGuard(), false)));
     }
 
     /** The largest WebSocket message image drop takes before closing with 1009. */
@@ -122,6 +135,10 @@ public final class Switchboard {
     /** The largest message any endpoint takes: the container must buffer a frame that big. */
     public static int largestMessage(SwitchboardConfig config) {
         return Math.max(Math.max(config.maxMessageBytes(), imagesTransportLimit(config)), stompTransportLimit(config));
+    }
+
+    public ConsoleHub consoleHub() {
+        return consoleHub;
     }
 
     public VncGateway vncGateway() {
@@ -187,6 +204,7 @@ public final class Switchboard {
         }
         stompBroker.close();
         vncGateway.close();
+        consoleTimers.shutdownNow();
         metrics.close();
     }
 

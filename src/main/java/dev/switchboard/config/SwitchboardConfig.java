@@ -51,6 +51,7 @@ public final class SwitchboardConfig {
     private final int[] stompHeartbeat;
     private final List<String> vncTargets;
     private final Duration vncConnectTimeout;
+    private final Duration consoleEvalTimeout;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
         this.systemProperties = systemProperties;
@@ -78,6 +79,7 @@ public final class SwitchboardConfig {
         this.stompHeartbeat = pair("stomp.heartbeat", new int[] {10_000, 10_000});
         this.vncTargets = list("vnc.targets");
         this.vncConnectTimeout = duration("vnc.connect-timeout", Duration.ofSeconds(5));
+        this.consoleEvalTimeout = duration("console.eval-timeout", Duration.ofSeconds(10));
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -215,6 +217,11 @@ public final class SwitchboardConfig {
 
     public Duration vncConnectTimeout() {
         return vncConnectTimeout;
+    }
+
+    /** How long an operator waits for a target's result before it is reported as {@code timeout}. */
+    public Duration consoleEvalTimeout() {
+        return consoleEvalTimeout;
     }
 
     // ---- typed readers, also for keys a feature owns ---------------------------------------------

@@ -2,6 +2,7 @@ package dev.switchboard.connection;
 
 import dev.switchboard.bus.Broadcast;
 import dev.switchboard.ops.EndpointMetrics;
+import dev.switchboard.security.GuardedConfigurator;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
@@ -46,6 +47,23 @@ public final class Connection {
 
     public Session session() {
         return session;
+    }
+
+    /** The peer's IP address as the server saw it (a proxy's, behind one), or "" when unknown. */
+    public String remoteAddress() {
+        Object address = session.getUserProperties().get(GuardedConfigurator.REMOTE_ADDRESS);
+        return address == null ? "" : address.toString();
+    }
+
+    /** The handshake's User-Agent, or "". */
+    public String userAgent() {
+        Object agent = session.getUserProperties().get(GuardedConfigurator.USER_AGENT);
+        return agent == null ? "" : agent.toString();
+    }
+
+    /** Whether the handshake came through a proxy that said so (X-Forwarded-For, Forwarded, X-Real-IP). */
+    public boolean forwarded() {
+        return Boolean.TRUE.equals(session.getUserProperties().get(GuardedConfigurator.FORWARDED));
     }
 
     public EndpointMetrics metrics() {

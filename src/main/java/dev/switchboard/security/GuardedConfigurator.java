@@ -5,6 +5,7 @@ import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import org.glassfish.tyrus.core.HandshakeException;
+import org.glassfish.tyrus.core.RequestContext;
 import org.glassfish.tyrus.spi.UpgradeResponse;
 
 import java.util.List;
@@ -21,6 +22,11 @@ import java.util.logging.Logger;
 public final class GuardedConfigurator extends ServerEndpointConfig.Configurator {
 
     private static final Logger LOG = Logger.getLogger(GuardedConfigurator.class.getName());
+
+    /** Session user properties the handshake leaves for the endpoint. */
+    public static final String REMOTE_ADDRESS = "switchboard.remoteAddress";
+    public static final String USER_AGENT = "switchboard.userAgent";
+    public static final String FORWARDED = "switchboard.forwarded";
 
     private final HandshakeGuard guard;
     private final EndpointMetrics metrics;
@@ -47,6 +53,15 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
                     new Object[] {metrics.endpoint(), refusal.get().reason()});
             throw refuse(refusal.get(), response);
         }
+        // per-connection properties (Tyrus copies them into the session's user properties)
+        if (request instanceof RequestContext context && context.getRemoteAddr() != null) {
+            config.getUserProperties().put(REMOTE_ADDRESS, context.getRemoteAddr());
+        }
+        String agent = header(headers, "User-Agent");
+        config.getUserProperties().put(USER_AGENT, agent == null ? "" : agent);
+        boolean forwarded = header(headers, "X-Forwarded-For") != null || header(headers, "Forwarded") != null
+                || header(headers, "X-Real-IP") != null;
+        config.getUserProperties().put(FORWARDED, forwarded);
     }
 
     @Override

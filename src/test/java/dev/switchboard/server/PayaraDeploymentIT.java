@@ -169,4 +169,26 @@ class PayaraDeploymentIT {
             assertEquals(1008, client.awaitClose().code(), "nothing is configured, so nothing is dialled");
         }
     }
+
+    @Test
+    void consoleOperatorFromLoopbackDrivesATargetInTheApplicationServer() throws Exception {
+        try (WsClient operator = WsClient.connect(ws("console")); WsClient target = WsClient.connect(ws("console"))) {
+            target.sendText("{\"type\":\"attach\",\"role\":\"target\",\"label\":\"payara tab\"}");
+            assertTrue(target.nextText().contains("\"attached\""));
+            operator.sendText("{\"type\":\"attach\",\"role\":\"operator\"}");
+            assertTrue(operator.nextText().contains("\"attached\""), "loopback is seen as loopback through Payara");
+            operator.sendText("{\"type\":\"eval\",\"id\":\"p\",\"code\":\"6*7\"}");
+            String eval;
+            do {
+                eval = target.nextText();
+            } while (!eval.contains("\"eval\""));
+            String internal = Json.createReader(new StringReader(eval)).readObject().getString("id");
+            target.sendText("{\"type\":\"result\",\"id\":\"" + internal + "\",\"value\":\"42\"}");
+            String result;
+            do {
+                result = operator.nextText();
+            } while (!result.contains("\"result\""));
+            assertTrue(result.contains("\"value\":\"42\""), result);
+        }
+    }
 }
