@@ -285,24 +285,32 @@ class ChatEndpointTest {
 
     @Test
     void floodIsRateLimitedThenClosedWith1008() throws Exception {
-        double before = server.metric("switchboard_errors_total{code=\"rate-limited\",endpoint=\"chat\"}");
+        double limitedBefore = server.metric("switchboard_errors_total{code=\"rate-limited\",endpoint=\"chat\"}");
+        double closesBefore = server.metric("switchboard_closes_total{code=\"1008\",endpoint=\"chat\"}");
         try (Chatter c = new Chatter(uniqueRoom("flood"))) {
             c.join("flooder");
-            for (int i = 0; i < 400 && !c.ws.isClosed(); i++) {
-                c.ws.sendText("{\"type\":\"typing\"}");
-            }
-            WsClient.Close close = c.ws.awaitClose();
-            assertEquals(1008, close.code());
             List<String> codes = new ArrayList<>();
+            try {
+                for (int i = 0; i < 400 && !c.ws.isClosed(); i++) {
+                    c.ws.sendText("{\"type\":\"typing\"}");
+                }
+            } catch (RuntimeException closedUnderUs) {
+                // the server hung up mid-flood: that is the point
+            }
+            // the server's side of the story: it closed this connection with 1008
+            Await.until("the 1008 close", () ->
+                    server.metricNow("switchboard_closes_total{code=\"1008\",endpoint=\"chat\"}") == closesBefore + 1);
+            c.ws.awaitClose();
             for (WsClient.Message message : c.ws.drain()) {
                 JsonObject object = json(message.text());
                 if (object.getString("type").equals("error")) {
                     codes.add(object.getString("code"));
                 }
             }
-            assertTrue(codes.contains("rate-limited"), "rate-limited errors came before the close: " + codes);
+            assertTrue(codes.isEmpty() || codes.contains("rate-limited"), codes.toString());
         }
-        assertTrue(server.metric("switchboard_errors_total{code=\"rate-limited\",endpoint=\"chat\"}") > before);
+        assertTrue(server.metric("switchboard_errors_total{code=\"rate-limited\",endpoint=\"chat\"}") > limitedBefore,
+                "the rejected messages were answered rate-limited before the close");
     }
 
     @Test
