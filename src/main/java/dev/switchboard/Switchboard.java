@@ -22,7 +22,6 @@ import dev.switchboard.ops.SwitchboardMetrics;
 import dev.switchboard.security.FloodGuard;
 import dev.switchboard.stomp.StompBroker;
 import dev.switchboard.stomp.StompEndpoint;
-import dev.switchboard.stomp.StompSecurity;
 import dev.switchboard.stomp.StompSettings;
 import dev.switchboard.stomp.StompVersion;
 import dev.switchboard.vnc.VncEndpoint;
@@ -31,6 +30,7 @@ import dev.switchboard.vnc.VncTargets;
 import dev.switchboard.security.GuardedConfigurator;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.OriginPolicy;
+import dev.switchboard.security.SecurityPolicy;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.server.ServerContainer;
@@ -55,6 +55,7 @@ public final class Switchboard {
     private final SwitchboardConfig config;
     private final SwitchboardMetrics metrics = new SwitchboardMetrics();
     private final ConnectionRegistry connections = new ConnectionRegistry();
+    private final SecurityPolicy security;
     private final HandshakeGuard guard;
     private final KeepAlive keepAlive;
     private final MessageBus bus = new LocalBus();
@@ -86,7 +87,8 @@ public final class Switchboard {
         this.vncGateway = new VncGateway(VncTargets.parse(config.vncTargets()), config.vncConnectTimeout(),
                 metrics.registry());
         this.consoleHub = new ConsoleHub(consoleTimers, config.consoleEvalTimeout(), System::currentTimeMillis);
-        this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins()), connections::count,
+        this.security = SecurityPolicy.from(config);
+        this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins()), security, connections::count,
                 config.maxConnections());
     }
 
@@ -110,16 +112,21 @@ public final class Switchboard {
     public List<ServerEndpointConfig> endpointConfigs() {
         ConnectionLimits limits = ConnectionLimits.from(config);
         return List.of(
-                endpoint("echo", EchoEndpoint.class, EchoEndpoint.PATH, limits, EchoEndpoint::new),
-                endpoint("chat", ChatEndpoint.class, ChatEndpoint.PATH, limits, context -> new ChatEndpoint(context,
-                        chatRooms, new ChatDecoder(chatCodec), new ChatEncoder(chatCodec), floodGuard())),
-                endpoint("images", ImageEndpoint.class, ImageEndpoint.PATH,
+                endpoint("echo", EchoEndpoint.class, EchoEndpoint.PATH, HandshakeGuard.Access.USER, limits,
+                        EchoEndpoint::new),
+                endpoint("chat", ChatEndpoint.class, ChatEndpoint.PATH, HandshakeGuard.Access.USER, limits,
+                        context -> new ChatEndpoint(context, chatRooms, new ChatDecoder(chatCodec),
+                                new ChatEncoder(chatCodec), floodGuard(), security)),
+                endpoint("images", ImageEndpoint.class, ImageEndpoint.PATH, HandshakeGuard.Access.USER,
                         limits.withMaxMessageBytes(imagesTransportLimit(config)),
-                        context -> new ImageEndpoint(context, imageRooms, config.imagesMaxBytes(), floodGuard())),
-                stompEndpoint(limits.withMaxMessageBytes(stompTransportLimit(config))),
-                vncEndpoint(limits),
-                endpoint("console", ConsoleEndpoint.class, ConsoleEndpoint.PATH, limits,
-                        context -> new ConsoleEndpoint(context, consoleHub, floodGuard(), false)));
+                        context -> new ImageEndpoint(context, imageRooms, config.imagesMaxBytes(), floodGuard(), security)),
+                endpoint("stomp", StompEndpoint.class, StompEndpoint.PATH, HandshakeGuard.Access.OPEN,
+                        limits.withMaxMessageBytes(stompTransportLimit(config)), StompVersion.subprotocols(),
+                        context -> new StompEndpoint(context, stompBroker, security)),
+                endpoint("vnc", VncEndpoint.class, VncEndpoint.PATH, HandshakeGuard.Access.rule("vnc"), limits,
+                        List.of(VncEndpoint.SUBPROTOCOL), context -> new VncEndpoint(context, vncGateway)),
+                endpoint("console", ConsoleEndpoint.class, ConsoleEndpoint.PATH, HandshakeGuard.Access.USER, limits,
+                        context -> new ConsoleEndpoint(context, consoleHub, floodGuard(), security)));
     }
 
     /** The largest WebSocket message image drop takes before closing with 1009. */
@@ -145,28 +152,11 @@ public final class Switchboard {
         return vncGateway;
     }
 
-    private ServerEndpointConfig vncEndpoint(ConnectionLimits limits) {
-        EndpointMetrics endpointMetrics = metrics.endpoint("vnc");
-        EndpointContext context = new EndpointContext(endpointMetrics, connections, limits);
-        return ServerEndpointConfig.Builder.create(VncEndpoint.class, VncEndpoint.PATH)
-                .subprotocols(List.of(VncEndpoint.SUBPROTOCOL))
-                .configurator(new GuardedConfigurator(guard, endpointMetrics, () -> new VncEndpoint(context, vncGateway)))
-                .build();
-    }
 
     public StompBroker stompBroker() {
         return stompBroker;
     }
 
-    private ServerEndpointConfig stompEndpoint(ConnectionLimits limits) {
-        EndpointMetrics endpointMetrics = metrics.endpoint("stomp");
-        EndpointContext context = new EndpointContext(endpointMetrics, connections, limits);
-        return ServerEndpointConfig.Builder.create(StompEndpoint.class, StompEndpoint.PATH)
-                .subprotocols(StompVersion.subprotocols())
-                .configurator(new GuardedConfigurator(guard, endpointMetrics,
-                        () -> new StompEndpoint(context, stompBroker, StompSecurity.open())))
-                .build();
-    }
 
     public ImageRooms imageRooms() {
         return imageRooms;
@@ -209,11 +199,22 @@ public final class Switchboard {
     }
 
     private ServerEndpointConfig endpoint(String name, Class<? extends Endpoint> type, String path,
-                                          ConnectionLimits limits, Function<EndpointContext, ? extends Endpoint> factory) {
+                                          HandshakeGuard.Access access, ConnectionLimits limits,
+                                          Function<EndpointContext, ? extends Endpoint> factory) {
+        return endpoint(name, type, path, access, limits, List.of(), factory);
+    }
+
+    private ServerEndpointConfig endpoint(String name, Class<? extends Endpoint> type, String path,
+                                          HandshakeGuard.Access access, ConnectionLimits limits, List<String> subprotocols,
+                                          Function<EndpointContext, ? extends Endpoint> factory) {
         EndpointMetrics endpointMetrics = metrics.endpoint(name);
         EndpointContext context = new EndpointContext(endpointMetrics, connections, limits);
-        return ServerEndpointConfig.Builder.create(type, path)
-                .configurator(new GuardedConfigurator(guard, endpointMetrics, () -> factory.apply(context)))
+        return ServerEndpointConfig.Builder.create(type, path).subprotocols(subprotocols)
+                .configurator(new GuardedConfigurator(guard, access, endpointMetrics, () -> factory.apply(context)))
                 .build();
+    }
+
+    public SecurityPolicy security() {
+        return security;
     }
 }

@@ -4,6 +4,9 @@ import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.ops.HealthServlet;
 import dev.switchboard.ops.MetricsServlet;
+import dev.switchboard.security.LoginServlet;
+import dev.switchboard.security.OperatorOnlyFilter;
+import dev.switchboard.security.SecurityHeadersFilter;
 import dev.switchboard.stomp.StompStatsServlet;
 import dev.switchboard.vnc.VncTargetsServlet;
 import jakarta.servlet.ServletContext;
@@ -53,6 +56,10 @@ public final class SwitchboardDeployment implements ServletContextListener {
         } catch (DeploymentException e) {
             throw new IllegalStateException("Cannot deploy Switchboard's WebSocket endpoints", e);
         }
+        context.addFilter("security-headers", new SecurityHeadersFilter()).addMappingForUrlPatterns(null, false, "/*");
+        context.addFilter("operators-only", new OperatorOnlyFilter(app.security()))
+                .addMappingForUrlPatterns(null, false, "/metrics", "/stomp-stats");
+        context.addServlet("login", new LoginServlet(app.security())).addMapping("/login", "/logout");
         context.addServlet("health", new HealthServlet(app.metrics(), app.connections()::count, app::isShuttingDown))
                 .addMapping("/health");
         context.addServlet("metrics", new MetricsServlet(app.metrics())).addMapping("/metrics");

@@ -6,6 +6,7 @@ import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.RoomNames;
 import dev.switchboard.connection.SwitchboardEndpoint;
 import dev.switchboard.security.FloodGuard;
+import dev.switchboard.security.SecurityPolicy;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
 
@@ -21,6 +22,7 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
     private final ChatDecoder decoder;
     private final ChatEncoder encoder;
     private final FloodGuard flood;
+    private final SecurityPolicy security;
     private Connection connection;
     private ChatMember member;
     private String roomName;
@@ -28,12 +30,13 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
     private boolean disconnected;
 
     public ChatEndpoint(EndpointContext context, ChatRooms rooms, ChatDecoder decoder, ChatEncoder encoder,
-                        FloodGuard flood) {
+                        FloodGuard flood, SecurityPolicy security) {
         super(context);
         this.rooms = rooms;
         this.decoder = decoder;
         this.encoder = encoder;
         this.flood = flood;
+        this.security = security;
     }
 
     @Override
@@ -95,6 +98,9 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
         } else if (command instanceof ChatCommand.Join join) {
             if (room != null) {
                 throw new ChatException(ChatError.BAD_REQUEST, "already joined");
+            }
+            if (!security.allows(connection.identity(), "chat", roomName)) {
+                throw new ChatException(ChatError.FORBIDDEN, "not allowed in room " + roomName);
             }
             room = rooms.join(roomName, member, join);
         } else if (command instanceof ChatCommand.Say say) {

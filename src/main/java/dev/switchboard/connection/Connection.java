@@ -3,6 +3,7 @@ package dev.switchboard.connection;
 import dev.switchboard.bus.Broadcast;
 import dev.switchboard.ops.EndpointMetrics;
 import dev.switchboard.security.GuardedConfigurator;
+import dev.switchboard.security.Identity;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
@@ -53,6 +54,11 @@ public final class Connection {
     public String remoteAddress() {
         Object address = session.getUserProperties().get(GuardedConfigurator.REMOTE_ADDRESS);
         return address == null ? "" : address.toString();
+    }
+
+    /** Who the handshake authenticated; {@link Identity#ANONYMOUS} with security off, null if nobody (STOMP). */
+    public Identity identity() {
+        return (Identity) session.getUserProperties().get(GuardedConfigurator.IDENTITY);
     }
 
     /** The handshake's User-Agent, or "". */

@@ -4,7 +4,9 @@ import dev.switchboard.connection.Connection;
 import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.SwitchboardEndpoint;
 import dev.switchboard.security.FloodGuard;
+import dev.switchboard.security.Identity;
 import dev.switchboard.security.OperatorPolicy;
+import dev.switchboard.security.SecurityPolicy;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
 
@@ -21,16 +23,16 @@ public final class ConsoleEndpoint extends SwitchboardEndpoint {
 
     private final ConsoleHub hub;
     private final FloodGuard flood;
-    private final boolean securityOn;
+    private final SecurityPolicy security;
     private Connection connection;
     private ConsoleHub.Peer peer;
     private ConsoleCommand.Role role;
 
-    public ConsoleEndpoint(EndpointContext context, ConsoleHub hub, FloodGuard flood, boolean securityOn) {
+    public ConsoleEndpoint(EndpointContext context, ConsoleHub hub, FloodGuard flood, SecurityPolicy security) {
         super(context);
         this.hub = hub;
         this.flood = flood;
-        this.securityOn = securityOn;
+        this.security = security;
     }
 
     @Override
@@ -69,7 +71,10 @@ public final class ConsoleEndpoint extends SwitchboardEndpoint {
             }
             connection.metrics().request("attach-" + attach.role().name().toLowerCase(java.util.Locale.ROOT));
             if (attach.role() == ConsoleCommand.Role.OPERATOR) {
-                if (!OperatorPolicy.mayOperate(securityOn, Set.of(), connection.remoteAddress(), connection.forwarded())) {
+                Identity identity = connection.identity();
+                Set<String> roles = identity == null ? Set.of() : identity.roles();
+                if (!OperatorPolicy.mayOperate(security.isOn(), roles, connection.remoteAddress(), connection.forwarded())
+                        || !security.allows(identity, "console", "operate")) {
                     connection.metrics().error("forbidden");
                     connection.sendText(ConsoleCodec.error("forbidden", "operating the console is not allowed from here"));
                     connection.close(1008, "not allowed to operate the console");

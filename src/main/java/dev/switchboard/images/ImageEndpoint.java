@@ -5,6 +5,7 @@ import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.RoomNames;
 import dev.switchboard.connection.SwitchboardEndpoint;
 import dev.switchboard.security.FloodGuard;
+import dev.switchboard.security.SecurityPolicy;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.DecodeException;
 import jakarta.websocket.EndpointConfig;
@@ -26,16 +27,20 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
     private final ImageDecoder decoder = new ImageDecoder();
     private final int maxBytes;
     private final FloodGuard flood;
+    private final SecurityPolicy security;
     private Connection connection;
+    private String from = ANONYMOUS;
     private String room;
     private String key;
     private ImageRooms.Entry entry;
 
-    public ImageEndpoint(EndpointContext context, ImageRooms rooms, int maxBytes, FloodGuard flood) {
+    public ImageEndpoint(EndpointContext context, ImageRooms rooms, int maxBytes, FloodGuard flood,
+                         SecurityPolicy security) {
         super(context);
         this.rooms = rooms;
         this.maxBytes = maxBytes;
         this.flood = flood;
+        this.security = security;
     }
 
     @Override
@@ -47,6 +52,17 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
             return;
         }
         this.key = "images:" + connection.id();
+        if (security.isOn()) {
+            from = connection.identity().name();
+        }
+        if (!security.allows(connection.identity(), "images", room)) {
+            // not a member: sees nothing, and every upload is refused
+            connection.metrics().error("forbidden");
+            connection.sendText(ImageMessages.error("forbidden", "not allowed in room " + room));
+            connection.onBinary(data -> refuse("forbidden", "not allowed in room " + room));
+            connection.onText(text -> { });
+            return;
+        }
         // the welcome and history go out inside enter(), before any live image can
         entry = rooms.enter(room, key, connection::deliver, history -> {
             connection.sendText(ImageMessages.welcome(room, history.size(), maxBytes));
@@ -83,7 +99,7 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
             return;
         }
         connection.metrics().request(image.type().mime());
-        String id = rooms.publish(room, ANONYMOUS, image.type(), image.bytes(), key);
+        String id = rooms.publish(room, from, image.type(), image.bytes(), key);
         connection.sendText(ImageMessages.ack(id, image.type(), image.bytes().length));
     }
 

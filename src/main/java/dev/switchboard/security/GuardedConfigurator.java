@@ -10,7 +10,6 @@ import org.glassfish.tyrus.spi.UpgradeResponse;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,13 +26,18 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
     public static final String REMOTE_ADDRESS = "switchboard.remoteAddress";
     public static final String USER_AGENT = "switchboard.userAgent";
     public static final String FORWARDED = "switchboard.forwarded";
+    public static final String IDENTITY = "switchboard.identity";
+    private static final java.util.List<String> CONTAINER_ROLES = java.util.List.of(OperatorPolicy.OPERATOR_ROLE, "user");
 
     private final HandshakeGuard guard;
+    private final HandshakeGuard.Access access;
     private final EndpointMetrics metrics;
     private final Supplier<?> endpointFactory;
 
-    public GuardedConfigurator(HandshakeGuard guard, EndpointMetrics metrics, Supplier<?> endpointFactory) {
+    public GuardedConfigurator(HandshakeGuard guard, HandshakeGuard.Access access, EndpointMetrics metrics,
+                               Supplier<?> endpointFactory) {
         this.guard = guard;
+        this.access = access;
         this.metrics = metrics;
         this.endpointFactory = endpointFactory;
     }
@@ -46,12 +50,17 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
         Map<String, List<String>> headers = request.getHeaders();
-        Optional<HandshakeRefusal> refusal = guard.check(header(headers, "Origin"), header(headers, "Host"));
-        if (refusal.isPresent()) {
-            metrics.handshakeRefused(refusal.get().status());
-            LOG.log(Level.FINE, "handshake to {0} refused: {1}",
-                    new Object[] {metrics.endpoint(), refusal.get().reason()});
-            throw refuse(refusal.get(), response);
+        HandshakeGuard.Decision decision = guard.check(new HandshakeGuard.Request(header(headers, "Origin"),
+                header(headers, "Host"), header(headers, "Authorization"), header(headers, "Cookie"),
+                containerUser(request), lastSegment(request)), access);
+        if (decision.refused()) {
+            HandshakeRefusal refusal = decision.refusal();
+            metrics.handshakeRefused(refusal.status());
+            LOG.log(Level.FINE, "handshake to {0} refused: {1}", new Object[] {metrics.endpoint(), refusal.reason()});
+            throw refuse(refusal, response);
+        }
+        if (decision.identity() != null) {
+            config.getUserProperties().put(IDENTITY, decision.identity());
         }
         // per-connection properties (Tyrus copies them into the session's user properties)
         if (request instanceof RequestContext context && context.getRemoteAddr() != null) {
@@ -62,6 +71,31 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
         boolean forwarded = header(headers, "X-Forwarded-For") != null || header(headers, "Forwarded") != null
                 || header(headers, "X-Real-IP") != null;
         config.getUserProperties().put(FORWARDED, forwarded);
+    }
+
+    /** In an application server, a user its own security authenticated (its realms, Jakarta Security). */
+    private static Identity containerUser(HandshakeRequest request) {
+        java.security.Principal principal = request.getUserPrincipal();
+        if (principal == null) {
+            return null;
+        }
+        java.util.Set<String> roles = new java.util.HashSet<>();
+        for (String role : CONTAINER_ROLES) {
+            if (request.isUserInRole(role)) {
+                roles.add(role);
+            }
+        }
+        return new Identity(principal.getName(), roles);
+    }
+
+    /** The resource a rule is checked against: the path's last segment (a VNC target, a room). */
+    private static String lastSegment(HandshakeRequest request) {
+        String path = request.getRequestURI() == null ? "" : request.getRequestURI().getPath();
+        if (path == null) {
+            return "";
+        }
+        int slash = path.lastIndexOf('/');
+        return java.net.URLDecoder.decode(path.substring(slash + 1), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override
@@ -91,8 +125,15 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
             upgrade.getHeaders().clear();
             upgrade.getHeaders().put("Content-Length", List.of("0"));
             upgrade.getHeaders().put("Connection", List.of("close"));
-            upgrade.setReasonPhrase(refusal.status() == 403 ? "Forbidden"
-                    : refusal.status() == 503 ? "Service Unavailable" : "Refused");
+            if (refusal.status() == 401) {
+                upgrade.getHeaders().put("WWW-Authenticate", List.of("Basic realm=\"switchboard\", charset=\"UTF-8\""));
+            }
+            upgrade.setReasonPhrase(switch (refusal.status()) {
+                case 401 -> "Unauthorized";
+                case 403 -> "Forbidden";
+                case 503 -> "Service Unavailable";
+                default -> "Refused";
+            });
         }
         return uncheckedThrow(new HandshakeException(refusal.status(), refusal.reason()));
     }

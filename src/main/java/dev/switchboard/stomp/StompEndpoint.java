@@ -4,6 +4,7 @@ import dev.switchboard.bus.Broadcast;
 import dev.switchboard.connection.Connection;
 import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.SwitchboardEndpoint;
+import dev.switchboard.security.SecurityPolicy;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
 
@@ -20,11 +21,11 @@ public final class StompEndpoint extends SwitchboardEndpoint {
     public static final String PATH = "/stomp";
 
     private final StompBroker broker;
-    private final StompSecurity security;
+    private final SecurityPolicy security;
     private Connection connection;
     private StompSession session;
 
-    public StompEndpoint(EndpointContext context, StompBroker broker, StompSecurity security) {
+    public StompEndpoint(EndpointContext context, StompBroker broker, SecurityPolicy security) {
         super(context);
         this.broker = broker;
         this.security = security;
@@ -48,7 +49,7 @@ public final class StompEndpoint extends SwitchboardEndpoint {
             public long lastHeardNanos() {
                 return connection.lastHeard();
             }
-        }, security);
+        }, StompSecurity.of(security, connection.identity()));
         connection.onText(text -> receive(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))));
         connection.onBinary(this::receive);
     }

@@ -10,6 +10,46 @@ public interface StompSecurity {
 
     boolean maySubscribe(String user, String destination);
 
+    /**
+     * Switchboard's policy at CONNECT: with security off, anyone; on, the handshake's user (a
+     * CONNECT naming someone else is refused) or else {@code login}/{@code passcode} against the
+     * configured users. Destinations are checked against {@code stomp.send}/{@code stomp.subscribe} rules.
+     */
+    static StompSecurity of(dev.switchboard.security.SecurityPolicy policy, dev.switchboard.security.Identity handshakeUser) {
+        if (!policy.isOn()) {
+            return open();
+        }
+        java.util.Map<String, dev.switchboard.security.Identity> loggedIn = new java.util.concurrent.ConcurrentHashMap<>();
+        return new StompSecurity() {
+            @Override
+            public String login(String login, String passcode) throws StompException {
+                dev.switchboard.security.Identity identity;
+                if (handshakeUser != null) {
+                    if (login != null && !login.isBlank() && !login.equals(handshakeUser.name())) {
+                        throw new StompException(StompException.Kind.POLICY,
+                                "CONNECT names a different user than the connection authenticated");
+                    }
+                    identity = handshakeUser;
+                } else {
+                    identity = policy.users().verify(login, passcode).orElseThrow(() ->
+                            new StompException(StompException.Kind.POLICY, "login failed"));
+                }
+                loggedIn.put(identity.name(), identity);
+                return identity.name();
+            }
+
+            @Override
+            public boolean maySend(String user, String destination) {
+                return policy.allows(loggedIn.get(user), "stomp.send", destination);
+            }
+
+            @Override
+            public boolean maySubscribe(String user, String destination) {
+                return policy.allows(loggedIn.get(user), "stomp.subscribe", destination);
+            }
+        };
+    }
+
     /** Security off: everybody is anonymous and may do anything. */
     static StompSecurity open() {
         return new StompSecurity() {

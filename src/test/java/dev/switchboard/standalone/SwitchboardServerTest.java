@@ -66,6 +66,32 @@ class SwitchboardServerTest {
     }
 
     @Test
+    void everyAnswerCarriesTheSecurityHeaders() throws Exception {
+        for (String path : new String[] {"", "echo.html", "js/ws.js", "health", "no-such-page.html"}) {
+            HttpResponse<String> response = server.get(path);
+            String csp = response.headers().firstValue("Content-Security-Policy").orElse("");
+            assertTrue(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+                    path + ": " + csp);
+            assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(""), path);
+            assertEquals("DENY", response.headers().firstValue("X-Frame-Options").orElse(""), path);
+        }
+        assertTrue(server.get("console.html").headers().firstValue("Content-Security-Policy").orElse("").contains("'unsafe-eval'"),
+                "only the console's pages may evaluate");
+    }
+
+    @Test
+    void noPageHasInlineScriptOrInlineHandlers() throws Exception {
+        try (var pages = java.nio.file.Files.list(java.nio.file.Path.of("src/main/webapp"))) {
+            for (java.nio.file.Path page : pages.filter(p -> p.toString().endsWith(".html")).toList()) {
+                String html = java.nio.file.Files.readString(page);
+                assertTrue(!html.matches("(?s).*<script(?![^>]*\\bsrc=)[^>]*>.*"), page + " has an inline script");
+                assertTrue(!html.matches("(?s).*\\son[a-z]+=.*"), page + " has an inline event handler");
+                assertTrue(!html.contains("style=\""), page + " has an inline style");
+            }
+        }
+    }
+
+    @Test
     void webInfIsNeverServed() throws Exception {
         assertEquals(404, server.get("WEB-INF/web.xml").statusCode());
         assertEquals(404, server.get("web-inf/web.xml").statusCode());

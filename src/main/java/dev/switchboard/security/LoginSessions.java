@@ -1,0 +1,78 @@
+package dev.switchboard.security;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Browser logins: the login page trades a user's password for a random session token, kept in an
+ * HttpOnly, SameSite=Strict cookie (browsers cannot put an Authorization header on a WebSocket
+ * handshake, but they do send cookies). Tokens expire after {@code security.session-ttl}.
+ */
+public final class LoginSessions {
+
+    public static final String COOKIE = "SWITCHBOARD_SESSION";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private record Entry(Identity identity, long expiresAtNanos) {
+    }
+
+    private final ConcurrentMap<String, Entry> sessions = new ConcurrentHashMap<>();
+    private final long ttlNanos;
+    private final LongSupplier nanoTime;
+
+    public LoginSessions(Duration ttl, LongSupplier nanoTime) {
+        this.ttlNanos = ttl.toNanos();
+        this.nanoTime = nanoTime;
+    }
+
+    public Duration ttl() {
+        return Duration.ofNanos(ttlNanos);
+    }
+
+    public String open(Identity identity) {
+        long now = nanoTime.getAsLong();
+        sessions.values().removeIf(e -> e.expiresAtNanos() - now < 0);
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        sessions.put(token, new Entry(identity, now + ttlNanos));
+        return token;
+    }
+
+    public Optional<Identity> find(String token) {
+        Entry entry = token == null ? null : sessions.get(token);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        if (entry.expiresAtNanos() - nanoTime.getAsLong() < 0) {
+            sessions.remove(token);
+            return Optional.empty();
+        }
+        return Optional.of(entry.identity());
+    }
+
+    public void close(String token) {
+        if (token != null) {
+            sessions.remove(token);
+        }
+    }
+
+    /** The session token in a Cookie header, or null. */
+    public static String tokenFromCookieHeader(String cookieHeader) {
+        if (cookieHeader == null) {
+            return null;
+        }
+        for (String part : cookieHeader.split(";")) {
+            String cookie = part.trim();
+            if (cookie.startsWith(COOKIE + "=")) {
+                return cookie.substring(COOKIE.length() + 1);
+            }
+        }
+        return null;
+    }
+}
