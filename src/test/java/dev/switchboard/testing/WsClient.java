@@ -47,29 +47,35 @@ public final class WsClient implements AutoCloseable {
     }
 
     public static WsClient connect(URI uri, String origin) {
+        return connect(uri, origin == null ? java.util.Map.of() : java.util.Map.of("Origin", origin));
+    }
+
+    /** Connects with extra handshake headers (Origin, Authorization, Cookie, …). */
+    public static WsClient connect(URI uri, java.util.Map<String, String> headers) {
         BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
         CompletableFuture<Close> closed = new CompletableFuture<>();
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-        if (origin != null) {
-            builder.header("Origin", origin);
-        }
+        headers.forEach(builder::header);
         WebSocket socket = builder.buildAsync(uri, new Collector(messages, closed)).join();
         return new WsClient(socket, messages, closed);
     }
 
     /** The HTTP status a refused handshake got (fails when the handshake succeeds). */
     public static int refusedStatus(URI uri, String origin) {
+        return refusedStatus(uri, origin == null ? java.util.Map.of() : java.util.Map.of("Origin", origin)).statusCode();
+    }
+
+    /** The HTTP response of a refused handshake (fails when the handshake succeeds). */
+    public static java.net.http.HttpResponse<?> refusedStatus(URI uri, java.util.Map<String, String> headers) {
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-        if (origin != null) {
-            builder.header("Origin", origin);
-        }
+        headers.forEach(builder::header);
         try {
             WebSocket socket = builder.buildAsync(uri, new Collector(new LinkedBlockingQueue<>(), new CompletableFuture<>())).join();
             socket.abort();
             throw new AssertionError("handshake to " + uri + " succeeded");
         } catch (CompletionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
-                return refused.getResponse().statusCode();
+                return refused.getResponse();
             }
             throw e;
         }
