@@ -30,23 +30,21 @@ public final class SwitchboardDeployment implements ServletContextListener {
 
     private static final Logger LOG = Logger.getLogger(SwitchboardDeployment.class.getName());
 
-    /** Lets the standalone launcher hand in its configuration; the WAR reads the environment. */
-    public static final String CONFIG_ATTRIBUTE = SwitchboardConfig.class.getName();
     public static final String APPLICATION_ATTRIBUTE = Switchboard.class.getName();
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        SwitchboardConfig config;
+        Switchboard app;
         try {
-            Object given = context.getAttribute(CONFIG_ATTRIBUTE);
-            config = given instanceof SwitchboardConfig c ? c : SwitchboardConfig.fromEnvironment();
+            // the standalone launcher builds the application itself, so configuration errors reach it directly
+            Object given = context.getAttribute(APPLICATION_ATTRIBUTE);
+            app = given instanceof Switchboard s ? s : new Switchboard(SwitchboardConfig.fromEnvironment());
         } catch (ConfigException e) {
             LOG.log(Level.SEVERE, e.getMessage());
             throw e;
         }
-        Switchboard app = new Switchboard(config);
         ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
         if (container == null) {
             throw new IllegalStateException("No jakarta.websocket.server.ServerContainer in this servlet context");

@@ -30,6 +30,10 @@ public final class Main {
         SwitchboardServer server;
         try {
             server = SwitchboardServer.start(config, pagesDirectory());
+        } catch (ConfigException e) {
+            System.err.println("switchboard: " + e.getMessage());
+            System.exit(2);
+            return;
         } catch (RuntimeException e) {
             System.err.println("switchboard: " + e.getMessage()
                     + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""));

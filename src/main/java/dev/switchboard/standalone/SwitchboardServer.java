@@ -50,6 +50,7 @@ public final class SwitchboardServer implements AutoCloseable {
      * @param pages the directories with the pages, or empty for the pages packed in the jar
      */
     public static SwitchboardServer start(SwitchboardConfig config, List<Path> pages) {
+        Switchboard application = new Switchboard(config); // a configuration error stops here, before any port is taken
         HttpServer http = new HttpServer();
         NetworkListener listener = new NetworkListener("switchboard", config.host(), config.port());
         listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
@@ -59,14 +60,15 @@ public final class SwitchboardServer implements AutoCloseable {
         StandaloneServerContainer container = new StandaloneServerContainer(incomingBufferSize(config));
         WebappContext webapp = new WebappContext("switchboard", "");
         webapp.setAttribute(ServerContainer.class.getName(), container);
-        webapp.setAttribute(SwitchboardDeployment.CONFIG_ATTRIBUTE, config);
+        webapp.setAttribute(SwitchboardDeployment.APPLICATION_ATTRIBUTE, application);
         webapp.addListener(SwitchboardDeployment.class);
         webapp.addServlet("pages", pages.isEmpty()
                 ? StaticFilesServlet.fromClasspath(SwitchboardServer.class.getClassLoader(), CLASSPATH_WEBAPP)
                 : StaticFilesServlet.fromDirectories(pages)).addMapping("/");
         webapp.deploy(http);
-        if (webapp.getAttribute(SwitchboardDeployment.APPLICATION_ATTRIBUTE) == null) {
+        if (webapp.getServletRegistration("health") == null) {
             http.shutdownNow(); // the deployment failed and Grizzly only logged it
+            application.shutdown(java.time.Duration.ZERO);
             throw new IllegalStateException("Switchboard did not start; see the log above");
         }
         listener.registerAddOn(WebSocketAddOns.forContainer(container, StandaloneServerContainer.ROOT));

@@ -74,11 +74,11 @@ class SecurityOnTest {
     @Test
     void handshakeWithoutOrWithWrongCredentialsIs401WithABasicChallenge() {
         for (String path : new String[] {"echo", "chat/lobby", "images/lobby", "console", "vnc/desk"}) {
-            HttpResponse<?> none = WsClient.refusedStatus(server.ws(path), Map.of());
+            HttpResponse<?> none = WsClient.refusal(server.ws(path), Map.of());
             assertEquals(401, none.statusCode(), path);
             assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm=\"switchboard\""), path);
-            assertEquals(401, WsClient.refusedStatus(server.ws(path), as("alice", "wrong")).statusCode(), path);
-            assertEquals(401, WsClient.refusedStatus(server.ws(path), as("nobody", "pw")).statusCode(), path);
+            assertEquals(401, WsClient.refusal(server.ws(path), as("alice", "wrong")).statusCode(), path);
+            assertEquals(401, WsClient.refusal(server.ws(path), as("nobody", "pw")).statusCode(), path);
         }
     }
 
@@ -104,7 +104,7 @@ class SecurityOnTest {
         // after logout the cookie opens nothing
         HTTP.send(HttpRequest.newBuilder(server.http("logout")).header("Cookie", cookie)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(401, WsClient.refusedStatus(server.ws("echo"), Map.of("Cookie", cookie)).statusCode());
+        assertEquals(401, WsClient.refusal(server.ws("echo"), Map.of("Cookie", cookie)).statusCode());
     }
 
     @Test
@@ -127,7 +127,7 @@ class SecurityOnTest {
         String cookie = login("alice", "pw");
         cookie = cookie.substring(0, cookie.indexOf(';'));
         // a page on another site cannot use alice's cookie: its Origin is refused first
-        assertEquals(403, WsClient.refusedStatus(server.ws("chat/lobby"),
+        assertEquals(403, WsClient.refusal(server.ws("chat/lobby"),
                 Map.of("Cookie", cookie, "Origin", "https://evil.example")).statusCode());
         try (WsClient ok = WsClient.connect(server.ws("chat/lobby"),
                 Map.of("Cookie", cookie, "Origin", "http://127.0.0.1:" + server.port()))) {
@@ -138,7 +138,7 @@ class SecurityOnTest {
 
     @Test
     void vncNeedsTheOperatorRoleAtTheHandshake() throws Exception {
-        assertEquals(403, WsClient.refusedStatus(server.ws("vnc/desk"), as("alice", "pw")).statusCode());
+        assertEquals(403, WsClient.refusal(server.ws("vnc/desk"), as("alice", "pw")).statusCode());
         try (WsClient olga = WsClient.connect(server.ws("vnc/desk"), as("olga", OLGA_PASSWORD))) {
             assertEquals(1011, olga.awaitClose().code(), "allowed in; the target itself is down");
         }

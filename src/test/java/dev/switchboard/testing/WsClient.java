@@ -43,7 +43,7 @@ public final class WsClient implements AutoCloseable {
     }
 
     public static WsClient connect(URI uri) {
-        return connect(uri, null);
+        return connect(uri, java.util.Map.of());
     }
 
     public static WsClient connect(URI uri, String origin) {
@@ -62,11 +62,11 @@ public final class WsClient implements AutoCloseable {
 
     /** The HTTP status a refused handshake got (fails when the handshake succeeds). */
     public static int refusedStatus(URI uri, String origin) {
-        return refusedStatus(uri, origin == null ? java.util.Map.of() : java.util.Map.of("Origin", origin)).statusCode();
+        return refusal(uri, origin == null ? java.util.Map.of() : java.util.Map.of("Origin", origin)).statusCode();
     }
 
     /** The HTTP response of a refused handshake (fails when the handshake succeeds). */
-    public static java.net.http.HttpResponse<?> refusedStatus(URI uri, java.util.Map<String, String> headers) {
+    public static java.net.http.HttpResponse<?> refusal(URI uri, java.util.Map<String, String> headers) {
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         headers.forEach(builder::header);
         try {
