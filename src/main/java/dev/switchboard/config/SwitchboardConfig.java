@@ -52,6 +52,8 @@ public final class SwitchboardConfig {
     private final List<String> vncTargets;
     private final Duration vncConnectTimeout;
     private final Duration consoleEvalTimeout;
+    private final String tlsKeystore;
+    private final String tlsKeystorePassword;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
         this.systemProperties = systemProperties;
@@ -80,6 +82,8 @@ public final class SwitchboardConfig {
         this.vncTargets = list("vnc.targets");
         this.vncConnectTimeout = duration("vnc.connect-timeout", Duration.ofSeconds(5));
         this.consoleEvalTimeout = duration("console.eval-timeout", Duration.ofSeconds(10));
+        this.tlsKeystore = raw("tls.keystore").orElse(null);
+        this.tlsKeystorePassword = string("tls.keystore-password", "");
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -222,6 +226,15 @@ public final class SwitchboardConfig {
     /** How long an operator waits for a target's result before it is reported as {@code timeout}. */
     public Duration consoleEvalTimeout() {
         return consoleEvalTimeout;
+    }
+
+    /** PKCS#12 keystore path; when set, the standalone port serves https/wss only. Null when not set. */
+    public String tlsKeystore() {
+        return tlsKeystore;
+    }
+
+    public String tlsKeystorePassword() {
+        return tlsKeystorePassword;
     }
 
     // ---- typed readers, also for keys a feature owns ---------------------------------------------

@@ -34,6 +34,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private final StandaloneServerContainer container;
     private final WebappContext webapp;
     private final NetworkListener listener;
+    private final boolean secure;
     private boolean stopped;
 
     private SwitchboardServer(HttpServer http, StandaloneServerContainer container, WebappContext webapp,
@@ -42,6 +43,7 @@ public final class SwitchboardServer implements AutoCloseable {
         this.container = container;
         this.webapp = webapp;
         this.listener = listener;
+        this.secure = listener.isSecure();
     }
 
     /**
@@ -55,6 +57,10 @@ public final class SwitchboardServer implements AutoCloseable {
         NetworkListener listener = new NetworkListener("switchboard", config.host(), config.port());
         listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets have their own idle timeout
+        if (config.tlsKeystore() != null) {
+            listener.setSecure(true); // https and wss only on this port
+            listener.setSSLEngineConfig(Tls.serverEngine(config.tlsKeystore(), config.tlsKeystorePassword()));
+        }
         http.addListener(listener);
 
         StandaloneServerContainer container = new StandaloneServerContainer(incomingBufferSize(config));
@@ -109,7 +115,7 @@ public final class SwitchboardServer implements AutoCloseable {
         if (host.equals("0.0.0.0")) {
             host = "localhost";
         }
-        return URI.create("http://" + host + ":" + port() + "/");
+        return URI.create((secure ? "https://" : "http://") + host + ":" + port() + "/");
     }
 
     public Switchboard application() {

@@ -79,7 +79,8 @@ class StompEndpointTest {
             assertTrue(error.startsWith("ERROR\n") && error.contains("message:header line without a colon"), error);
             assertEquals(1002, raw.awaitCloseCode());
         }
-        assertTrue(server.metric("switchboard_closes_total{code=\"1002\",endpoint=\"stomp\"}") >= 1);
+        Await.until("the 1002 close to be counted",
+                () -> server.metricNow("switchboard_closes_total{code=\"1002\",endpoint=\"stomp\"}") >= 1);
     }
 
     @Test
