@@ -83,8 +83,22 @@ public final class RawWebSocket implements AutoCloseable {
         return head.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** Writes many small masked frames with one system call per batch (for floods). */
+    public void sendFrames(int opcode, byte[] payload, int count) throws IOException {
+        java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(out, 64 * 1024);
+        for (int i = 0; i < count; i++) {
+            buffered.write(frame(opcode, true, payload));
+        }
+        buffered.flush();
+    }
+
     /** Writes one masked frame, as a client must. */
     public void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
+        out.write(frame(opcode, fin, payload));
+        out.flush();
+    }
+
+    private static byte[] frame(int opcode, boolean fin, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
         frame.write((fin ? 0x80 : 0) | opcode);
         int length = payload.length;
@@ -108,8 +122,7 @@ public final class RawWebSocket implements AutoCloseable {
             masked[i] = (byte) (payload[i] ^ mask[i & 3]);
         }
         frame.writeBytes(masked);
-        out.write(frame.toByteArray());
-        out.flush();
+        return frame.toByteArray();
     }
 
     public Frame readFrame() throws IOException {
