@@ -92,6 +92,18 @@ class SwitchboardServerTest {
     }
 
     @Test
+    void noScriptPutsTextIntoTheDocumentAsHtml() throws Exception {
+        try (var scripts = java.nio.file.Files.list(java.nio.file.Path.of("src/main/webapp/js"))) {
+            for (java.nio.file.Path script : scripts.toList()) {
+                String code = java.nio.file.Files.readString(script);
+                for (String sink : new String[] {"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"}) {
+                    assertTrue(!code.contains(sink), script + " uses " + sink);
+                }
+            }
+        }
+    }
+
+    @Test
     void webInfIsNeverServed() throws Exception {
         assertEquals(404, server.get("WEB-INF/web.xml").statusCode());
         assertEquals(404, server.get("web-inf/web.xml").statusCode());

@@ -1,0 +1,36 @@
+package dev.switchboard.standalone;
+
+import dev.switchboard.security.UserStore;
+
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Prints a {@code {bcrypt}} password entry for {@code security.users}:
+ * {@code java -cp switchboard-standalone.jar dev.switchboard.standalone.HashPassword} (asks for the
+ * password, or reads one line from standard input).
+ */
+public final class HashPassword {
+
+    private HashPassword() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Console console = System.console();
+        String password;
+        if (console != null) {
+            char[] typed = console.readPassword("Password: ");
+            password = typed == null ? "" : new String(typed);
+        } else {
+            password = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        }
+        if (password == null || password.isEmpty()) {
+            System.err.println("no password given");
+            System.exit(2);
+        }
+        System.out.println(UserStore.bcrypt(password));
+    }
+}
