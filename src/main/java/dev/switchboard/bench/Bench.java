@@ -1,0 +1,94 @@
+package dev.switchboard.bench;
+
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.standalone.SwitchboardServer;
+import org.HdrHistogram.Histogram;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code java -jar target/switchboard-bench.jar [--target URL] [--seconds N] [--json]}: load
+ * scenarios against a Switchboard deployment, printed as a table. Without {@code --target} it
+ * starts Switchboard itself (standalone, rate limits lifted) and a bare Tyrus echo endpoint, runs
+ * both in the same run and prints Switchboard ÷ peer ratios — on a noisy machine, ratios from one
+ * run are what count. Every scenario is bounded in time and connections.
+ */
+public final class Bench {
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> list = Arrays.asList(args);
+        String target = option(list, "--target", null);
+        Duration measure = Duration.ofSeconds(Long.parseLong(option(list, "--seconds", "5")));
+        boolean json = list.contains("--json");
+        Duration warmup = Duration.ofSeconds(2);
+        List<Results> results = new ArrayList<>();
+
+        SwitchboardServer embedded = null;
+        BareTyrusEcho tyrus = null;
+        try (LoadClient client = new LoadClient()) {
+            String wsBase;
+            if (target == null) {
+                embedded = SwitchboardServer.start(SwitchboardConfig.of(Map.of("port", "0",
+                        "rate.messages-per-second", "1000000", "rate.burst", "1000000")), List.of());
+                tyrus = BareTyrusEcho.start();
+                wsBase = "ws://127.0.0.1:" + embedded.port() + "/";
+            } else {
+                String t = target.endsWith("/") ? target : target + "/";
+                wsBase = t.replaceFirst("^http", "ws");
+            }
+            for (int payload : new int[] {64, 4096}) {
+                Results switchboard = Results.of("echo 64×16 " + payload + " B", "switchboard")
+                        .put("round trips/s", client.echoThroughput(wsBase, 64, 16, payload, warmup, measure));
+                results.add(switchboard);
+                if (tyrus != null) {
+                    Results bare = Results.of("echo 64×16 " + payload + " B", "bare tyrus")
+                            .put("round trips/s", client.echoThroughput(tyrus.wsBase(), 64, 16, payload, warmup, measure));
+                    results.add(bare);
+                    results.add(Results.of("echo 64×16 " + payload + " B", "ratio")
+                            .put("round trips/s", switchboard.values().get("round trips/s") / bare.values().get("round trips/s")));
+                }
+            }
+            results.add(latency(client, wsBase, "switchboard", warmup, measure));
+            if (tyrus != null) {
+                results.add(latency(client, tyrus.wsBase(), "bare tyrus", warmup, measure));
+            }
+            for (int subscribers : new int[] {100, 1000}) {
+                results.add(client.stompFanOut(wsBase, "switchboard", subscribers, measure));
+            }
+            results.add(client.chatFanOut(wsBase, "switchboard", 100, measure));
+        } finally {
+            if (tyrus != null) {
+                tyrus.close();
+            }
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+        System.out.println();
+        System.out.print(Results.table(results));
+        if (json) {
+            results.forEach(r -> System.out.println(r.json()));
+        }
+    }
+
+    private static Results latency(LoadClient client, String wsBase, String server, Duration warmup, Duration measure)
+            throws InterruptedException {
+        Histogram h = client.echoLatency(wsBase, 64, 10_000, warmup, measure);
+        return Results.of("echo latency @10k/s", server)
+                .put("p50 ms", h.getValueAtPercentile(50) / 1000.0)
+                .put("p99 ms", h.getValueAtPercentile(99) / 1000.0)
+                .put("p99.9 ms", h.getValueAtPercentile(99.9) / 1000.0);
+    }
+
+    private static String option(List<String> args, String name, String fallback) {
+        int at = args.indexOf(name);
+        return at >= 0 && at + 1 < args.size() ? args.get(at + 1) : fallback;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.switchboard.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** One scenario's numbers against one server, printed as a table row and as a JSON line. */
+record Results(String scenario, String server, Map<String, Double> values) {
+
+    static Results of(String scenario, String server) {
+        return new Results(scenario, server, new LinkedHashMap<>());
+    }
+
+    Results put(String name, double value) {
+        values.put(name, value);
+        return this;
+    }
+
+    String json() {
+        StringBuilder out = new StringBuilder("{\"scenario\":\"" + scenario + "\",\"server\":\"" + server + "\"");
+        values.forEach((k, v) -> out.append(",\"").append(k).append("\":").append(String.format(Locale.ROOT, "%.3f", v)));
+        return out.append('}').toString();
+    }
+
+    /** A table: one row per result, a column per value name, then the ratios of each server to the peer. */
+    static String table(List<Results> results) {
+        List<String> columns = new ArrayList<>();
+        results.forEach(r -> r.values().keySet().forEach(k -> {
+            if (!columns.contains(k)) {
+                columns.add(k);
+            }
+        }));
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "%-28s %-12s", "scenario", "server"));
+        columns.forEach(c -> out.append(String.format(Locale.ROOT, " %14s", c)));
+        out.append('\n');
+        for (Results r : results) {
+            out.append(String.format(Locale.ROOT, "%-28s %-12s", r.scenario(), r.server()));
+            for (String c : columns) {
+                Double v = r.values().get(c);
+                out.append(v == null ? String.format(Locale.ROOT, " %14s", "") : String.format(Locale.ROOT, " %14.1f", v));
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+}
