@@ -64,18 +64,9 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
     }
 
     private void onText(String text) {
-        switch (flood.admit()) {
-            case CLOSE -> {
-                connection.metrics().error(ChatError.RATE_LIMITED.code());
-                connection.close(1008, "rate limit exceeded");
-                return;
-            }
-            case REJECT -> {
-                reply(new ChatException(ChatError.RATE_LIMITED, "slow down: over the message rate"));
-                return;
-            }
-            case ADMIT -> {
-            }
+        if (!connection.admit(flood, () -> connection.sendText(encoder.encode(
+                new ChatEvent.Error(ChatError.RATE_LIMITED, "slow down: over the message rate"))))) {
+            return;
         }
         try {
             handle(decoder.decode(text));

@@ -2,6 +2,7 @@ package dev.switchboard.connection;
 
 import dev.switchboard.bus.Broadcast;
 import dev.switchboard.ops.EndpointMetrics;
+import dev.switchboard.security.FloodGuard;
 import dev.switchboard.security.GuardedConfigurator;
 import dev.switchboard.security.Identity;
 import jakarta.websocket.CloseReason;
@@ -107,6 +108,25 @@ public final class Connection {
             return false;
         }
         return true;
+    }
+
+    /**
+     * One incoming message against the connection's rate limit: true to handle it; false when it
+     * was refused — answered by {@code answerRateLimited} — or, for persistent abuse, the
+     * connection was closed with 1008. Both are counted as {@code rate-limited} errors.
+     */
+    public boolean admit(FloodGuard flood, Runnable answerRateLimited) {
+        FloodGuard.Verdict verdict = flood.admit();
+        if (verdict == FloodGuard.Verdict.ADMIT) {
+            return true;
+        }
+        metrics.error("rate-limited");
+        if (verdict == FloodGuard.Verdict.REJECT) {
+            answerRateLimited.run();
+        } else {
+            close(1008, "rate limit exceeded");
+        }
+        return false;
     }
 
     /** Any frame from the peer (message or pong) proves it is alive. */

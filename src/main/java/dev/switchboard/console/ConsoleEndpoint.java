@@ -44,18 +44,9 @@ public final class ConsoleEndpoint extends SwitchboardEndpoint {
     }
 
     private synchronized void onText(String text) {
-        switch (flood.admit()) {
-            case CLOSE -> {
-                connection.metrics().error("rate-limited");
-                connection.close(1008, "rate limit exceeded");
-                return;
-            }
-            case REJECT -> {
-                reply(new ConsoleException("rate-limited", "slow down: over the message rate"));
-                return;
-            }
-            case ADMIT -> {
-            }
+        if (!connection.admit(flood, () -> connection.sendText(
+                ConsoleCodec.error("rate-limited", "slow down: over the message rate")))) {
+            return;
         }
         try {
             handle(ConsoleCodec.decode(text));

@@ -73,18 +73,9 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
     }
 
     private void onImage(ByteBuffer data) {
-        switch (flood.admit()) {
-            case CLOSE -> {
-                connection.metrics().error("rate-limited");
-                connection.close(1008, "rate limit exceeded");
-                return;
-            }
-            case REJECT -> {
-                refuse("rate-limited", "slow down: over the upload rate");
-                return;
-            }
-            case ADMIT -> {
-            }
+        if (!connection.admit(flood, () -> connection.sendText(
+                ImageMessages.error("rate-limited", "slow down: over the upload rate")))) {
+            return;
         }
         int size = data.remaining();
         if (size > maxBytes) {
