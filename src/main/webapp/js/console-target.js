@@ -5,7 +5,6 @@
 import { webSocketUrl, ReconnectingWebSocket } from './ws.js';
 
 const MAX_VALUE_CHARS = 64 * 1024;
-const listeners = new Set();
 
 /** Result rendering: strings as they are, other values as JSON (cycles shown as "[Circular]"). */
 export function render(value) {
@@ -48,6 +47,7 @@ async function evaluate(code) {
 /** Attaches this page as a console target. `onEvent({type, ...})` hears what happens. */
 export function attachTarget({ label = document.title || location.pathname, url = webSocketUrl(consoleUrl()) } = {}) {
   const socket = new ReconnectingWebSocket(url);
+  const listeners = new Set(); // this attachment's own: an earlier, detached one says nothing here
   const emit = (event) => listeners.forEach((l) => l(event));
   socket.onopen = () => {
     socket.send(JSON.stringify({ type: 'attach', role: 'target', label }));
