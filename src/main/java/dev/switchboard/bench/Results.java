@@ -40,7 +40,8 @@ record Results(String scenario, String server, Map<String, Double> values) {
             out.append(String.format(Locale.ROOT, "%-28s %-12s", r.scenario(), r.server()));
             for (String c : columns) {
                 Double v = r.values().get(c);
-                out.append(v == null ? String.format(Locale.ROOT, " %14s", "") : String.format(Locale.ROOT, " %14.1f", v));
+                String format = r.server().equals("ratio") ? " %14.2f" : " %14.1f";
+                out.append(v == null ? String.format(Locale.ROOT, " %14s", "") : String.format(Locale.ROOT, format, v));
             }
             out.append('\n');
         }
