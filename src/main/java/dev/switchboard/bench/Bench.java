@@ -29,6 +29,19 @@ public final class Bench {
         boolean json = list.contains("--json");
         Duration warmup = Duration.ofSeconds(2);
         List<Results> results = new ArrayList<>();
+        // every run is bounded: a watchdog ends it whatever a server or scenario does
+        Duration limit = warmup.plus(measure).multipliedBy(20).plusSeconds(120);
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(limit.toMillis());
+                System.err.println("switchboard-bench: stopped after " + limit.toSeconds() + " s");
+                Runtime.getRuntime().halt(3);
+            } catch (InterruptedException finished) {
+                // the run ended in time
+            }
+        }, "bench-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
 
         SwitchboardServer embedded = null;
         BareTyrusEcho tyrus = null;
@@ -85,6 +98,8 @@ public final class Bench {
         if (json) {
             results.forEach(r -> System.out.println(r.json()));
         }
+        watchdog.interrupt();
+        System.exit(0);
     }
 
     private static Results latency(LoadClient client, String wsBase, String server, Duration warmup, Duration measure)
