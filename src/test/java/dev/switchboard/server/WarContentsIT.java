@@ -25,6 +25,7 @@ class WarContentsIT {
                 assertTrue(!serverJar, "no server or API jar in the WAR: " + name);
                 assertTrue(!name.startsWith("WEB-INF/classes/dev/switchboard/standalone/"), "no launcher class: " + name);
                 assertTrue(!name.startsWith("WEB-INF/classes/org/"), "no Tyrus shim: " + name);
+                assertTrue(!name.startsWith("WEB-INF/classes/dev/switchboard/bench/"), "no load tool: " + name);
             }
             assertTrue(names.contains("WEB-INF/classes/dev/switchboard/SwitchboardDeployment.class"));
             assertTrue(names.contains("echo.html"));
