@@ -4,6 +4,7 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.standalone.SwitchboardServer;
 import org.HdrHistogram.Histogram;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java -jar target/switchboard-bench.jar [--target URL] [--seconds N] [--json]}: load
+ * {@code java -jar target/switchboard-bench.jar [--target URL] [--seconds N] [--idle N] [--json]}: load
  * scenarios against a Switchboard deployment, printed as a table. Without {@code --target} it
  * starts Switchboard itself (standalone, rate limits lifted) and a bare Tyrus echo endpoint, runs
  * both in the same run and prints Switchboard ÷ peer ratios — on a noisy machine, ratios from one
@@ -27,6 +28,7 @@ public final class Bench {
         String target = option(list, "--target", null);
         Duration measure = Duration.ofSeconds(Long.parseLong(option(list, "--seconds", "5")));
         boolean json = list.contains("--json");
+        int idle = Integer.parseInt(option(list, "--idle", "10000"));
         Duration warmup = Duration.ofSeconds(2);
         List<Results> results = new ArrayList<>();
         // every run is bounded: a watchdog ends it whatever a server or scenario does
@@ -85,6 +87,12 @@ public final class Bench {
                 results.add(client.stompFanOut(wsBase, "switchboard", subscribers, measure));
             }
             results.add(client.chatFanOut(wsBase, "switchboard", 100, measure));
+            URI ws = URI.create(wsBase);
+            results.add(client.idleConnections(ws.getHost(), ws.getPort(), "switchboard", idle));
+            if (tyrus != null) {
+                URI bare = URI.create(tyrus.wsBase());
+                results.add(client.idleConnections(bare.getHost(), bare.getPort(), "bare tyrus", idle));
+            }
         } finally {
             if (tyrus != null) {
                 tyrus.close();

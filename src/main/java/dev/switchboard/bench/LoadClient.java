@@ -267,6 +267,86 @@ final class LoadClient implements AutoCloseable {
         return Results.of("chat fan-out 1→" + members, server).put("deliveries/s", delivered.get() / seconds);
     }
 
+    /**
+     * Opens {@code target} idle WebSockets (plain sockets doing the handshake, spread over
+     * 127.0.0.1–127.0.0.4 as sources) and reports how many stood, and heap and RSS per connection
+     * measured in this JVM — which holds the server (embedded) and these sockets both.
+     */
+    Results idleConnections(String host, int port, String server, int target) throws Exception {
+        long heapBefore = usedHeap();
+        long rssBefore = rssBytes();
+        List<java.net.Socket> sockets = new ArrayList<>();
+        int achieved = 0;
+        try {
+            byte[] request = ("GET /echo HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int i = 0; i < target; i++) {
+                java.net.Socket socket = new java.net.Socket();
+                try {
+                    socket.bind(new java.net.InetSocketAddress("127.0.0." + (1 + i % 4), 0));
+                    socket.connect(new java.net.InetSocketAddress(host, port), 5000);
+                    socket.setSoTimeout(10_000);
+                    socket.getOutputStream().write(request);
+                    if (!readStatus(socket.getInputStream()).contains(" 101 ")) {
+                        socket.close();
+                        break;
+                    }
+                } catch (java.io.IOException e) {
+                    socket.close();
+                    break;
+                }
+                sockets.add(socket);
+                achieved++;
+            }
+            long heap = usedHeap() - heapBefore;
+            long rss = rssBytes() - rssBefore;
+            return Results.of("idle connections", server).put("achieved", achieved)
+                    .put("heap KiB/conn", achieved == 0 ? 0 : heap / 1024.0 / achieved)
+                    .put("rss KiB/conn", achieved == 0 ? 0 : rss / 1024.0 / achieved);
+        } finally {
+            for (java.net.Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    private static String readStatus(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString();
+    }
+
+    private static long usedHeap() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return heap.getUsed();
+    }
+
+    /** This process's resident set, from /proc (0 where there is none). */
+    private static long rssBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+
     @Override
     public void close() {
         executor.shutdownNow();
