@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.LongSupplier;
@@ -62,10 +61,6 @@ public final class ChatRooms {
 
     public ChatRoom room(String name) {
         return rooms.get(name);
-    }
-
-    public List<String> names() {
-        return List.copyOf(rooms.keySet());
     }
 
     private ChatRoom open(String name) {

@@ -77,11 +77,6 @@ public final class Connection {
         return metrics;
     }
 
-    /** Bytes handed to the container that the peer has not taken yet. */
-    public long pendingBytes() {
-        return pendingBytes.get();
-    }
-
     /** Receives whole text messages, counted in metrics; a message over the size limit closes with 1009. */
     public void onText(Consumer<String> handler) {
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {

@@ -148,10 +148,6 @@ public final class ImageRooms {
         return oldestFirst.size();
     }
 
-    public synchronized int roomsWithHistory() {
-        return history.size();
-    }
-
     private static String channel(String room) {
         return "images/" + room;
     }

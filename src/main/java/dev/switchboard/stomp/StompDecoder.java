@@ -53,11 +53,6 @@ public final class StompDecoder {
         return heartbeats;
     }
 
-    /** True while a frame has started and not finished. */
-    public boolean inFrame() {
-        return state != State.COMMAND || line.size() > 0;
-    }
-
     public List<StompFrame> decode(ByteBuffer input) throws StompException {
         if (failure != null) {
             throw failure;

@@ -382,8 +382,4 @@ public final class StompSession {
         subscriptions.clear();
         broker.closed(this);
     }
-
-    synchronized int subscriptionCount() {
-        return subscriptions.size();
-    }
 }
