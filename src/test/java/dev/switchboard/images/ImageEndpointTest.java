@@ -1,6 +1,7 @@
 package dev.switchboard.images;
 
 import dev.switchboard.testing.Await;
+import dev.switchboard.testing.ProcessResources;
 import dev.switchboard.testing.RunningServer;
 import dev.switchboard.testing.TestImages;
 import dev.switchboard.testing.WsClient;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.StringReader;
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -188,7 +188,7 @@ class ImageEndpointTest {
         assertTrue(image.length > 90 * 1024);
         try (RunningServer fast = RunningServer.start(Map.of("images.history", "3", "images.history-bytes", "4MiB",
                 "rate.messages-per-second", "100000", "rate.burst", "100000"))) {
-            long heapBefore = usedHeapAfterGc();
+            long heapBefore = ProcessResources.usedHeapAfterGc();
             for (int i = 0; i < 1000; i++) {
                 try (WsClient sender = WsClient.connect(fast.ws("images/heap-" + (i % 50)))) {
                     sender.nextText();
@@ -203,16 +203,10 @@ class ImageEndpointTest {
             ImageRooms rooms = fast.server().application().imageRooms();
             assertTrue(rooms.totalBytes() <= cap, "history holds " + rooms.totalBytes() + " bytes, cap " + cap);
             assertTrue(rooms.storedImages() <= 3 * 50, "bounded count");
-            long growth = usedHeapAfterGc() - heapBefore;
+            long growth = ProcessResources.usedHeapAfterGc() - heapBefore;
             assertTrue(growth < 4 * cap, "100 MB uploaded, heap grew by " + growth / 1024 + " KiB");
             Await.until("the metrics to show the bound", () -> fast.metricNow("switchboard_images_history_bytes") <= cap);
         }
     }
 
-    private static long usedHeapAfterGc() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
 }

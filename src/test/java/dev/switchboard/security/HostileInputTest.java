@@ -2,6 +2,7 @@ package dev.switchboard.security;
 
 import dev.switchboard.testing.Await;
 import dev.switchboard.testing.RawWebSocket;
+import dev.switchboard.testing.ProcessResources;
 import dev.switchboard.testing.RunningServer;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
@@ -13,11 +14,8 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,19 +51,19 @@ class HostileInputTest {
     @BeforeEach
     void baseline() throws Exception {
         stillResponsive();
-        heapBefore = usedHeap();
-        threadsBefore = serverThreads();
-        filesBefore = openFiles();
+        heapBefore = ProcessResources.usedHeapAfterGc();
+        threadsBefore = ProcessResources.serverThreads();
+        filesBefore = ProcessResources.openFiles();
     }
 
     @AfterEach
     void backToBaseline() {
         Await.until("connections to be released", Duration.ofSeconds(15),
                 () -> server.server().application().connections().count() == 0);
-        Await.until("sockets to be closed", Duration.ofSeconds(15), () -> openFiles() <= filesBefore + 8);
-        long threads = serverThreads();
+        Await.until("sockets to be closed", Duration.ofSeconds(15), () -> ProcessResources.openFiles() <= filesBefore + 8);
+        long threads = ProcessResources.serverThreads();
         assertTrue(threads <= threadsBefore + 8, "threads " + threadsBefore + " -> " + threads);
-        long growth = usedHeap() - heapBefore;
+        long growth = ProcessResources.usedHeapAfterGc() - heapBefore;
         assertTrue(growth < 32L * 1024 * 1024, "heap grew by " + growth / 1024 + " KiB");
     }
 
@@ -193,12 +191,6 @@ class HostileInputTest {
         }
     }
 
-    /** Threads other than the test's own HTTP clients' pools. */
-    private static long serverThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> !t.getName().startsWith("HttpClient") && !t.getName().startsWith("ForkJoinPool"))
-                .count();
-    }
 
     private static String statusLine(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
@@ -209,18 +201,5 @@ class HostileInputTest {
         return line.toString().trim();
     }
 
-    private static long usedHeap() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
 
-    private static long openFiles() {
-        try (var files = Files.list(Path.of("/proc/self/fd"))) {
-            return files.count();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.vnc;
 
 import dev.switchboard.testing.Await;
 import dev.switchboard.testing.RawWebSocket;
+import dev.switchboard.testing.ProcessResources;
 import dev.switchboard.testing.RunningServer;
 import dev.switchboard.testing.XvncServer;
 import org.junit.jupiter.api.AfterAll;
@@ -9,16 +10,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -188,8 +185,8 @@ class VncBridgeTest {
     @Test
     void hundredOpenCloseCyclesLeakNoSocketsOrThreads() throws Exception {
         warmUp();
-        long fdsBefore = openFiles();
-        long threadsBefore = serverThreads();
+        long fdsBefore = ProcessResources.openFiles();
+        long threadsBefore = ProcessResources.serverThreads();
         for (int i = 0; i < 100; i++) {
             try (RfbOverWebSocket rfb = new RfbOverWebSocket(server.ws("vnc/desk"))) {
                 rfb.read(12); // the bridge is up: the server's version arrived
@@ -199,17 +196,11 @@ class VncBridgeTest {
             }
         }
         Await.until("every bridge to be released", () -> server.server().application().vncGateway().sessions("desk") == 0);
-        Await.until("sockets to be closed", Duration.ofSeconds(20), () -> openFiles() <= fdsBefore + 10);
-        long threadsAfter = serverThreads();
+        Await.until("sockets to be closed", Duration.ofSeconds(20), () -> ProcessResources.openFiles() <= fdsBefore + 10);
+        long threadsAfter = ProcessResources.serverThreads();
         assertTrue(threadsAfter <= threadsBefore + 2, "server threads " + threadsBefore + " -> " + threadsAfter);
     }
 
-    /** Threads of the server side (the test's own HTTP client pools its threads as it likes). */
-    private static long serverThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> !t.getName().startsWith("HttpClient") && !t.getName().startsWith("ForkJoinPool"))
-                .count();
-    }
 
     private static void warmUp() throws Exception {
         try (RfbOverWebSocket rfb = new RfbOverWebSocket(server.ws("vnc/desk"))) {
@@ -220,7 +211,7 @@ class VncBridgeTest {
 
     @Test
     void browserThatStopsReadingPausesTheVncServerInsteadOfGrowingTheHeap() throws Exception {
-        long heapBefore = usedHeap();
+        long heapBefore = ProcessResources.usedHeapAfterGc();
         try (RawWebSocket stalled = RawWebSocket.connect("127.0.0.1", server.port(), "/vnc/desk")) {
             // the RFB handshake, written blind, then 300 whole-screen update requests; nothing is ever read
             stalled.sendFrame(RawWebSocket.BINARY, true, "RFB 003.008\n".getBytes(StandardCharsets.US_ASCII));
@@ -242,26 +233,13 @@ class VncBridgeTest {
                 }
                 return System.nanoTime() - stableSince[0] > 1_000_000_000L;
             });
-            long growth = usedHeap() - heapBefore;
+            long growth = ProcessResources.usedHeapAfterGc() - heapBefore;
             // 300 screens would be 92 MB; the relay stops after what the TCP buffers hold
             assertTrue(growth < 40L * 1024 * 1024, "heap grew by " + growth / 1024 + " KiB");
         }
     }
 
-    private static long usedHeap() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
 
-    private static long openFiles() {
-        try (var files = Files.list(Path.of("/proc/self/fd"))) {
-            return files.count();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
 
     @Test
     void targetListNamesOnlyNames() throws Exception {
