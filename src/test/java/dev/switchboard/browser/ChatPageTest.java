@@ -34,15 +34,7 @@ class ChatPageTest {
 
     @AfterAll
     static void stop() {
-        try {
-            for (Browser browser : new Browser[] {alice, bob}) {
-                if (browser != null) {
-                    browser.close();
-                }
-            }
-        } finally {
-            server.close();
-        }
+        Browser.closeAll(server, alice, bob);
     }
 
     private static void join(Browser browser, String nick, String room) {

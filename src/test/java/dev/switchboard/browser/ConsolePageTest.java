@@ -33,15 +33,7 @@ class ConsolePageTest {
 
     @AfterAll
     static void stop() {
-        try {
-            for (Browser browser : new Browser[] {targets, operator}) {
-                if (browser != null) {
-                    browser.close();
-                }
-            }
-        } finally {
-            server.close();
-        }
+        Browser.closeAll(server, targets, operator);
     }
 
     private static void openTarget(String label) {

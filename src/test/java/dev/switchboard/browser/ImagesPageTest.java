@@ -34,15 +34,7 @@ class ImagesPageTest {
 
     @AfterAll
     static void stop() {
-        try {
-            for (Browser browser : new Browser[] {uploader, viewer}) {
-                if (browser != null) {
-                    browser.close();
-                }
-            }
-        } finally {
-            server.close();
-        }
+        Browser.closeAll(server, uploader, viewer);
     }
 
     private static void open(Browser browser, String room) {

@@ -32,15 +32,7 @@ class StompPagesTest {
 
     @AfterAll
     static void stop() {
-        try {
-            for (Browser browser : new Browser[] {alice, bob}) {
-                if (browser != null) {
-                    browser.close();
-                }
-            }
-        } finally {
-            server.close();
-        }
+        Browser.closeAll(server, alice, bob);
     }
 
     private static void joinGame(Browser browser, String me, String opponent) {

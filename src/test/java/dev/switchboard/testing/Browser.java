@@ -75,6 +75,21 @@ public final class Browser implements AutoCloseable {
         return file;
     }
 
+    /** Quits every browser started (null ones skipped), then stops the server, whatever fails first. */
+    public static void closeAll(RunningServer server, Browser... browsers) {
+        try {
+            for (Browser browser : browsers) {
+                if (browser != null) {
+                    browser.close();
+                }
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
     @Override
     public void close() {
         try {
