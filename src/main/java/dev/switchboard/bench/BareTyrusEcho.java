@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * The peer to beat for echo: a plain annotated Tyrus endpoint on Tyrus's own Grizzly server, all
  * defaults — what a team would write without Switchboard.
  */
-public final class BareTyrusEcho implements AutoCloseable {
+final class BareTyrusEcho implements AutoCloseable {
 
     /** The whole endpoint: text and binary back, asynchronously. */
     @ServerEndpoint("/echo")
@@ -33,14 +33,14 @@ public final class BareTyrusEcho implements AutoCloseable {
         this.server = server;
     }
 
-    public static BareTyrusEcho start() throws Exception {
+    static BareTyrusEcho start() throws Exception {
         Server server = new Server("127.0.0.1", -1, "/", null, Echo.class);
         server.start();
         return new BareTyrusEcho(server);
     }
 
-    public String wsBase() {
-        return "ws://127.0.0.1:" + server.getPort() + "/";
+    int port() {
+        return server.getPort();
     }
 
     @Override

@@ -1,38 +1,222 @@
 package dev.switchboard.bench;
 
 import dev.switchboard.config.SwitchboardConfig;
-import dev.switchboard.standalone.SwitchboardServer;
 import org.HdrHistogram.Histogram;
 
-import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
- * {@code java -jar target/switchboard-bench.jar [--target URL] [--seconds N] [--idle N] [--json]}: load
- * scenarios against a Switchboard deployment, printed as a table. Without {@code --target} it
- * starts Switchboard itself (standalone, rate limits lifted) and a bare Tyrus echo endpoint, runs
- * both in the same run and prints Switchboard ÷ peer ratios — on a noisy machine, ratios from one
- * run are what count. Every scenario is bounded in time and connections.
+ * {@code java -jar target/switchboard-bench.jar [--target URL] [--seconds N] [--idle N] [--only LIST]
+ * [--artemis DIR] [--json]}: load scenarios printed as a table.
+ * <p>
+ * Without {@code --target} it starts, each in its own JVM on loopback, Switchboard (standalone,
+ * rate limits lifted, {@code -Dswitchboard.*} options of this JVM passed on), a bare Tyrus echo
+ * endpoint and a Jetty echo endpoint — and Apache Artemis for STOMP when {@code --artemis} (or
+ * {@code ARTEMIS_HOME}) names its distribution — runs the same scenarios against each in one run
+ * and prints Switchboard ÷ peer ratios: on a noisy machine, ratios from one run are what count.
+ * With {@code --target} it runs the scenarios against that deployment only. Every scenario is
+ * bounded in time and connections, and a watchdog bounds the whole run.
  */
 public final class Bench {
 
-    private Bench() {
+    private static final List<String> SCENARIOS = List.of("echo", "latency", "stomp", "slow", "chat", "images", "idle");
+
+    private final List<Results> results = new ArrayList<>();
+    private final LoadClient client;
+    private final Duration warmup;
+    private final Duration measure;
+
+    private Bench(LoadClient client, Duration warmup, Duration measure) {
+        this.client = client;
+        this.warmup = warmup;
+        this.measure = measure;
     }
 
     public static void main(String[] args) throws Exception {
         List<String> list = Arrays.asList(args);
         String target = option(list, "--target", null);
         Duration measure = Duration.ofSeconds(Long.parseLong(option(list, "--seconds", "5")));
-        boolean json = list.contains("--json");
         int idle = Integer.parseInt(option(list, "--idle", "10000"));
+        Set<String> only = Set.copyOf(Arrays.asList(option(list, "--only", String.join(",", SCENARIOS)).split(",")));
+        String artemisHome = option(list, "--artemis", System.getenv("ARTEMIS_HOME"));
         Duration warmup = Duration.ofSeconds(2);
-        List<Results> results = new ArrayList<>();
-        // every run is bounded: a watchdog ends it whatever a server or scenario does
-        Duration limit = warmup.plus(measure).multipliedBy(20).plusSeconds(120);
+        Thread watchdog = watchdog(warmup.plus(measure).multipliedBy(60).plusSeconds(300));
+
+        Bench bench;
+        try (LoadClient client = new LoadClient()) {
+            bench = new Bench(client, warmup, measure);
+            if (target != null) {
+                String base = (target.endsWith("/") ? target : target + "/").replaceFirst("^http", "ws");
+                bench.againstTarget(base, only);
+            } else {
+                bench.sideBySide(only, idle, artemisHome == null ? null : Path.of(artemisHome));
+            }
+        }
+        System.out.println();
+        System.out.print(Results.table(bench.results));
+        if (list.contains("--json")) {
+            bench.results.forEach(r -> System.out.println(r.json()));
+        }
+        watchdog.interrupt();
+        System.exit(0);
+    }
+
+    private void againstTarget(String base, Set<String> only) throws Exception {
+        String name = "target";
+        if (only.contains("echo")) {
+            for (int payload : new int[] {64, 4096}) {
+                results.add(Results.of(echoScenario(payload), name)
+                        .put("round trips/s", client.echoThroughput(base, 64, 16, payload, warmup, measure)));
+            }
+        }
+        if (only.contains("latency")) {
+            results.add(latency(base, name));
+        }
+        if (only.contains("stomp")) {
+            for (int subscribers : new int[] {100, 1000}) {
+                results.add(client.stompFanOut(base, name, subscribers, LoadClient.Pace.MAX, measure));
+                results.add(client.stompFanOut(base, name, subscribers, LoadClient.Pace.fixed(10_000), measure));
+            }
+        }
+        if (only.contains("slow")) {
+            slowConsumer(base, name);
+        }
+        if (only.contains("chat")) {
+            chat(base, name);
+        }
+        if (only.contains("images")) {
+            results.add(client.imageFanOut(base, name, 51, 1 << 20, measure));
+        }
+    }
+
+    private void sideBySide(Set<String> only, int idle, Path artemisHome) throws Exception {
+        List<String> serverOptions = serverJvmOptions();
+        try (ServerProcess switchboard = ServerProcess.start("switchboard", serverOptions);
+             ServerProcess tyrus = ServerProcess.start("tyrus", serverOptions);
+             ServerProcess jetty = ServerProcess.start("jetty", serverOptions)) {
+            String sb = switchboard.wsBase();
+            if (only.contains("echo")) {
+                for (ServerProcess each : List.of(switchboard, tyrus, jetty)) {
+                    client.echoThroughput(each.wsBase(), 64, 16, 64, Duration.ZERO, warmup.multipliedBy(2)); // JIT warm-up
+                }
+                for (int payload : new int[] {64, 4096}) {
+                    // S-T-J-J-T-S, averaged, so drift during the run (heat, neighbours) cancels out
+                    double s1 = echo(sb, payload);
+                    double t1 = echo(tyrus.wsBase(), payload);
+                    double j1 = echo(jetty.wsBase(), payload);
+                    double j2 = echo(jetty.wsBase(), payload);
+                    double t2 = echo(tyrus.wsBase(), payload);
+                    double s2 = echo(sb, payload);
+                    String scenario = echoScenario(payload);
+                    results.add(Results.of(scenario, "switchboard").put("round trips/s", (s1 + s2) / 2));
+                    results.add(Results.of(scenario, "bare tyrus").put("round trips/s", (t1 + t2) / 2));
+                    results.add(Results.of(scenario, "jetty").put("round trips/s", (j1 + j2) / 2));
+                    results.add(Results.of(scenario, "÷ tyrus").put("round trips/s", (s1 + s2) / (t1 + t2)));
+                    results.add(Results.of(scenario, "÷ jetty").put("round trips/s", (s1 + s2) / (j1 + j2)));
+                }
+            }
+            if (only.contains("latency")) {
+                Results s = latency(sb, "switchboard");
+                Results t = latency(tyrus.wsBase(), "bare tyrus");
+                Results j = latency(jetty.wsBase(), "jetty");
+                results.addAll(List.of(s, t, j, s.ratio(t, "÷ tyrus"), s.ratio(j, "÷ jetty")));
+            }
+            if (only.contains("stomp") || only.contains("slow")) {
+                stompAgainstArtemis(sb, only, artemisHome);
+            }
+            if (only.contains("chat")) {
+                chat(sb, "switchboard");
+            }
+            if (only.contains("images")) {
+                results.add(client.imageFanOut(sb, "switchboard", 51, 1 << 20, measure));
+            }
+            if (only.contains("idle")) {
+                Results s = client.idleConnections(switchboard, "switchboard", idle);
+                Results t = client.idleConnections(tyrus, "bare tyrus", idle);
+                Results j = client.idleConnections(jetty, "jetty", idle);
+                results.addAll(List.of(s, t, j, s.ratio(t, "÷ tyrus"), s.ratio(j, "÷ jetty")));
+            }
+        }
+    }
+
+    private void stompAgainstArtemis(String sb, Set<String> only, Path artemisHome) throws Exception {
+        try (ArtemisPeer artemis = artemisHome == null ? null : ArtemisPeer.start(artemisHome, serverHeap())) {
+            if (artemis == null) {
+                System.err.println("switchboard-bench: no Artemis (--artemis DIR or ARTEMIS_HOME): STOMP runs without a peer");
+            }
+            if (only.contains("stomp")) {
+                for (int subscribers : new int[] {100, 1000}) {
+                    for (LoadClient.Pace pace : List.of(LoadClient.Pace.MAX, LoadClient.Pace.fixed(10_000))) {
+                        Results s = client.stompFanOut(sb, "switchboard", subscribers, pace, measure);
+                        results.add(s);
+                        if (artemis != null) {
+                            Results a = client.stompFanOut(artemis.wsBase(), "artemis", subscribers, pace, measure);
+                            results.add(a);
+                            results.add(s.ratio(a, "÷ artemis"));
+                        }
+                    }
+                }
+            }
+            if (only.contains("slow")) {
+                slowConsumer(sb, "switchboard");
+                if (artemis != null) {
+                    slowConsumer(artemis.wsBase(), "artemis");
+                }
+            }
+        }
+    }
+
+    /** The others' rate without and then with one subscriber that stops reading (given longer to be caught). */
+    private void slowConsumer(String base, String server) throws Exception {
+        Results without = client.stompFanOut(base, server, 50, LoadClient.Pace.MAX, false, 1024, measure);
+        Results with = client.stompFanOut(base, server, 50, LoadClient.Pace.MAX, true, 1024, measure.multipliedBy(3));
+        results.addAll(List.of(without, with, with.ratio(without, "÷ without")));
+    }
+
+    private void chat(String base, String server) throws Exception {
+        for (int members : new int[] {100, 1000}) {
+            results.add(client.chatFanOut(base, server, members, measure));
+        }
+    }
+
+    private double echo(String base, int payload) throws Exception {
+        return client.echoThroughput(base, 64, 16, payload, warmup, measure);
+    }
+
+    private static String echoScenario(int payload) {
+        return "echo 64×16 " + payload + " B";
+    }
+
+    private Results latency(String base, String server) throws Exception {
+        Histogram h = client.echoLatency(base, 64, 10_000, warmup, measure);
+        return Results.of("echo latency @10k/s", server)
+                .put("p50 ms", h.getValueAtPercentile(50) / 1000.0)
+                .put("p99 ms", h.getValueAtPercentile(99) / 1000.0)
+                .put("p99.9 ms", h.getValueAtPercentile(99.9) / 1000.0);
+    }
+
+    /** Every server process gets the same heap; Switchboard also gets this JVM's {@code -Dswitchboard.*}. */
+    private static List<String> serverJvmOptions() {
+        List<String> options = new ArrayList<>(serverHeap());
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith(SwitchboardConfig.PROPERTY_PREFIX)) {
+                options.add("-D" + k + "=" + v);
+            }
+        });
+        return options;
+    }
+
+    /** A fixed heap (no resizing) so that RSS before and after a scenario compare. */
+    private static List<String> serverHeap() {
+        return List.of("-Xms1g", "-Xmx1g");
+    }
+
+    private static Thread watchdog(Duration limit) {
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(limit.toMillis());
@@ -44,79 +228,7 @@ public final class Bench {
         }, "bench-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
-
-        SwitchboardServer embedded = null;
-        BareTyrusEcho tyrus = null;
-        try (LoadClient client = new LoadClient()) {
-            String wsBase;
-            if (target == null) {
-                embedded = SwitchboardServer.start(SwitchboardConfig.of(Map.of("port", "0",
-                        "rate.messages-per-second", "1000000", "rate.burst", "1000000")), List.of());
-                tyrus = BareTyrusEcho.start();
-                wsBase = "ws://127.0.0.1:" + embedded.port() + "/";
-            } else {
-                String t = target.endsWith("/") ? target : target + "/";
-                wsBase = t.replaceFirst("^http", "ws");
-            }
-            if (tyrus != null) {
-                // both servers share this JVM's JIT: warm both before either is measured
-                client.echoThroughput(wsBase, 64, 16, 64, Duration.ZERO, warmup.multipliedBy(2));
-                client.echoThroughput(tyrus.wsBase(), 64, 16, 64, Duration.ZERO, warmup.multipliedBy(2));
-            }
-            for (int payload : new int[] {64, 4096}) {
-                String scenario = "echo 64×16 " + payload + " B";
-                if (tyrus == null) {
-                    results.add(Results.of(scenario, "switchboard")
-                            .put("round trips/s", client.echoThroughput(wsBase, 64, 16, payload, warmup, measure)));
-                    continue;
-                }
-                // A-B-B-A order, averaged, so drift during the run (JIT, heat, neighbours) cancels out
-                double a1 = client.echoThroughput(wsBase, 64, 16, payload, warmup, measure);
-                double b1 = client.echoThroughput(tyrus.wsBase(), 64, 16, payload, warmup, measure);
-                double b2 = client.echoThroughput(tyrus.wsBase(), 64, 16, payload, warmup, measure);
-                double a2 = client.echoThroughput(wsBase, 64, 16, payload, warmup, measure);
-                results.add(Results.of(scenario, "switchboard").put("round trips/s", (a1 + a2) / 2));
-                results.add(Results.of(scenario, "bare tyrus").put("round trips/s", (b1 + b2) / 2));
-                results.add(Results.of(scenario, "ratio").put("round trips/s", (a1 + a2) / (b1 + b2)));
-            }
-            results.add(latency(client, wsBase, "switchboard", warmup, measure));
-            if (tyrus != null) {
-                results.add(latency(client, tyrus.wsBase(), "bare tyrus", warmup, measure));
-            }
-            for (int subscribers : new int[] {100, 1000}) {
-                results.add(client.stompFanOut(wsBase, "switchboard", subscribers, measure));
-            }
-            results.add(client.chatFanOut(wsBase, "switchboard", 100, measure));
-            URI ws = URI.create(wsBase);
-            results.add(client.idleConnections(ws.getHost(), ws.getPort(), "switchboard", idle));
-            if (tyrus != null) {
-                URI bare = URI.create(tyrus.wsBase());
-                results.add(client.idleConnections(bare.getHost(), bare.getPort(), "bare tyrus", idle));
-            }
-        } finally {
-            if (tyrus != null) {
-                tyrus.close();
-            }
-            if (embedded != null) {
-                embedded.close();
-            }
-        }
-        System.out.println();
-        System.out.print(Results.table(results));
-        if (json) {
-            results.forEach(r -> System.out.println(r.json()));
-        }
-        watchdog.interrupt();
-        System.exit(0);
-    }
-
-    private static Results latency(LoadClient client, String wsBase, String server, Duration warmup, Duration measure)
-            throws InterruptedException {
-        Histogram h = client.echoLatency(wsBase, 64, 10_000, warmup, measure);
-        return Results.of("echo latency @10k/s", server)
-                .put("p50 ms", h.getValueAtPercentile(50) / 1000.0)
-                .put("p99 ms", h.getValueAtPercentile(99) / 1000.0)
-                .put("p99.9 ms", h.getValueAtPercentile(99.9) / 1000.0);
+        return watchdog;
     }
 
     private static String option(List<String> args, String name, String fallback) {

@@ -2,154 +2,239 @@ package dev.switchboard.bench;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 
 /**
- * The load generator: many WebSocket connections on the JDK's non-blocking client, a few threads
- * for all of them, every run bounded in time. Each method is one scenario.
+ * The load generator: many WebSocket connections on Netty's non-blocking WebSocket client, one
+ * event loop per core for all of them, every scenario bounded in time. Each public-ish method is one scenario
+ * and returns its row of the table.
  */
 final class LoadClient implements AutoCloseable {
 
-    private final ExecutorService executor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
-    private final HttpClient http = HttpClient.newBuilder().executor(executor).build();
+    private static final int STOMP_BODY_BYTES = 256;
 
-    /** Connections the server closed during a scenario (e.g. 1013 for a subscriber that fell behind). */
-    private final AtomicLong serverCloses = new AtomicLong();
+    private final EventLoopGroup loops = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+            new DefaultThreadFactory("bench-client", true));
 
-    /** A connection whose sends are chained: the JDK client allows one outstanding send at a time. */
-    private final class Conn implements WebSocket.Listener {
-        private final StringBuilder partial = new StringBuilder();
-        private final java.util.function.Consumer<String> onText;
-        private CompletableFuture<WebSocket> chain;
-        WebSocket socket;
+    /** Close codes the servers sent during the run, by code (e.g. 1013 for a subscriber that fell behind). */
+    private final ConcurrentMap<Integer, AtomicLong> closeCodes = new ConcurrentHashMap<>();
 
-        Conn(java.util.function.Consumer<String> onText) {
-            this.onText = onText;
-        }
+    /** What a scenario does with each whole message a connection receives. */
+    interface Handler {
+        void text(String text);
 
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                String text = partial.toString();
-                partial.setLength(0);
-                onText.accept(text);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            serverCloses.incrementAndGet();
-            return null;
-        }
-
-        synchronized void send(String text) {
-            chain = chain.thenCompose(ws -> ws.sendText(text, true));
+        default void binary(ByteBuffer data) {
         }
     }
 
-    private List<Conn> open(String url, int count, IntFunction<java.util.function.Consumer<String>> handlers) {
-        List<CompletableFuture<Conn>> opening = new ArrayList<>();
+    /**
+     * One connection: Netty's WebSocket client codec in front of a scenario's {@link Handler}, run
+     * on the event loop that reads the socket (no hand-off per frame). A connection can also stop
+     * reading ({@link #stall()}), the way a stuck browser tab would.
+     */
+    final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
+        private final Handler handler;
+        private final CompletableFuture<Conn> open = new CompletableFuture<>();
+        private final CompletableFuture<Void> closed = new CompletableFuture<>();
+        private volatile Channel channel;
+
+        Conn(Handler handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                channel = ctx.channel();
+                open.complete(this);
+            } else if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+                open.completeExceptionally(new IOException("handshake timed out"));
+            }
+            super.userEventTriggered(ctx, event);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (frame instanceof TextWebSocketFrame text) {
+                handler.text(text.text());
+            } else if (frame instanceof BinaryWebSocketFrame binary) {
+                handler.binary(binary.content().nioBuffer());
+            } else if (frame instanceof CloseWebSocketFrame close) {
+                closeCodes.computeIfAbsent(close.statusCode(), c -> new AtomicLong()).incrementAndGet();
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            open.completeExceptionally(new IOException("closed before the handshake completed"));
+            closed.complete(null);
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            open.completeExceptionally(cause);
+            ctx.close(); // a connection the server dropped is counted through its close code, if it sent one
+        }
+
+        /** Stops reading: frames pile up in the socket buffers and then in the server's queue for it. */
+        void stall() {
+            channel.config().setAutoRead(false);
+        }
+
+        /** Reads again: what was queued for it arrives, and then its close frame if the server closed it. */
+        void resume() {
+            channel.config().setAutoRead(true);
+        }
+
+        void send(String text) {
+            channel.writeAndFlush(new TextWebSocketFrame(text), channel.voidPromise());
+        }
+
+        void send(ByteBuffer data) {
+            channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(data.slice())), channel.voidPromise());
+        }
+
+        void abort() {
+            if (channel != null) {
+                channel.close();
+            }
+        }
+    }
+
+    /**
+     * Opens {@code count} connections, at most 256 handshakes at a time. With
+     * {@code receiveBufferBytes} &gt; 0 the sockets get that receive buffer (a small one makes a
+     * stalled reader visible to the server sooner).
+     */
+    private List<Conn> open(String url, int count, String subprotocol, int receiveBufferBytes, IntFunction<Handler> handlers)
+            throws Exception {
+        URI uri = URI.create(url);
+        Bootstrap bootstrap = new Bootstrap().group(loops).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+        if (receiveBufferBytes > 0) {
+            bootstrap.option(ChannelOption.SO_RCVBUF, receiveBufferBytes);
+        }
+        List<Conn> conns = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Conn conn = new Conn(handlers.apply(i));
-            opening.add(http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(URI.create(url), conn)
-                    .thenApply(ws -> {
-                        conn.socket = ws;
-                        conn.chain = CompletableFuture.completedFuture(ws);
-                        return conn;
-                    }));
+            WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+                    .webSocketUri(uri).subprotocol(subprotocol).maxFramePayloadLength(16 << 20)
+                    .handleCloseFrames(false).dropPongFrames(true).handshakeTimeoutMillis(30_000).build();
+            bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
+                            new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(16 << 20), conn);
+                }
+            }).connect(uri.getHost(), uri.getPort());
+            conns.add(conn);
+            if (conns.size() % 256 == 0) {
+                conn.open.get(30, TimeUnit.SECONDS); // bounded bursts of handshakes
+            }
         }
-        return opening.stream().map(CompletableFuture::join).toList();
+        for (Conn conn : conns) {
+            conn.open.get(30, TimeUnit.SECONDS);
+        }
+        return conns;
+    }
+
+    private List<Conn> open(String url, int count, String subprotocol, IntFunction<Handler> handlers) throws Exception {
+        return open(url, count, subprotocol, 0, handlers);
     }
 
     private static void closeAll(List<Conn> conns) {
-        for (Conn conn : conns) {
-            conn.socket.abort();
-        }
+        conns.forEach(Conn::abort);
+    }
+
+    long closes(int code) {
+        AtomicLong n = closeCodes.get(code);
+        return n == null ? 0 : n.get();
     }
 
     /** Closed loop: {@code connections} × {@code inFlight} messages always outstanding; round trips per second. */
     double echoThroughput(String wsBase, int connections, int inFlight, int payloadBytes, Duration warmup, Duration measure)
-            throws InterruptedException {
+            throws Exception {
         String payload = "x".repeat(payloadBytes);
         AtomicLong replies = new AtomicLong();
         List<Conn> conns = new ArrayList<>();
-        List<Conn> opened = open(wsBase + "echo", connections, i -> text -> {
+        // every reply is answered with the next message on the same connection
+        conns.addAll(open(wsBase + "echo", connections, null, i -> text -> {
             replies.incrementAndGet();
-        });
-        conns.addAll(opened);
+            conns.get(i).send(payload);
+        }));
         for (Conn conn : conns) {
             for (int i = 0; i < inFlight; i++) {
                 conn.send(payload);
             }
         }
-        // every reply is answered with a new message, so connections × inFlight stay outstanding
-        Thread pump = new Thread(() -> {
-            long seen = 0;
-            while (!Thread.currentThread().isInterrupted()) {
-                long now = replies.get();
-                long fresh = now - seen;
-                for (long i = 0; i < fresh; i++) {
-                    conns.get((int) ((seen + i) % conns.size())).send(payload);
-                }
-                seen = now;
-                Thread.onSpinWait();
-            }
-        }, "bench-echo-pump");
-        pump.start();
         Thread.sleep(warmup.toMillis()); // the run is bounded in time: warm-up, then the measured window
         long start = replies.get();
         long t0 = System.nanoTime();
         Thread.sleep(measure.toMillis());
         long done = replies.get() - start;
         double seconds = (System.nanoTime() - t0) / 1e9;
-        pump.interrupt();
-        pump.join();
         closeAll(conns);
         return done / seconds;
     }
 
     /** Open loop at a fixed total rate; latency from each message's scheduled send time (no coordinated omission). */
     Histogram echoLatency(String wsBase, int connections, int ratePerSecond, Duration warmup, Duration measure)
-            throws InterruptedException {
+            throws Exception {
         Recorder recorder = new Recorder(3);
         boolean[] recording = {false};
-        List<Conn> conns = open(wsBase + "echo", connections, i -> text -> {
+        List<Conn> conns = open(wsBase + "echo", connections, null, i -> text -> {
             long scheduled = Long.parseLong(text.substring(0, text.indexOf(':')));
             if (recording[0]) {
                 recorder.recordValue(Math.max(0, System.nanoTime() - scheduled) / 1000);
             }
         });
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-        long intervalNanos = 1_000_000_000L / ratePerSecond;
-        long origin = System.nanoTime();
-        AtomicLong sent = new AtomicLong();
-        String pad = "x".repeat(48);
-        ticker.scheduleAtFixedRate(() -> {
-            long due = (System.nanoTime() - origin) / intervalNanos;
-            for (long n = sent.get(); n < due; n++) {
-                long scheduled = origin + n * intervalNanos;
-                conns.get((int) (n % conns.size())).send(scheduled + ":" + pad);
-            }
-            sent.set(Math.max(sent.get(), due));
-        }, 0, 1, TimeUnit.MILLISECONDS);
+        String pad = "x".repeat(44);
+        ScheduledExecutorService ticker = fixedRate(ratePerSecond, (n, scheduled) ->
+                conns.get((int) (n % conns.size())).send(scheduled + ":" + pad));
         Thread.sleep(warmup.toMillis());
         recorder.reset();
         recording[0] = true;
@@ -161,76 +246,170 @@ final class LoadClient implements AutoCloseable {
         return histogram;
     }
 
-    /** One STOMP publisher, {@code subscribers} on one topic, 256-byte bodies, as fast as delivery keeps up. */
-    Results stompFanOut(String wsBase, String server, int subscribers, Duration measure) throws Exception {
+    /**
+     * A closed-loop sender waiting for receivers to catch up: parks briefly rather than spinning,
+     * since on a small machine a spinning client takes a core from the server it measures.
+     */
+    private static void pause() {
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+    }
+
+    /** The n-th send of an open-loop run, due at {@code scheduledNanos}. */
+    private interface ScheduledSend {
+        void send(long n, long scheduledNanos);
+    }
+
+    /** Sends due messages every millisecond, each stamped with when it was due, not when it went. */
+    private static ScheduledExecutorService fixedRate(double perSecond, ScheduledSend send) {
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "bench-ticker"));
+        double intervalNanos = 1e9 / perSecond;
+        long origin = System.nanoTime();
+        long[] sent = {0};
+        ticker.scheduleAtFixedRate(() -> {
+            long due = (long) ((System.nanoTime() - origin) / intervalNanos);
+            for (long n = sent[0]; n < due; n++) {
+                send.send(n, origin + (long) (n * intervalNanos));
+            }
+            sent[0] = Math.max(sent[0], due);
+        }, 0, 1, TimeUnit.MILLISECONDS);
+        return ticker;
+    }
+
+    /** How a STOMP fan-out run paces its publisher. */
+    record Pace(String name, double deliveriesPerSecond) {
+        static final Pace MAX = new Pace("max", 0);
+
+        static Pace fixed(double deliveriesPerSecond) {
+            return new Pace(String.format(java.util.Locale.ROOT, "%.0fk/s", deliveriesPerSecond / 1000), deliveriesPerSecond);
+        }
+    }
+
+    /**
+     * One STOMP publisher, {@code subscribers} on one topic, 256-byte bodies. At max pace the
+     * publisher stays at most a window ahead of the slowest subscriber; at a fixed pace it sends on
+     * schedule and latency counts from the schedule. With {@code stalled}, one more subscriber stops
+     * reading once subscribed and is left out of the window: the others' rate shows what it costs.
+     */
+    Results stompFanOut(String wsBase, String server, int subscribers, Pace pace, boolean stalled, int bodyBytes,
+                        Duration measure) throws Exception {
         AtomicLongArray lastSeq = new AtomicLongArray(subscribers);
         AtomicLong delivered = new AtomicLong();
         AtomicLong outOfOrder = new AtomicLong();
         Recorder latency = new Recorder(3);
+        String topic = "/topic/bench." + System.nanoTime();
+        String subscribe = "SUBSCRIBE\nid:0\ndestination:" + topic + "\nreceipt:s\n\n\0";
         CompletableFuture<Void> allSubscribed = new CompletableFuture<>();
         AtomicLong receipts = new AtomicLong();
-        String topic = "/topic/bench." + System.nanoTime();
-        List<Conn> subs = open(wsBase + "stomp", subscribers, i -> text -> {
+        int total = subscribers + (stalled ? 1 : 0);
+        List<Conn> subs = new ArrayList<>();
+        IntFunction<Handler> handlers = i -> text -> {
+            if (text.startsWith("CONNECTED")) {
+                subs.get(i).send(subscribe);
+                return;
+            }
             if (text.startsWith("RECEIPT")) {
-                if (receipts.incrementAndGet() == subscribers) {
+                if (i == subscribers) {
+                    subs.get(i).stall(); // subscribed, and from now on never reads again
+                }
+                if (receipts.incrementAndGet() == total) {
                     allSubscribed.complete(null);
                 }
                 return;
             }
-            if (!text.startsWith("MESSAGE")) {
+            if (!text.startsWith("MESSAGE") || i >= subscribers) {
                 return;
             }
             int body = text.indexOf("\n\n") + 2;
             int colon = text.indexOf(':', body);
-            long seq = Long.parseLong(text.substring(body, colon));
-            long sentAt = Long.parseLong(text.substring(colon + 1, text.indexOf(':', colon + 1)));
+            long seq = Long.parseLong(text, body, colon, 10);
+            long sentAt = Long.parseLong(text, colon + 1, text.indexOf(':', colon + 1), 10);
             if (seq != lastSeq.get(i) + 1) {
                 outOfOrder.incrementAndGet();
             }
             lastSeq.set(i, seq);
             delivered.incrementAndGet();
             latency.recordValue(Math.max(0, System.nanoTime() - sentAt) / 1000);
-        });
+        };
+        subs.addAll(open(wsBase + "stomp", subscribers, "v12.stomp", handlers));
+        if (stalled) {
+            subs.addAll(open(wsBase + "stomp", 1, "v12.stomp", 64 * 1024, i -> handlers.apply(subscribers)));
+        }
         for (Conn sub : subs) {
-            sub.send("CONNECT\naccept-version:1.2\nhost:bench\n\n\0SUBSCRIBE\nid:0\ndestination:" + topic + "\nreceipt:s\n\n\0");
+            sub.send("CONNECT\naccept-version:1.2\nhost:bench\n\n\0");
         }
-        allSubscribed.get(30, TimeUnit.SECONDS);
-        long closesBefore = serverCloses.get();
-        Conn publisher = open(wsBase + "stomp", 1, i -> text -> { }).get(0);
+        allSubscribed.get(60, TimeUnit.SECONDS);
+        long closed1013Before = closes(1013);
+        Conn publisher = open(wsBase + "stomp", 1, "v12.stomp", i -> text -> { }).get(0);
         publisher.send("CONNECT\naccept-version:1.2\nhost:bench\n\n\0");
-        String pad = "x".repeat(200);
-        long window = 200; // messages the slowest subscriber may be behind before the publisher waits
-        long seq = 0;
-        long end = System.nanoTime() + measure.toNanos();
-        long t0 = System.nanoTime();
-        while (System.nanoTime() < end) {
-            long slowest = Long.MAX_VALUE;
+        String pad = "x".repeat(Math.max(0, bodyBytes - 40));
+        String head = "SEND\ndestination:" + topic + "\n\n";
+        LongSupplier slowest = () -> {
+            long min = Long.MAX_VALUE;
             for (int i = 0; i < subscribers; i++) {
-                slowest = Math.min(slowest, lastSeq.get(i));
+                min = Math.min(min, lastSeq.get(i));
             }
-            if (seq - slowest >= window) {
-                Thread.onSpinWait();
-                continue;
+            return min;
+        };
+        long seq;
+        long t0 = System.nanoTime();
+        double seconds;
+        if (pace.deliveriesPerSecond() > 0) {
+            AtomicLong published = new AtomicLong();
+            ScheduledExecutorService ticker = fixedRate(pace.deliveriesPerSecond() / subscribers, (n, scheduled) -> {
+                publisher.send(head + (n + 1) + ":" + scheduled + ":" + pad + "\0");
+                published.set(n + 1);
+            });
+            Thread.sleep(measure.toMillis());
+            ticker.shutdownNow();
+            ticker.awaitTermination(5, TimeUnit.SECONDS);
+            seconds = (System.nanoTime() - t0) / 1e9;
+            seq = published.get();
+        } else {
+            long window = 200; // messages the slowest subscriber may be behind before the publisher waits
+            seq = 0;
+            long end = t0 + measure.toNanos();
+            while (System.nanoTime() < end) {
+                if (seq - slowest.getAsLong() >= window) {
+                    pause();
+                    continue;
+                }
+                seq++;
+                publisher.send(head + seq + ":" + System.nanoTime() + ":" + pad + "\0");
             }
-            seq++;
-            publisher.send("SEND\ndestination:" + topic + "\n\n" + seq + ":" + System.nanoTime() + ":" + pad + "\0");
+            seconds = (System.nanoTime() - t0) / 1e9;
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        long deliveredInWindow = delivered.get();
         long expected = seq * subscribers;
         long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (delivered.get() < expected && System.nanoTime() < drainDeadline) {
             Thread.sleep(10); // draining what is in flight, bounded
         }
         Histogram h = latency.getIntervalHistogram();
+        if (stalled) {
+            // a stalled reader never sees its close frame: read again, briefly, to learn how it was closed
+            Conn stuck = subs.get(subscribers);
+            stuck.resume();
+            try {
+                stuck.closed.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException stillOpen) {
+                // the server kept it open
+            }
+        }
         closeAll(subs);
-        publisher.socket.abort();
-        return Results.of("stomp fan-out 1→" + subscribers, server)
-                .put("deliveries/s", delivered.get() / seconds)
+        publisher.abort();
+        String scenario = "stomp 1→" + subscribers + " " + pace.name() + (stalled ? " +1 stalled" : "")
+                + (bodyBytes != STOMP_BODY_BYTES ? " " + bodyBytes + " B" : "");
+        return Results.of(scenario, server)
+                .put("deliveries/s", (pace.deliveriesPerSecond() > 0 ? delivered.get() : deliveredInWindow) / seconds)
                 .put("p50 ms", h.getValueAtPercentile(50) / 1000.0)
                 .put("p99 ms", h.getValueAtPercentile(99) / 1000.0)
                 .put("lost", expected - delivered.get())
                 .put("out-of-order", outOfOrder.get())
-                .put("closed", serverCloses.get() - closesBefore);
+                .put("closed 1013", closes(1013) - closed1013Before);
+    }
+
+    Results stompFanOut(String wsBase, String server, int subscribers, Pace pace, Duration measure) throws Exception {
+        return stompFanOut(wsBase, server, subscribers, pace, false, STOMP_BODY_BYTES, measure);
     }
 
     /** One chat sender, {@code members} in the room: delivered messages per second. */
@@ -239,24 +418,25 @@ final class LoadClient implements AutoCloseable {
         AtomicLong delivered = new AtomicLong();
         AtomicLong welcomes = new AtomicLong();
         CompletableFuture<Void> ready = new CompletableFuture<>();
-        List<Conn> conns = open(wsBase + "chat/" + room, members, i -> text -> {
+        List<Conn> conns = new ArrayList<>();
+        conns.addAll(open(wsBase + "chat/" + room, members, null, i -> text -> {
             if (text.startsWith("{\"type\":\"message\"")) {
                 delivered.incrementAndGet();
             } else if (text.startsWith("{\"type\":\"welcome\"") && welcomes.incrementAndGet() == members) {
                 ready.complete(null);
             }
-        });
+        }));
         for (int i = 0; i < members; i++) {
             conns.get(i).send("{\"type\":\"join\",\"nick\":\"m" + i + "\"}");
         }
-        ready.get(30, TimeUnit.SECONDS);
+        ready.get(60, TimeUnit.SECONDS);
         Conn sender = conns.get(0);
         long sent = 0;
         long end = System.nanoTime() + measure.toNanos();
         long t0 = System.nanoTime();
         while (System.nanoTime() < end) {
             if (sent * members - delivered.get() > 20_000) {
-                Thread.onSpinWait();
+                pause();
                 continue;
             }
             sender.send("{\"type\":\"message\",\"text\":\"bench " + sent + "\"}");
@@ -268,50 +448,118 @@ final class LoadClient implements AutoCloseable {
     }
 
     /**
-     * Opens {@code target} idle WebSockets (plain sockets doing the handshake, spread over
-     * 127.0.0.1–127.0.0.4 as sources) and reports how many stood, and heap and RSS per connection
-     * measured in this JVM — which holds the server (embedded) and these sockets both.
+     * One member of an image room sends 1 MiB images, {@code members} − 1 others receive each one,
+     * the sender staying at most two images ahead of the slowest (the server's queue holds four).
      */
-    Results idleConnections(String host, int port, String server, int target) throws Exception {
-        long heapBefore = usedHeap();
-        long rssBefore = rssBytes();
-        List<java.net.Socket> sockets = new ArrayList<>();
+    Results imageFanOut(String wsBase, String server, int members, int imageBytes, Duration measure) throws Exception {
+        String room = "bench-" + System.nanoTime();
+        int receivers = members - 1;
+        AtomicLongArray received = new AtomicLongArray(members);
+        AtomicLong delivered = new AtomicLong();
+        AtomicLong welcomes = new AtomicLong();
+        Recorder latency = new Recorder(3);
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        List<Conn> conns = open(wsBase + "images/" + room, members, null, i -> new Handler() {
+            @Override
+            public void text(String text) {
+                if (text.startsWith("{\"type\":\"welcome\"") && welcomes.incrementAndGet() == members) {
+                    ready.complete(null);
+                }
+            }
+
+            @Override
+            public void binary(ByteBuffer data) {
+                latency.recordValue(Math.max(0, System.nanoTime() - data.getLong(data.position() + 8)) / 1000);
+                received.incrementAndGet(i);
+                delivered.incrementAndGet();
+            }
+        });
+        ready.get(60, TimeUnit.SECONDS);
+        byte[] image = new byte[imageBytes];
+        image[0] = (byte) 0xFF; // JPEG start of image, then an APP0 marker: what the server sniffs for
+        image[1] = (byte) 0xD8;
+        image[2] = (byte) 0xFF;
+        image[3] = (byte) 0xE0;
+        ByteBuffer buffer = ByteBuffer.wrap(image);
+        Conn sender = conns.get(0);
+        long sent = 0;
+        long end = System.nanoTime() + measure.toNanos();
+        long t0 = System.nanoTime();
+        while (System.nanoTime() < end) {
+            long slowest = Long.MAX_VALUE;
+            for (int i = 1; i < members; i++) {
+                slowest = Math.min(slowest, received.get(i));
+            }
+            if (sent - slowest >= 2) {
+                pause();
+                continue;
+            }
+            buffer.putLong(8, System.nanoTime());
+            sender.send(ByteBuffer.wrap(image.clone()));
+            sent++;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long deliveredInWindow = delivered.get();
+        long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (delivered.get() < sent * receivers && System.nanoTime() < drainDeadline) {
+            Thread.sleep(10);
+        }
+        Histogram h = latency.getIntervalHistogram();
+        closeAll(conns);
+        return Results.of("images 1 MiB 1→" + receivers, server)
+                .put("deliveries/s", deliveredInWindow / seconds)
+                .put("MiB/s", deliveredInWindow * (double) imageBytes / (1 << 20) / seconds)
+                .put("p50 ms", h.getValueAtPercentile(50) / 1000.0)
+                .put("p99 ms", h.getValueAtPercentile(99) / 1000.0)
+                .put("lost", sent * receivers - delivered.get());
+    }
+
+    /**
+     * Opens {@code target} idle WebSockets to a server in its own process — plain sockets doing the
+     * handshake, spread over 127.0.0.1–127.0.0.4 as sources so one address's ephemeral ports are no
+     * limit — and reports how many stood, and the server's RSS and live heap per connection.
+     */
+    Results idleConnections(ServerProcess server, String name, int target) throws Exception {
+        long heapBefore = server.liveHeapBytes();
+        long rssBefore = server.rssBytes();
+        List<Socket> sockets = new ArrayList<>();
         int achieved = 0;
         try {
-            byte[] request = ("GET /echo HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nUpgrade: websocket\r\n"
+            byte[] request = ("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\nUpgrade: websocket\r\n"
                     + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    .getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < target; i++) {
-                java.net.Socket socket = new java.net.Socket();
+                Socket socket = new Socket();
                 try {
-                    socket.bind(new java.net.InetSocketAddress("127.0.0." + (1 + i % 4), 0));
-                    socket.connect(new java.net.InetSocketAddress(host, port), 5000);
+                    socket.bind(new InetSocketAddress("127.0.0." + (1 + i % 4), 0));
+                    socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
                     socket.setSoTimeout(10_000);
                     socket.getOutputStream().write(request);
                     if (!readStatus(socket.getInputStream()).contains(" 101 ")) {
                         socket.close();
                         break;
                     }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     socket.close();
+                    System.err.println("switchboard-bench: idle connection " + (i + 1) + " failed: " + e);
                     break;
                 }
                 sockets.add(socket);
                 achieved++;
             }
-            long heap = usedHeap() - heapBefore;
-            long rss = rssBytes() - rssBefore;
-            return Results.of("idle connections", server).put("achieved", achieved)
+            long heap = server.liveHeapBytes() - heapBefore;
+            long rss = server.rssBytes() - rssBefore;
+            return Results.of("idle connections", name).put("achieved", achieved)
                     .put("heap KiB/conn", achieved == 0 ? 0 : heap / 1024.0 / achieved)
                     .put("rss KiB/conn", achieved == 0 ? 0 : rss / 1024.0 / achieved);
         } finally {
-            for (java.net.Socket socket : sockets) {
+            for (Socket socket : sockets) {
                 socket.close();
             }
         }
     }
 
-    private static String readStatus(java.io.InputStream in) throws java.io.IOException {
+    private static String readStatus(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         int matched = 0;
         while (matched < 4) {
@@ -325,30 +573,8 @@ final class LoadClient implements AutoCloseable {
         return head.toString();
     }
 
-    private static long usedHeap() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        return heap.getUsed();
-    }
-
-    /** This process's resident set, from /proc (0 where there is none). */
-    private static long rssBytes() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            return 0;
-        }
-        return 0;
-    }
-
     @Override
-    public void close() {
-        executor.shutdownNow();
+    public void close() throws Exception {
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
     }
 }

@@ -18,6 +18,21 @@ record Results(String scenario, String server, Map<String, Double> values) {
         return this;
     }
 
+    /**
+     * This row divided by {@code peer}'s, value by value, where both have a non-zero rate or time
+     * (counts such as "lost" are not ratios and are left out).
+     */
+    Results ratio(Results peer, String label) {
+        Results ratio = of(scenario, label);
+        values.forEach((name, value) -> {
+            Double other = peer.values().get(name);
+            if (other != null && other != 0 && (name.endsWith("/s") || name.endsWith(" ms") || name.contains("/conn"))) {
+                ratio.put(name, value / other);
+            }
+        });
+        return ratio;
+    }
+
     String json() {
         StringBuilder out = new StringBuilder("{\"scenario\":\"" + scenario + "\",\"server\":\"" + server + "\"");
         values.forEach((k, v) -> out.append(",\"").append(k).append("\":").append(String.format(Locale.ROOT, "%.3f", v)));
@@ -33,14 +48,14 @@ record Results(String scenario, String server, Map<String, Double> values) {
             }
         }));
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-28s %-12s", "scenario", "server"));
+        out.append(String.format(Locale.ROOT, "%-32s %-12s", "scenario", "server"));
         columns.forEach(c -> out.append(String.format(Locale.ROOT, " %14s", c)));
         out.append('\n');
         for (Results r : results) {
-            out.append(String.format(Locale.ROOT, "%-28s %-12s", r.scenario(), r.server()));
+            out.append(String.format(Locale.ROOT, "%-32s %-12s", r.scenario(), r.server()));
             for (String c : columns) {
                 Double v = r.values().get(c);
-                String format = r.server().equals("ratio") ? " %14.2f" : " %14.1f";
+                String format = r.server().startsWith("÷") ? " %14.2f" : " %14.1f";
                 out.append(v == null ? String.format(Locale.ROOT, " %14s", "") : String.format(Locale.ROOT, format, v));
             }
             out.append('\n');

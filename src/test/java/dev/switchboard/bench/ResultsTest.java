@@ -11,16 +11,22 @@ class ResultsTest {
 
     @Test
     void tableHasAColumnPerValueAndRatiosWithTwoDecimals() {
-        String table = Results.table(List.of(
-                Results.of("echo", "switchboard").put("round trips/s", 90_000),
-                Results.of("echo", "bare tyrus").put("round trips/s", 100_000),
-                Results.of("echo", "ratio").put("round trips/s", 0.9),
+        Results switchboard = Results.of("echo", "switchboard").put("round trips/s", 90_000);
+        Results tyrus = Results.of("echo", "bare tyrus").put("round trips/s", 100_000);
+        String table = Results.table(List.of(switchboard, tyrus, switchboard.ratio(tyrus, "÷ tyrus"),
                 Results.of("fan-out", "switchboard").put("deliveries/s", 5)));
         String[] lines = table.split("\n");
         assertEquals(5, lines.length);
         assertTrue(lines[0].contains("round trips/s") && lines[0].contains("deliveries/s"), lines[0]);
         assertTrue(lines[1].contains("90000.0"), lines[1]);
         assertTrue(lines[3].contains("0.90"), lines[3]);
+    }
+
+    @Test
+    void ratiosAreTakenForRatesAndTimesOnlyAndNeverDivideByZero() {
+        Results a = Results.of("stomp", "switchboard").put("deliveries/s", 200).put("p99 ms", 2).put("lost", 0);
+        Results b = Results.of("stomp", "artemis").put("deliveries/s", 100).put("p99 ms", 0).put("lost", 0);
+        assertEquals(java.util.Map.of("deliveries/s", 2.0), a.ratio(b, "÷ artemis").values());
     }
 
     @Test
