@@ -18,6 +18,9 @@ import dev.switchboard.echo.EchoEndpoint;
 import dev.switchboard.images.ImageEndpoint;
 import dev.switchboard.images.ImageRooms;
 import dev.switchboard.ops.EndpointMetrics;
+import dev.switchboard.overhead.PriceTicker;
+import dev.switchboard.overhead.TickerEndpoint;
+import dev.switchboard.overhead.TickerFeed;
 import dev.switchboard.ops.SwitchboardMetrics;
 import dev.switchboard.security.FloodGuard;
 import dev.switchboard.stomp.StompBroker;
@@ -70,6 +73,7 @@ public final class Switchboard {
         return thread;
     });
     private final ConsoleHub consoleHub;
+    private final TickerFeed tickerFeed;
     private volatile boolean shuttingDown;
 
     public Switchboard(SwitchboardConfig config) {
@@ -87,6 +91,9 @@ public final class Switchboard {
         this.vncGateway = new VncGateway(VncTargets.parse(config.vncTargets()), config.vncConnectTimeout(),
                 metrics.registry());
         this.consoleHub = new ConsoleHub(consoleTimers, config.consoleEvalTimeout(), System::currentTimeMillis);
+        // a fixed seed: every run of the demo walks the same prices
+        this.tickerFeed = new TickerFeed(new PriceTicker(PriceTicker.DEMO_SYMBOLS, 1995, System::currentTimeMillis), bus,
+                System::currentTimeMillis, System::nanoTime).start();
         this.security = SecurityPolicy.from(config);
         this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins()), security, connections::count,
                 config.maxConnections());
@@ -126,7 +133,10 @@ public final class Switchboard {
                 endpoint("vnc", VncEndpoint.class, VncEndpoint.PATH, HandshakeGuard.Access.rule("vnc"), limits,
                         List.of(VncEndpoint.SUBPROTOCOL), context -> new VncEndpoint(context, vncGateway)),
                 endpoint("console", ConsoleEndpoint.class, ConsoleEndpoint.PATH, HandshakeGuard.Access.USER, limits,
-                        context -> new ConsoleEndpoint(context, consoleHub, floodGuard(), security)));
+                        context -> new ConsoleEndpoint(context, consoleHub, floodGuard(), security)),
+                endpoint("overhead", TickerEndpoint.class, TickerEndpoint.PATH, HandshakeGuard.Access.USER, limits,
+                        List.of(), TickerEndpoint::observeHandshake,
+                        context -> new TickerEndpoint(context, bus, tickerFeed)));
     }
 
     /** The largest WebSocket message image drop takes before closing with 1009. */
@@ -142,6 +152,10 @@ public final class Switchboard {
     /** The largest message any endpoint takes: the container must buffer a frame that big. */
     public static int largestMessage(SwitchboardConfig config) {
         return Math.max(Math.max(config.maxMessageBytes(), imagesTransportLimit(config)), stompTransportLimit(config));
+    }
+
+    public TickerFeed tickerFeed() {
+        return tickerFeed;
     }
 
     public ConsoleHub consoleHub() {
@@ -195,6 +209,7 @@ public final class Switchboard {
         stompBroker.close();
         vncGateway.close();
         consoleTimers.shutdownNow();
+        tickerFeed.close();
         metrics.close();
     }
 
@@ -207,10 +222,19 @@ public final class Switchboard {
     private ServerEndpointConfig endpoint(String name, Class<? extends Endpoint> type, String path,
                                           HandshakeGuard.Access access, ConnectionLimits limits, List<String> subprotocols,
                                           Function<EndpointContext, ? extends Endpoint> factory) {
+        return endpoint(name, type, path, access, limits, subprotocols, GuardedConfigurator.HandshakeObserver.NONE,
+                factory);
+    }
+
+    private ServerEndpointConfig endpoint(String name, Class<? extends Endpoint> type, String path,
+                                          HandshakeGuard.Access access, ConnectionLimits limits, List<String> subprotocols,
+                                          GuardedConfigurator.HandshakeObserver observer,
+                                          Function<EndpointContext, ? extends Endpoint> factory) {
         EndpointMetrics endpointMetrics = metrics.endpoint(name);
         EndpointContext context = new EndpointContext(endpointMetrics, connections, limits);
         return ServerEndpointConfig.Builder.create(type, path).subprotocols(subprotocols)
-                .configurator(new GuardedConfigurator(guard, access, endpointMetrics, () -> factory.apply(context)))
+                .configurator(new GuardedConfigurator(guard, access, endpointMetrics, () -> factory.apply(context),
+                        observer))
                 .build();
     }
 

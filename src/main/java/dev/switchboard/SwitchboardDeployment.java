@@ -4,6 +4,8 @@ import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.ops.HealthServlet;
 import dev.switchboard.ops.MetricsServlet;
+import dev.switchboard.overhead.OverheadStatsServlet;
+import dev.switchboard.overhead.PollServlet;
 import dev.switchboard.security.LoginServlet;
 import dev.switchboard.security.OperatorOnlyFilter;
 import dev.switchboard.security.SecurityHeadersFilter;
@@ -63,6 +65,8 @@ public final class SwitchboardDeployment implements ServletContextListener {
         context.addServlet("metrics", new MetricsServlet(app.metrics())).addMapping("/metrics");
         context.addServlet("stomp-stats", new StompStatsServlet(app.stompBroker())).addMapping("/stomp-stats");
         context.addServlet("vnc-targets", new VncTargetsServlet(app.vncGateway().targets())).addMapping("/vnc-targets");
+        context.addServlet("overhead-poll", new PollServlet(app.tickerFeed())).addMapping("/overhead/poll");
+        context.addServlet("overhead-stats", new OverheadStatsServlet(app.tickerFeed())).addMapping("/overhead/stats");
         context.setAttribute(APPLICATION_ATTRIBUTE, app);
         LOG.log(Level.INFO, "Switchboard deployed at {0}/", context.getContextPath());
     }

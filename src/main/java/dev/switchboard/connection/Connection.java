@@ -164,10 +164,19 @@ public final class Connection {
 
     /** Sends one pre-encoded frame (shared, never copied). */
     public void send(Broadcast.Frame frame) {
+        send(frame, null);
+    }
+
+    /**
+     * Sends one pre-encoded frame and reports when the container has taken it (true) or the send
+     * failed or was refused (false); {@code sent} may be null.
+     */
+    public void send(Broadcast.Frame frame, Consumer<Boolean> sent) {
         if (frame instanceof Broadcast.Text text) {
-            sendText(text.text(), text.bytes());
+            enqueue(text.bytes(), done -> session.getAsyncRemote().sendText(text.text(), done), sent);
         } else if (frame instanceof Broadcast.Binary binary) {
-            sendBinary(ByteBuffer.wrap(binary.data()).asReadOnlyBuffer());
+            ByteBuffer data = ByteBuffer.wrap(binary.data()).asReadOnlyBuffer();
+            enqueue(data.remaining(), done -> session.getAsyncRemote().sendBinary(data, done), sent);
         }
     }
 

@@ -33,13 +33,31 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
     private final HandshakeGuard.Access access;
     private final EndpointMetrics metrics;
     private final Supplier<?> endpointFactory;
+    private final HandshakeObserver observer;
+
+    /**
+     * Something an endpoint wants to note about a handshake the guard let through (the overhead
+     * demo: its size on the wire), left in the connection's properties for the endpoint to read.
+     */
+    @FunctionalInterface
+    public interface HandshakeObserver {
+        HandshakeObserver NONE = (request, response, connectionProperties) -> { };
+
+        void observe(HandshakeRequest request, HandshakeResponse response, Map<String, Object> connectionProperties);
+    }
 
     public GuardedConfigurator(HandshakeGuard guard, HandshakeGuard.Access access, EndpointMetrics metrics,
                                Supplier<?> endpointFactory) {
+        this(guard, access, metrics, endpointFactory, HandshakeObserver.NONE);
+    }
+
+    public GuardedConfigurator(HandshakeGuard guard, HandshakeGuard.Access access, EndpointMetrics metrics,
+                               Supplier<?> endpointFactory, HandshakeObserver observer) {
         this.guard = guard;
         this.access = access;
         this.metrics = metrics;
         this.endpointFactory = endpointFactory;
+        this.observer = observer;
     }
 
     @Override
@@ -71,6 +89,7 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
         boolean forwarded = header(headers, "X-Forwarded-For") != null || header(headers, "Forwarded") != null
                 || header(headers, "X-Real-IP") != null;
         config.getUserProperties().put(FORWARDED, forwarded);
+        observer.observe(request, response, config.getUserProperties());
     }
 
     /** In an application server, a user its own security authenticated (its realms, Jakarta Security). */

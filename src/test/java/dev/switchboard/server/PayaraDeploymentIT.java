@@ -115,6 +115,23 @@ class PayaraDeploymentIT {
         assertTrue(index.body().contains("echo.html"));
         assertEquals(200, get("echo.html").statusCode());
         assertEquals(200, get("js/ws.js").statusCode());
+        assertTrue(index.body().contains("overhead.html"));
+        assertEquals(200, get("overhead.html").statusCode());
+    }
+
+    @Test
+    void overheadPollAndTickerAnswerInTheApplicationServer() throws Exception {
+        HttpResponse<String> poll = get("overhead/poll?client=payara");
+        assertEquals(200, poll.statusCode());
+        assertEquals("quote", Json.createReader(new StringReader(poll.body())).readObject().getString("type"));
+        try (WsClient ticker = WsClient.connect(ws("overhead/ticker"))) {
+            JsonObject quote = Json.createReader(new StringReader(ticker.nextText())).readObject();
+            assertEquals("quote", quote.getString("type"));
+            JsonObject stats = Json.createReader(new StringReader(get("overhead/stats").body())).readObject();
+            assertTrue(stats.getJsonObject("polling").getInt("updates") >= 1);
+            assertTrue(stats.getJsonObject("polling").getJsonObject("perUpdate").getJsonNumber("total").doubleValue() > 0);
+            assertTrue(stats.getJsonObject("websocket").getInt("clients") >= 1);
+        }
     }
 
     @Test

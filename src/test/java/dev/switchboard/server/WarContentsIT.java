@@ -30,6 +30,8 @@ class WarContentsIT {
             }
             assertTrue(names.contains("WEB-INF/classes/dev/switchboard/SwitchboardDeployment.class"));
             assertTrue(names.contains("echo.html"));
+            assertTrue(names.contains("overhead.html"));
+            assertTrue(names.contains("js/overhead.js"));
         }
     }
 }

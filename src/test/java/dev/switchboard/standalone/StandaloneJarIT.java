@@ -42,6 +42,8 @@ class StandaloneJarIT {
             assertTrue(page.body().contains("Echo console"));
             assertEquals(200, http.send(HttpRequest.newBuilder(base.resolve("js/ws.js")).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals(200, http.send(HttpRequest.newBuilder(base.resolve("overhead.html")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
             assertEquals(200, http.send(HttpRequest.newBuilder(base.resolve("health")).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode());
 

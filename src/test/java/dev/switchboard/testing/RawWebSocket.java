@@ -34,13 +34,15 @@ public final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
-    private final String statusLine;
+    private final String request;
+    private final String responseHead;
 
-    private RawWebSocket(Socket socket, DataInputStream in, OutputStream out, String statusLine) {
+    private RawWebSocket(Socket socket, DataInputStream in, OutputStream out, String request, String responseHead) {
         this.socket = socket;
         this.in = in;
         this.out = out;
-        this.statusLine = statusLine;
+        this.request = request;
+        this.responseHead = responseHead;
     }
 
     public static RawWebSocket connect(String host, int port, String path) throws IOException {
@@ -61,14 +63,25 @@ public final class RawWebSocket implements AutoCloseable {
             socket.close();
             throw new IOException("handshake refused: " + statusLine);
         }
-        return new RawWebSocket(socket, in, out, statusLine);
+        return new RawWebSocket(socket, in, out, request, head);
     }
 
     public String statusLine() {
-        return statusLine;
+        return responseHead.substring(0, responseHead.indexOf("\r\n"));
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    /** The opening handshake exactly as written to the socket. */
+    public String handshakeRequest() {
+        return request;
+    }
+
+    /** The server's 101 response head exactly as read, up to and including the empty line. */
+    public String handshakeResponse() {
+        return responseHead;
+    }
+
+    /** Reads an HTTP message head (through the empty line) byte by byte, as ISO-8859-1. */
+    public static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         byte[] end = {'\r', '\n', '\r', '\n'};
