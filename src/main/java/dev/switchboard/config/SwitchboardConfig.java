@@ -53,6 +53,9 @@ public final class SwitchboardConfig {
     private final Duration vncConnectTimeout;
     private final Duration consoleEvalTimeout;
     private final String tlsKeystore;
+    private final int selectorThreads;
+    private final int workerThreads;
+    private final boolean workersRunHandlers;
     private final String tlsKeystorePassword;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
@@ -84,6 +87,9 @@ public final class SwitchboardConfig {
         this.consoleEvalTimeout = duration("console.eval-timeout", Duration.ofSeconds(10));
         this.tlsKeystore = raw("tls.keystore").orElse(null);
         this.tlsKeystorePassword = string("tls.keystore-password", "");
+        this.selectorThreads = integer("standalone.selector-threads", 0, 0, 1024);
+        this.workerThreads = integer("standalone.worker-threads", 0, 0, 10_000);
+        this.workersRunHandlers = choice("standalone.io-strategy", "worker", "worker", "same-thread").equals("worker");
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -237,6 +243,25 @@ public final class SwitchboardConfig {
         return tlsKeystorePassword;
     }
 
+    /** Standalone: Grizzly selector threads (0: one per core). */
+    public int selectorThreads() {
+        return selectorThreads;
+    }
+
+    /** Standalone: Grizzly worker threads (0: Grizzly's default pool). */
+    public int workerThreads() {
+        return workerThreads;
+    }
+
+    /**
+     * Standalone: whether WebSocket and servlet work runs on worker threads (the default) or on the
+     * selector thread that read it ({@code same-thread}: fewer hand-offs, but one slow handler —
+     * a bcrypt login, say — holds up every connection on that selector).
+     */
+    public boolean workersRunHandlers() {
+        return workersRunHandlers;
+    }
+
     // ---- typed readers, also for keys a feature owns ---------------------------------------------
 
     /** A value as set, or empty when the key is not set anywhere (blank counts as not set). */
@@ -293,6 +318,20 @@ public final class SwitchboardConfig {
     }
 
     /** {@code on|true|yes} or {@code off|false|no}. */
+    /** One of {@code choices}, compared without case. */
+    private String choice(String key, String defaultValue, String... choices) {
+        Optional<Setting> setting = setting(key);
+        if (setting.isEmpty()) {
+            return defaultValue;
+        }
+        for (String choice : choices) {
+            if (choice.equalsIgnoreCase(setting.get().value().trim())) {
+                return choice;
+            }
+        }
+        throw setting.get().invalid("one of " + String.join(", ", choices));
+    }
+
     public boolean flag(String key, boolean defaultValue) {
         Optional<Setting> setting = setting(key);
         if (setting.isEmpty()) {

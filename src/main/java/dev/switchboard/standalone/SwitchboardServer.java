@@ -8,7 +8,10 @@ import jakarta.websocket.server.ServerContainer;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.servlet.WebappContext;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
+import org.glassfish.grizzly.strategies.SameThreadIOStrategy;
 import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
+import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOns;
 
 import java.io.IOException;
@@ -55,7 +58,7 @@ public final class SwitchboardServer implements AutoCloseable {
         Switchboard application = new Switchboard(config); // a configuration error stops here, before any port is taken
         HttpServer http = new HttpServer();
         NetworkListener listener = new NetworkListener("switchboard", config.host(), config.port());
-        listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
+        tune(listener.getTransport(), config);
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets have their own idle timeout
         if (config.tlsKeystore() != null) {
             listener.setSecure(true); // https and wss only on this port
@@ -89,6 +92,19 @@ public final class SwitchboardServer implements AutoCloseable {
             throw new IllegalStateException("Cannot deploy the WebSocket endpoints", e);
         }
         return new SwitchboardServer(http, container, webapp, listener);
+    }
+
+    /** The knobs the standalone launcher owns: selector and worker threads, and who runs handlers. */
+    static void tune(TCPNIOTransport transport, SwitchboardConfig config) {
+        transport.setIOStrategy(config.workersRunHandlers() ? WorkerThreadIOStrategy.getInstance() : SameThreadIOStrategy.getInstance());
+        if (config.selectorThreads() > 0) {
+            transport.setSelectorRunnersCount(config.selectorThreads());
+        }
+        if (config.workerThreads() > 0) {
+            transport.setWorkerThreadPoolConfig(ThreadPoolConfig.defaultConfig()
+                    .setCorePoolSize(config.workerThreads()).setMaxPoolSize(config.workerThreads())
+                    .setPoolName("switchboard-worker"));
+        }
     }
 
     /**

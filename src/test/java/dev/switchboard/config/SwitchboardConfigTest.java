@@ -29,6 +29,22 @@ class SwitchboardConfigTest {
     }
 
     @Test
+    void standaloneThreadingKnobsDefaultToGrizzlysOwnAndRejectUnknownStrategies() {
+        SwitchboardConfig defaults = SwitchboardConfig.of(Map.of());
+        assertEquals(0, defaults.selectorThreads());
+        assertEquals(0, defaults.workerThreads());
+        assertTrue(defaults.workersRunHandlers());
+        SwitchboardConfig tuned = SwitchboardConfig.of(Map.of("standalone.selector-threads", "2",
+                "standalone.worker-threads", "8", "standalone.io-strategy", "Same-Thread"));
+        assertEquals(2, tuned.selectorThreads());
+        assertEquals(8, tuned.workerThreads());
+        assertFalse(tuned.workersRunHandlers());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> SwitchboardConfig.of(Map.of("standalone.io-strategy", "leader-follower")));
+        assertTrue(e.getMessage().contains("one of worker, same-thread"), e.getMessage());
+    }
+
+    @Test
     void systemPropertyWinsOverEnvironmentWhichWinsOverDefault() {
         SwitchboardConfig both = SwitchboardConfig.from(Map.of("switchboard.port", "9001"), Map.of("SWITCHBOARD_PORT", "9002"));
         assertEquals(9001, both.port());
