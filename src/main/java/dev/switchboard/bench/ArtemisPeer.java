@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * The STOMP peer: Apache ActiveMQ Artemis from its binary distribution, one in-memory broker in
  * its own JVM with a STOMP acceptor on loopback (Artemis answers the WebSocket upgrade on the same
- * port), no security, no persistence, audit logging off — its fastest honest setting. The instance
+ * port), no security, no persistence, audit logging off, and a connection TTL long enough that
+ * subscribers which only listen are not dropped after Artemis's default 60 s — its fastest honest setting. The instance
  * lives in a temporary directory that is removed on close.
  */
 final class ArtemisPeer implements AutoCloseable {
@@ -67,15 +68,21 @@ final class ArtemisPeer implements AutoCloseable {
                       <journal-directory>data/journal</journal-directory>
                       <large-messages-directory>data/large-messages</large-messages-directory>
                       <acceptors>
-                         <acceptor name="stomp-ws">tcp://127.0.0.1:%d?protocols=STOMP;anycastPrefix=/queue/;multicastPrefix=/topic/</acceptor>
+                         <acceptor name="stomp-ws">tcp://127.0.0.1:%d?protocols=STOMP;connectionTtl=86400000;anycastPrefix=/queue/;multicastPrefix=/topic/</acceptor>
                       </acceptors>
                       <address-settings>
                          <address-setting match="#">
                             <auto-create-queues>true</auto-create-queues>
                             <auto-create-addresses>true</auto-create-addresses>
                             <default-address-routing-type>MULTICAST</default-address-routing-type>
+                            <dead-letter-address>DLQ</dead-letter-address>
+                            <expiry-address>ExpiryQueue</expiry-address>
                          </address-setting>
                       </address-settings>
+                      <addresses>
+                         <address name="DLQ"><anycast><queue name="DLQ"/></anycast></address>
+                         <address name="ExpiryQueue"><anycast><queue name="ExpiryQueue"/></anycast></address>
+                      </addresses>
                    </core>
                 </configuration>
                 """.formatted(port));
@@ -98,7 +105,7 @@ final class ArtemisPeer implements AutoCloseable {
         command.addAll(List.of("-XX:-UsePerfData",
                 "-Dartemis.home=" + home.toAbsolutePath(), "-Dartemis.instance=" + instance,
                 "-Dlog4j2.configurationFile=" + etc.resolve("log4j2.properties").toUri(),
-                "-cp", home.resolve("lib/artemis-boot.jar").toString(),
+                "-cp", home.toAbsolutePath().resolve("lib/artemis-boot.jar").toString(),
                 "org.apache.activemq.artemis.boot.Artemis", "run"));
         Process process = new ProcessBuilder(command).directory(instance.toFile()).redirectErrorStream(true).start();
         ArtemisPeer peer = new ArtemisPeer(process, instance, port);
@@ -114,9 +121,16 @@ final class ArtemisPeer implements AutoCloseable {
     /** Reads the broker's log until it says it is active; keeps draining it afterwards so it never blocks. */
     private void awaitReady() throws Exception {
         CompletableFuture<Void> ready = new CompletableFuture<>();
+        java.util.Deque<String> last = new java.util.ArrayDeque<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader log = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = log.readLine()) != null; ) {
+                    if (!ready.isDone()) {
+                        last.addLast(line);
+                        if (last.size() > 40) {
+                            last.removeFirst();
+                        }
+                    }
                     if (line.contains(READY)) {
                         ready.complete(null);
                     } else if (line.contains("ERROR") || line.contains("WARN")) {
@@ -126,7 +140,7 @@ final class ArtemisPeer implements AutoCloseable {
             } catch (IOException e) {
                 // the broker ended
             }
-            ready.completeExceptionally(new IOException("Artemis ended before it was ready; see its log above"));
+            ready.completeExceptionally(new IOException("Artemis ended before it was ready:\n" + String.join("\n", last)));
         }, "bench-artemis-log");
         reader.setDaemon(true);
         reader.start();

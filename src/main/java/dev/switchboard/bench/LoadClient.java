@@ -266,7 +266,7 @@ final class LoadClient implements AutoCloseable {
         long origin = System.nanoTime();
         long[] sent = {0};
         ticker.scheduleAtFixedRate(() -> {
-            long due = (long) ((System.nanoTime() - origin) / intervalNanos);
+            long due = (long) ((System.nanoTime() - origin) / intervalNanos) + 1; // message n is due at origin + n × interval
             for (long n = sent[0]; n < due; n++) {
                 send.send(n, origin + (long) (n * intervalNanos));
             }
