@@ -517,7 +517,8 @@ final class LoadClient implements AutoCloseable {
     /**
      * Opens {@code target} idle WebSockets to a server in its own process — plain sockets doing the
      * handshake, spread over 127.0.0.1–127.0.0.4 as sources so one address's ephemeral ports are no
-     * limit — and reports how many stood, and the server's RSS and live heap per connection.
+     * limit — and reports how many stood, the server's live heap per connection, and its RSS growth
+     * per connection (with a heap resident from the start, that is the memory outside the heap).
      */
     Results idleConnections(ServerProcess server, String name, int target) throws Exception {
         long heapBefore = server.liveHeapBytes();
@@ -551,7 +552,7 @@ final class LoadClient implements AutoCloseable {
             long rss = server.rssBytes() - rssBefore;
             return Results.of("idle connections", name).put("achieved", achieved)
                     .put("heap KiB/conn", achieved == 0 ? 0 : heap / 1024.0 / achieved)
-                    .put("rss KiB/conn", achieved == 0 ? 0 : rss / 1024.0 / achieved);
+                    .put("native KiB/conn", achieved == 0 ? 0 : rss / 1024.0 / achieved);
         } finally {
             for (Socket socket : sockets) {
                 socket.close();
