@@ -39,24 +39,28 @@ record Results(String scenario, String server, Map<String, Double> values) {
         return out.append('}').toString();
     }
 
-    /** A table: one row per result, a column per value name, then the ratios of each server to the peer. */
+    /**
+     * A table: one row per result, a column per value name. Consecutive rows with the same columns
+     * (ratio rows have a subset) share one block and its header line, so no block is mostly blank.
+     */
     static String table(List<Results> results) {
-        List<String> columns = new ArrayList<>();
-        results.forEach(r -> r.values().keySet().forEach(k -> {
-            if (!columns.contains(k)) {
-                columns.add(k);
-            }
-        }));
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-32s %-12s", "scenario", "server"));
-        columns.forEach(c -> out.append(String.format(Locale.ROOT, " %14s", c)));
-        out.append('\n');
+        List<String> columns = List.of();
         for (Results r : results) {
+            if (columns.isEmpty() || !columns.containsAll(r.values().keySet())) {
+                columns = new ArrayList<>(r.values().keySet());
+                if (out.length() > 0) {
+                    out.append('\n');
+                }
+                out.append(String.format(Locale.ROOT, "%-32s %-12s", "scenario", "server"));
+                columns.forEach(c -> out.append(String.format(Locale.ROOT, " %15s", c)));
+                out.append('\n');
+            }
             out.append(String.format(Locale.ROOT, "%-32s %-12s", r.scenario(), r.server()));
             for (String c : columns) {
                 Double v = r.values().get(c);
-                String format = r.server().startsWith("÷") ? " %14.2f" : " %14.1f";
-                out.append(v == null ? String.format(Locale.ROOT, " %14s", "") : String.format(Locale.ROOT, format, v));
+                String format = r.server().startsWith("÷") ? " %15.2f" : " %15.1f";
+                out.append(v == null ? String.format(Locale.ROOT, " %15s", "") : String.format(Locale.ROOT, format, v));
             }
             out.append('\n');
         }

@@ -10,16 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ResultsTest {
 
     @Test
-    void tableHasAColumnPerValueAndRatiosWithTwoDecimals() {
+    void tableHasABlockPerColumnSetAndRatiosWithTwoDecimals() {
         Results switchboard = Results.of("echo", "switchboard").put("round trips/s", 90_000);
         Results tyrus = Results.of("echo", "bare tyrus").put("round trips/s", 100_000);
         String table = Results.table(List.of(switchboard, tyrus, switchboard.ratio(tyrus, "÷ tyrus"),
                 Results.of("fan-out", "switchboard").put("deliveries/s", 5)));
         String[] lines = table.split("\n");
-        assertEquals(5, lines.length);
-        assertTrue(lines[0].contains("round trips/s") && lines[0].contains("deliveries/s"), lines[0]);
+        assertEquals(7, lines.length, table); // two blocks, each with its header, a blank line between
+        assertTrue(lines[0].contains("round trips/s") && !lines[0].contains("deliveries/s"), lines[0]);
         assertTrue(lines[1].contains("90000.0"), lines[1]);
         assertTrue(lines[3].contains("0.90"), lines[3]);
+        assertTrue(lines[5].contains("deliveries/s"), lines[5]);
     }
 
     @Test
