@@ -27,6 +27,7 @@ public final class Bench {
     private static final List<String> SCENARIOS = List.of("echo", "latency", "stomp", "slow", "chat", "images", "idle");
 
     private final List<Results> results = new ArrayList<>();
+    private final List<String> failed = new ArrayList<>();
     private final LoadClient client;
     private final Duration warmup;
     private final Duration measure;
@@ -63,35 +64,38 @@ public final class Bench {
             bench.results.forEach(r -> System.out.println(r.json()));
         }
         watchdog.interrupt();
-        System.exit(0);
+        if (!bench.failed.isEmpty()) {
+            System.err.println("switchboard-bench: failed: " + String.join(", ", bench.failed));
+        }
+        System.exit(bench.failed.isEmpty() ? 0 : 1);
     }
 
     private void againstTarget(String base, Set<String> only) throws Exception {
         String name = "target";
-        if (only.contains("echo")) {
+        run("echo", only, () -> {
             for (int payload : new int[] {64, 4096}) {
                 results.add(Results.of(echoScenario(payload), name)
                         .put("round trips/s", client.echoThroughput(base, 64, 16, payload, warmup, measure)));
             }
-        }
-        if (only.contains("latency")) {
+        });
+        run("latency", only, () -> {
             results.add(latency(base, name));
-        }
-        if (only.contains("stomp")) {
+        });
+        run("stomp", only, () -> {
             for (int subscribers : new int[] {100, 1000}) {
                 results.add(client.stompFanOut(base, name, subscribers, LoadClient.Pace.MAX, measure));
                 results.add(client.stompFanOut(base, name, subscribers, LoadClient.Pace.fixed(10_000), measure));
             }
-        }
-        if (only.contains("slow")) {
+        });
+        run("slow", only, () -> {
             slowConsumer(base, name);
-        }
-        if (only.contains("chat")) {
+        });
+        run("chat", only, () -> {
             chat(base, name);
-        }
-        if (only.contains("images")) {
+        });
+        run("images", only, () -> {
             results.add(client.imageFanOut(base, name, 51, 1 << 20, measure));
-        }
+        });
     }
 
     private void sideBySide(Set<String> only, int idle, Path artemisHome) throws Exception {
@@ -100,7 +104,7 @@ public final class Bench {
              ServerProcess tyrus = ServerProcess.start("tyrus", serverOptions);
              ServerProcess jetty = ServerProcess.start("jetty", serverOptions)) {
             String sb = switchboard.wsBase();
-            if (only.contains("echo")) {
+            run("echo", only, () -> {
                 for (ServerProcess each : List.of(switchboard, tyrus, jetty)) {
                     client.echoThroughput(each.wsBase(), 64, 16, 64, Duration.ZERO, warmup.multipliedBy(2)); // JIT warm-up
                 }
@@ -119,29 +123,29 @@ public final class Bench {
                     results.add(Results.of(scenario, "÷ tyrus").put("round trips/s", (s1 + s2) / (t1 + t2)));
                     results.add(Results.of(scenario, "÷ jetty").put("round trips/s", (s1 + s2) / (j1 + j2)));
                 }
-            }
-            if (only.contains("latency")) {
+            });
+            run("latency", only, () -> {
                 Results s = latency(sb, "switchboard");
                 Results t = latency(tyrus.wsBase(), "bare tyrus");
                 Results j = latency(jetty.wsBase(), "jetty");
                 results.addAll(List.of(s, t, j, s.ratio(t, "÷ tyrus"), s.ratio(j, "÷ jetty")));
-            }
+            });
             if (only.contains("stomp") || only.contains("slow")) {
                 stompAgainstArtemis(sb, only, artemisHome);
             }
-            if (only.contains("chat")) {
+            run("chat", only, () -> {
                 chat(sb, "switchboard");
-            }
-            if (only.contains("images")) {
+            });
+            run("images", only, () -> {
                 results.add(client.imageFanOut(sb, "switchboard", 51, 1 << 20, measure));
-            }
+            });
         }
-        if (only.contains("idle")) {
+        run("idle", only, () -> {
             Results s = idle("switchboard", serverOptions, idle);
             Results t = idle("tyrus", serverOptions, idle);
             Results j = idle("jetty", serverOptions, idle);
             results.addAll(List.of(s, t, j, s.ratio(t, "÷ tyrus"), s.ratio(j, "÷ jetty")));
-        }
+        });
     }
 
     /**
@@ -161,7 +165,7 @@ public final class Bench {
             if (artemis == null) {
                 System.err.println("switchboard-bench: no Artemis (--artemis DIR or ARTEMIS_HOME): STOMP runs without a peer");
             }
-            if (only.contains("stomp")) {
+            run("stomp", only, () -> {
                 for (int subscribers : new int[] {100, 1000}) {
                     for (LoadClient.Pace pace : List.of(LoadClient.Pace.MAX, LoadClient.Pace.fixed(10_000))) {
                         Results s = client.stompFanOut(sb, "switchboard", subscribers, pace, measure);
@@ -173,21 +177,46 @@ public final class Bench {
                         }
                     }
                 }
-            }
-            if (only.contains("slow")) {
+            });
+            run("slow", only, () -> {
                 slowConsumer(sb, "switchboard");
                 if (artemis != null) {
                     slowConsumer(artemis.wsBase(), "artemis");
                 }
-            }
+            });
         }
     }
 
-    /** The others' rate without and then with one subscriber that stops reading (given longer to be caught). */
+    /**
+     * The others' rate without, with, and again without one subscriber that stops reading (given
+     * longer to be caught); the two runs without it are averaged so warm-up does not flatter either side.
+     */
     private void slowConsumer(String base, String server) throws Exception {
-        Results without = client.stompFanOut(base, server, 50, LoadClient.Pace.MAX, false, 1024, measure);
+        Results before = client.stompFanOut(base, server, 50, LoadClient.Pace.MAX, false, 1024, measure);
         Results with = client.stompFanOut(base, server, 50, LoadClient.Pace.MAX, true, 1024, measure.multipliedBy(3));
+        Results after = client.stompFanOut(base, server, 50, LoadClient.Pace.MAX, false, 1024, measure);
+        Results without = Results.of(before.scenario(), server);
+        before.values().forEach((name, value) -> without.put(name, name.endsWith("/s") || name.endsWith(" ms")
+                ? (value + after.values().get(name)) / 2 : value + after.values().get(name)));
         results.addAll(List.of(without, with, with.ratio(without, "÷ without")));
+    }
+
+    /** A step of the run: {@code body} when {@code only} names it; a failure is reported and the run goes on. */
+    private void run(String name, Set<String> only, Step body) {
+        if (!only.contains(name)) {
+            return;
+        }
+        try {
+            body.run();
+        } catch (Exception e) {
+            failed.add(name);
+            System.err.println("switchboard-bench: " + name + " failed: " + e);
+            e.printStackTrace();
+        }
+    }
+
+    private interface Step {
+        void run() throws Exception;
     }
 
     private void chat(String base, String server) throws Exception {
