@@ -20,9 +20,12 @@ function targetPage() {
   $('label-form').addEventListener('submit', (event) => {
     event.preventDefault();
     if (target) target.detach();
-    target = attachTarget({ label: $('label').value });
+    const attachment = attachTarget({ label: $('label').value });
+    target = attachment;
     setState('CONNECTING');
     target.onEvent((e) => {
+      // the close of the attachment this one replaced can arrive after this one attached
+      if (target !== attachment) return;
       if (e.type === 'attached') {
         setState('ATTACHED');
         $('target-id').textContent = `Attached as ${e.id}.`;

@@ -210,11 +210,9 @@ public final class StompBroker implements AutoCloseable {
                 if (!subscription.delivered(message)) {
                     continue;
                 }
-                StompVersion version = subscription.session.version();
-                String key = version + "\n" + subscription.id + "\n" + subscription.ackMode;
-                Broadcast.Frame frame = encoded.computeIfAbsent(key, k -> StompSession.toWebSocketFrame(
+                Broadcast.Frame frame = encoded.computeIfAbsent(subscription.encodingKey, k -> StompSession.toWebSocketFrame(
                         StompEncoder.encode(message.toFrame(subscription.id,
-                                subscription.session.ackHeader(subscription, message), false), version)));
+                                subscription.session.ackHeader(subscription, message), false), subscription.session.version())));
                 messagesOut.incrementAndGet();
                 subscription.session.send(frame);
             }

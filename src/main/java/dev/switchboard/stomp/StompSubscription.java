@@ -16,6 +16,8 @@ final class StompSubscription {
     final String id;
     final String destination;
     final AckMode ackMode;
+    /** What its MESSAGE frames depend on besides the message: subscriptions alike share one encoding. */
+    final String encodingKey;
     private final LinkedHashMap<String, StompMessage> unacked = new LinkedHashMap<>();
     private boolean cancelled;
 
@@ -24,6 +26,7 @@ final class StompSubscription {
         this.id = id;
         this.destination = destination;
         this.ackMode = ackMode;
+        this.encodingKey = session.version() + "\n" + id + "\n" + ackMode;
     }
 
     boolean isQueue() {
