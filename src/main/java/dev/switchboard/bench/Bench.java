@@ -82,6 +82,7 @@ public final class Bench {
             results.add(latency(base, name));
         });
         run("stomp", only, () -> {
+            client.stompFanOut(base, "warm-up", 100, LoadClient.Pace.MAX, warmup.multipliedBy(3));
             for (int subscribers : new int[] {100, 1000}) {
                 results.add(client.stompFanOut(base, name, subscribers, LoadClient.Pace.MAX, measure));
                 results.add(client.stompFanOut(base, name, subscribers, LoadClient.Pace.fixed(10_000), measure));
@@ -165,7 +166,12 @@ public final class Bench {
             if (artemis == null) {
                 System.err.println("switchboard-bench: no Artemis (--artemis DIR or ARTEMIS_HOME): STOMP runs without a peer");
             }
+            // both brokers get the same warm-up (JIT, buffers) before anything is measured; Artemis starts cold
             run("stomp", only, () -> {
+                client.stompFanOut(sb, "warm-up", 100, LoadClient.Pace.MAX, warmup.multipliedBy(3));
+                if (artemis != null) {
+                    client.stompFanOut(artemis.wsBase(), "warm-up", 100, LoadClient.Pace.MAX, warmup.multipliedBy(3));
+                }
                 for (int subscribers : new int[] {100, 1000}) {
                     for (LoadClient.Pace pace : List.of(LoadClient.Pace.MAX, LoadClient.Pace.fixed(10_000))) {
                         Results s = client.stompFanOut(sb, "switchboard", subscribers, pace, measure);
