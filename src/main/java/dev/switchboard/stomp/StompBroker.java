@@ -5,6 +5,7 @@ import dev.switchboard.bus.MessageBus;
 
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,10 +45,25 @@ public final class StompBroker implements AutoCloseable {
     private final ConcurrentMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final Set<StompSession> sessions = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timers;
+    /**
+     * Big topics fan out on these threads rather than on the publisher's alone; a session always
+     * gets its frames from the same stripe, so each subscriber still sees one publisher's order.
+     */
+    private final ExecutorService[] stripes;
+    private final AtomicLong stripeCounter = new AtomicLong();
 
     public StompBroker(MessageBus bus, StompSettings settings) {
         this.bus = bus;
         this.settings = settings;
+        this.stripes = new ExecutorService[Math.max(2, Runtime.getRuntime().availableProcessors())];
+        for (int i = 0; i < stripes.length; i++) {
+            String name = "switchboard-stomp-fanout-" + i;
+            stripes[i] = Executors.newSingleThreadExecutor(r -> {
+                Thread thread = new Thread(r, name);
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "switchboard-stomp-heartbeat");
             thread.setDaemon(true);
@@ -174,15 +191,27 @@ public final class StompBroker implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
+        for (ExecutorService stripe : stripes) {
+            stripe.shutdownNow();
+        }
+    }
+
+    /** The stripe a new session's topic frames go out on. */
+    int nextStripe() {
+        return (int) (stripeCounter.getAndIncrement() % stripes.length);
     }
 
     /** A topic with local subscribers: one bus listener fans each message out to them. */
+    /** Subscribers from which a topic fans out on the stripes (below, the hand-off costs more than it saves). */
+    static final int STRIPED_FROM = 64;
+
     private final class Topic {
         final String destination;
         final List<StompSubscription> subscriptions = new CopyOnWriteArrayList<>();
         final MessageBus.Subscription busSubscription;
         final AtomicLong messagesIn = new AtomicLong();
         final AtomicLong messagesOut = new AtomicLong();
+        private volatile boolean striped;
 
         Topic(String destination) {
             this.destination = destination;
@@ -206,6 +235,15 @@ public final class StompBroker implements AutoCloseable {
             }
             // one encoding per (version, subscription id, ack mode): clients often share ids like "sub-0"
             Map<String, Broadcast.Frame> encoded = new HashMap<>();
+            if (!striped && subscriptions.size() >= STRIPED_FROM) {
+                striped = true; // and stays so: frames already sent inline are ahead of any striped ones
+            }
+            List<List<Runnable>> byStripe = striped ? new ArrayList<>() : null;
+            if (striped) {
+                for (int i = 0; i < stripes.length; i++) {
+                    byStripe.add(new ArrayList<>());
+                }
+            }
             for (StompSubscription subscription : subscriptions) {
                 if (!subscription.delivered(message)) {
                     continue;
@@ -214,7 +252,23 @@ public final class StompBroker implements AutoCloseable {
                         StompEncoder.encode(message.toFrame(subscription.id,
                                 subscription.session.ackHeader(subscription, message), false), subscription.session.version())));
                 messagesOut.incrementAndGet();
-                subscription.session.send(frame);
+                if (striped) {
+                    byStripe.get(subscription.session.stripe).add(() -> subscription.session.send(frame));
+                } else {
+                    subscription.session.send(frame);
+                }
+            }
+            if (striped) {
+                for (int i = 0; i < stripes.length; i++) {
+                    List<Runnable> sends = byStripe.get(i);
+                    if (!sends.isEmpty()) {
+                        try {
+                            stripes[i].execute(() -> sends.forEach(Runnable::run));
+                        } catch (java.util.concurrent.RejectedExecutionException closing) {
+                            return; // the broker is shutting down
+                        }
+                    }
+                }
             }
         }
     }

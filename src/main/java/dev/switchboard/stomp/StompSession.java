@@ -47,7 +47,11 @@ public final class StompSession {
     private ScheduledFuture<?> heartbeatOut;
     private ScheduledFuture<?> heartbeatIn;
 
+    /** The broker's fan-out stripe this session's topic frames go out on. */
+    final int stripe;
+
     StompSession(StompBroker broker, Transport transport, StompSecurity security) {
+        this.stripe = broker.nextStripe();
         this.broker = broker;
         this.transport = transport;
         this.security = security;

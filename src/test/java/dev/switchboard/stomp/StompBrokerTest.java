@@ -2,6 +2,7 @@ package dev.switchboard.stomp;
 
 import dev.switchboard.bus.Broadcast;
 import dev.switchboard.bus.LocalBus;
+import dev.switchboard.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,12 +31,14 @@ class StompBrokerTest {
     /** A client: what it sends in, what it got out, how it was closed. */
     private final class Client implements StompSession.Transport {
         final List<Broadcast.Frame> raw = new ArrayList<>();
+        final java.util.Set<String> sendingThreads = new java.util.HashSet<>();
         final StompSession session = broker.open(this, StompSecurity.open());
         int closedWith;
 
         @Override
         public synchronized void send(Broadcast.Frame frame) {
             raw.add(frame);
+            sendingThreads.add(Thread.currentThread().getName());
         }
 
         @Override
@@ -182,6 +185,45 @@ class StompBrokerTest {
         new Client().connected("1.2").in("SEND\ndestination:/topic/t\n\nx^@");
         assertSame(a.raw.get(0), b.raw.get(0), "same version, id and ack mode: one encoding");
         assertEquals(1, c.raw.size());
+    }
+
+    @Test
+    void bigTopicFansOutOnTheStripesAndEachSubscriberKeepsThePublishOrder() throws Exception {
+        List<Client> subscribers = new ArrayList<>();
+        for (int i = 0; i < StompBroker.STRIPED_FROM + 36; i++) {
+            Client client = new Client().connected("1.2");
+            client.in("SUBSCRIBE\nid:s\ndestination:/topic/big\n\n^@");
+            subscribers.add(client);
+        }
+        for (Client client : subscribers) {
+            synchronized (client) {
+                client.sendingThreads.clear(); // CONNECTED came on this thread; only MESSAGE frames count
+            }
+        }
+        Client sender = new Client().connected("1.2");
+        for (int n = 0; n < 200; n++) {
+            sender.in("SEND\ndestination:/topic/big\n\n" + n + "^@");
+        }
+        for (Client client : subscribers) {
+            Await.until("200 messages for every subscriber", () -> client.frames().size() == 200);
+            List<String> bodies = client.frames().stream().map(StompFrame::bodyText).toList();
+            assertEquals(java.util.stream.IntStream.range(0, 200).mapToObj(Integer::toString).toList(), bodies);
+            synchronized (client) {
+                assertTrue(client.sendingThreads.stream().allMatch(t -> t.startsWith("switchboard-stomp-fanout-")),
+                        client.sendingThreads.toString());
+            }
+        }
+        long stripesUsed = subscribers.stream().flatMap(c -> c.sendingThreads.stream()).distinct().count();
+        assertTrue(stripesUsed >= 2, "sessions are spread over the stripes");
+    }
+
+    @Test
+    void smallTopicFansOutOnThePublishersThread() throws Exception {
+        Client a = new Client().connected("1.2");
+        a.in("SUBSCRIBE\nid:s\ndestination:/topic/small\n\n^@");
+        a.sendingThreads.clear();
+        new Client().connected("1.2").in("SEND\ndestination:/topic/small\n\nx^@");
+        assertEquals(java.util.Set.of(Thread.currentThread().getName()), a.sendingThreads);
     }
 
     @Test
