@@ -28,6 +28,8 @@ public final class Connection {
 
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
 
+    private static final ThreadLocal<Boolean> SENDING = ThreadLocal.withInitial(() -> false);
+
     private final Session session;
     private final EndpointMetrics metrics;
     private final ConnectionLimits limits;
@@ -199,6 +201,20 @@ public final class Connection {
     }
 
     private void enqueue(long bytes, Consumer<SendHandler> write, Consumer<Boolean> sent) {
+        // Marked for the whole send, its slow-consumer close included: the container may report the
+        // close on this thread, under whatever lock the sender holds (see SwitchboardEndpoint.onClose).
+        boolean outermost = !SENDING.get();
+        SENDING.set(true);
+        try {
+            enqueueMarked(bytes, write, sent);
+        } finally {
+            if (outermost) {
+                SENDING.set(false);
+            }
+        }
+    }
+
+    private void enqueueMarked(long bytes, Consumer<SendHandler> write, Consumer<Boolean> sent) {
         if (closing.get()) {
             if (sent != null) {
                 sent.accept(false);
@@ -235,6 +251,11 @@ public final class Connection {
                 sent.accept(false);
             }
         }
+    }
+
+    /** Whether this thread is inside a send (where the container may report a close synchronously). */
+    static boolean sendingOnThisThread() {
+        return SENDING.get();
     }
 
     /** Closes once with {@code code} and {@code reason} (reason cut to the 123 bytes RFC 6455 §5.5 allows). */

@@ -5,6 +5,7 @@ import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Session;
 
+import java.util.concurrent.ForkJoinPool;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -54,7 +55,14 @@ public abstract class SwitchboardEndpoint extends Endpoint {
         }
         context.connections().remove(connection);
         context.metrics().closed(reason.getCloseCode().getCode());
-        onDisconnect(connection, reason);
+        if (Connection.sendingOnThisThread()) {
+            // A send that found the peer gone closes the connection right there, on the sender's
+            // thread — which may hold a room's lock while this endpoint's handler waits for it.
+            // The departure runs elsewhere so no lock is ever taken in that order.
+            ForkJoinPool.commonPool().execute(() -> onDisconnect(connection, reason));
+        } else {
+            onDisconnect(connection, reason);
+        }
     }
 
     @Override
