@@ -199,12 +199,39 @@ public final class Bench {
      */
     private void slowConsumer(String base, String server) throws Exception {
         Results before = client.stompFanOut(base, server, 50, LoadClient.Pace.MAX, false, 1024, measure);
+        double closedBefore = serverSlowConsumerCloses(base);
         Results with = client.stompFanOut(base, server, 50, LoadClient.Pace.MAX, true, 1024, measure.multipliedBy(3));
+        double closedAfter = serverSlowConsumerCloses(base);
+        if (closedBefore >= 0 && closedAfter >= 0) {
+            // the server's own count: a reader that stopped may never read its close frame
+            with.put("server 1013", closedAfter - closedBefore);
+        }
         Results after = client.stompFanOut(base, server, 50, LoadClient.Pace.MAX, false, 1024, measure);
         Results without = Results.of(before.scenario(), server);
         before.values().forEach((name, value) -> without.put(name, name.endsWith("/s") || name.endsWith(" ms")
                 ? (value + after.values().get(name)) / 2 : value + after.values().get(name)));
         results.addAll(List.of(without, with, with.ratio(without, "÷ without")));
+    }
+
+    /** Switchboard's count of 1013 closes on STOMP from its metrics page, or -1 where there is none (a peer). */
+    private static double serverSlowConsumerCloses(String wsBase) {
+        try {
+            java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(wsBase.replaceFirst("^ws", "http") + "metrics"))
+                            .timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            for (String line : metrics.body().split("\n")) {
+                if (line.startsWith("switchboard_closes_total{code=\"1013\",endpoint=\"stomp\"}")) {
+                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return metrics.statusCode() == 200 && metrics.body().contains("switchboard_") ? 0 : -1;
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     /** A step of the run: {@code body} when {@code only} names it; a failure is reported and the run goes on. */
