@@ -100,7 +100,7 @@ final class ArtemisPeer implements AutoCloseable {
                 appender.console.layout.type = PatternLayout
                 appender.console.layout.pattern = %d %-5level [%logger] %msg%n
                 """);
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        List<String> command = new ArrayList<>(List.of(ServerProcess.javaCommand()));
         command.addAll(heap);
         command.addAll(List.of("-XX:-UsePerfData",
                 "-Dartemis.home=" + home.toAbsolutePath(), "-Dartemis.instance=" + instance,

@@ -35,7 +35,7 @@ final class ServerProcess implements AutoCloseable {
     /** Starts {@link BenchServer} {@code kind}; {@code jvmOptions} go before the class (heap, {@code -Dswitchboard.*}). */
     static ServerProcess start(String kind, List<String> jvmOptions) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add(javaCommand());
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
@@ -59,24 +59,16 @@ final class ServerProcess implements AutoCloseable {
         return "ws://127.0.0.1:" + port + "/";
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     /** Live heap after a full collection in the server process. */
     long liveHeapBytes() throws IOException {
         in.println("heap");
         return Long.parseLong(expect("heap "));
     }
 
+    /** The server's resident set, from /proc (0 where there is none). */
     long rssBytes() {
-        return rssBytes(process.pid());
-    }
-
-    /** A process's resident set from /proc (0 where there is none). */
-    static long rssBytes(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
@@ -85,6 +77,11 @@ final class ServerProcess implements AutoCloseable {
             return 0;
         }
         return 0;
+    }
+
+    /** The java this tool runs on, so every server process runs on the same JVM. */
+    static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse("java");
     }
 
     private String expect(String prefix) throws IOException {

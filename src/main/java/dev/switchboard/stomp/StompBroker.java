@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
@@ -202,6 +203,36 @@ public final class StompBroker implements AutoCloseable {
     }
 
     /** A topic with local subscribers: one bus listener fans each message out to them. */
+    /** One message's frames for the sessions of one stripe, sent in subscription order. */
+    private static final class StripeBatch implements Runnable {
+        private final List<StompSession> sessions = new ArrayList<>();
+        private final List<Broadcast.Frame> frames = new ArrayList<>();
+
+        void add(StompSession session, Broadcast.Frame frame) {
+            sessions.add(session);
+            frames.add(frame);
+        }
+
+        @Override
+        public void run() {
+            for (int i = 0; i < sessions.size(); i++) {
+                sessions.get(i).send(frames.get(i));
+            }
+        }
+    }
+
+    private void dispatch(StripeBatch[] batches) {
+        for (int i = 0; i < batches.length; i++) {
+            if (batches[i] != null) {
+                try {
+                    stripes[i].execute(batches[i]);
+                } catch (RejectedExecutionException closing) {
+                    return; // the broker is shutting down
+                }
+            }
+        }
+    }
+
     /** Subscribers from which a topic fans out on the stripes (below, the hand-off costs more than it saves). */
     static final int STRIPED_FROM = 64;
 
@@ -238,12 +269,8 @@ public final class StompBroker implements AutoCloseable {
             if (!striped && subscriptions.size() >= STRIPED_FROM) {
                 striped = true; // and stays so: frames already sent inline are ahead of any striped ones
             }
-            List<List<Runnable>> byStripe = striped ? new ArrayList<>() : null;
-            if (striped) {
-                for (int i = 0; i < stripes.length; i++) {
-                    byStripe.add(new ArrayList<>());
-                }
-            }
+            StripeBatch[] batches = striped ? new StripeBatch[stripes.length] : null;
+            long delivered = 0;
             for (StompSubscription subscription : subscriptions) {
                 if (!subscription.delivered(message)) {
                     continue;
@@ -251,24 +278,20 @@ public final class StompBroker implements AutoCloseable {
                 Broadcast.Frame frame = encoded.computeIfAbsent(subscription.encodingKey, k -> StompSession.toWebSocketFrame(
                         StompEncoder.encode(message.toFrame(subscription.id,
                                 subscription.session.ackHeader(subscription, message), false), subscription.session.version())));
-                messagesOut.incrementAndGet();
-                if (striped) {
-                    byStripe.get(subscription.session.stripe).add(() -> subscription.session.send(frame));
-                } else {
+                delivered++;
+                if (batches == null) {
                     subscription.session.send(frame);
+                } else {
+                    int stripe = subscription.session.stripe;
+                    if (batches[stripe] == null) {
+                        batches[stripe] = new StripeBatch();
+                    }
+                    batches[stripe].add(subscription.session, frame);
                 }
             }
-            if (striped) {
-                for (int i = 0; i < stripes.length; i++) {
-                    List<Runnable> sends = byStripe.get(i);
-                    if (!sends.isEmpty()) {
-                        try {
-                            stripes[i].execute(() -> sends.forEach(Runnable::run));
-                        } catch (java.util.concurrent.RejectedExecutionException closing) {
-                            return; // the broker is shutting down
-                        }
-                    }
-                }
+            messagesOut.addAndGet(delivered);
+            if (batches != null) {
+                dispatch(batches);
             }
         }
     }
