@@ -57,6 +57,14 @@ public final class SwitchboardConfig {
     private final int workerThreads;
     private final boolean workersRunHandlers;
     private final String tlsKeystorePassword;
+    private final Duration handshakeTimeout;
+    private final List<String> serverNames;
+    private final long stompQueueBytes;
+    private final long stompTransactionBytes;
+    private final Duration stompTransactionTtl;
+    private final int stompMaxDestinations;
+    private final int maxFailedLogins;
+    private final Duration failedLoginWindow;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
         this.systemProperties = systemProperties;
@@ -90,6 +98,14 @@ public final class SwitchboardConfig {
         this.selectorThreads = integer("standalone.selector-threads", 0, 0, 1024);
         this.workerThreads = integer("standalone.worker-threads", 0, 0, 10_000);
         this.workersRunHandlers = choice("standalone.io-strategy", "worker", "worker", "same-thread").equals("worker");
+        this.handshakeTimeout = duration("handshake-timeout", Duration.ofSeconds(15));
+        this.serverNames = list("server-names");
+        this.stompQueueBytes = bytes("stomp.queue-bytes", 64 * MIB, 1, Long.MAX_VALUE);
+        this.stompTransactionBytes = bytes("stomp.transaction-bytes", 16 * MIB, 1, Long.MAX_VALUE);
+        this.stompTransactionTtl = duration("stomp.transaction-ttl", Duration.ofMinutes(5));
+        this.stompMaxDestinations = integer("stomp.max-destinations", 100_000, 1, 100_000_000);
+        this.maxFailedLogins = integer("security.max-failed-logins", 10, 1, 1_000_000);
+        this.failedLoginWindow = duration("security.failed-login-window", Duration.ofMinutes(1));
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -260,6 +276,52 @@ public final class SwitchboardConfig {
      */
     public boolean workersRunHandlers() {
         return workersRunHandlers;
+    }
+
+    /**
+     * How long a connection may take to send a complete HTTP request head (and, for a WebSocket,
+     * to be upgraded) before it is closed; such connections count against {@link #maxConnections()}.
+     */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /**
+     * The names this server answers to, for the {@code same-host} origin rule (a {@code Host} not
+     * among them is foreign: DNS rebinding). Empty means the default: localhost, the bind address
+     * and the machine's own names.
+     */
+    public List<String> serverNames() {
+        return serverNames;
+    }
+
+    /** Bytes one {@code /queue/*} holds, unacknowledged messages included; a SEND beyond gets ERROR. */
+    public long stompQueueBytes() {
+        return stompQueueBytes;
+    }
+
+    /** Bytes one open STOMP transaction may buffer; beyond, ERROR and close 1008. */
+    public long stompTransactionBytes() {
+        return stompTransactionBytes;
+    }
+
+    /** How long a STOMP transaction may stay open; then it is aborted. */
+    public Duration stompTransactionTtl() {
+        return stompTransactionTtl;
+    }
+
+    /** Destinations (topics and queues) the broker holds at once; a SUBSCRIBE or SEND beyond gets ERROR. */
+    public int stompMaxDestinations() {
+        return stompMaxDestinations;
+    }
+
+    /** Failed logins per user and per address within {@link #failedLoginWindow()} before 429. */
+    public int maxFailedLogins() {
+        return maxFailedLogins;
+    }
+
+    public Duration failedLoginWindow() {
+        return failedLoginWindow;
     }
 
     // ---- typed readers, also for keys a feature owns ---------------------------------------------
