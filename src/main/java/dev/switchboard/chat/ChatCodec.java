@@ -1,15 +1,12 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.connection.StrictJson;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParser;
-import jakarta.json.stream.JsonParsingException;
-
-import java.io.StringReader;
 
 /**
  * The chat's JSON, both ways, as pure functions: text to a {@link ChatCommand} (or a
@@ -17,7 +14,7 @@ import java.io.StringReader;
  */
 public final class ChatCodec {
 
-    public static final int MAX_NICK = 32;
+    public static final int MAX_NICK = Nicks.MAX_LENGTH;
     public static final int MAX_STATUS = 140;
 
     private final int maxText;
@@ -101,20 +98,10 @@ public final class ChatCodec {
     // ---- decoding helpers --------------------------------------------------------------------------
 
     private static JsonObject parseObject(String json) throws ChatException {
-        try (JsonParser parser = Json.createParser(new StringReader(json))) {
-            if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
-                throw bad("a message is one JSON object");
-            }
-            JsonObject object = parser.getObject();
-            if (parser.hasNext()) {
-                throw bad("a message is one JSON object, with nothing after it");
-            }
-            return object;
-        } catch (JsonParsingException e) {
-            throw bad("not valid JSON");
-        } catch (RuntimeException | StackOverflowError e) {
-            // JSON-P reports nesting beyond its depth limit (and other oddities) as plain runtime errors
-            throw bad("not a JSON object");
+        try {
+            return StrictJson.parseObject(json);
+        } catch (StrictJson.Invalid e) {
+            throw bad(e.getMessage());
         }
     }
 
@@ -130,15 +117,7 @@ public final class ChatCodec {
     }
 
     private static String nick(JsonObject object) throws ChatException {
-        String nick = requiredString(object, "nick");
-        int length = nick.codePointCount(0, nick.length());
-        if (length < 1 || length > MAX_NICK || nick.isBlank()) {
-            throw bad("nick must be 1 to " + MAX_NICK + " characters");
-        }
-        if (nick.codePoints().anyMatch(Character::isISOControl)) {
-            throw bad("nick must not contain control characters");
-        }
-        return nick;
+        return Nicks.normalise(requiredString(object, "nick"));
     }
 
     private String text(JsonObject object) throws ChatException {

@@ -7,12 +7,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * One chat room: who is in it (nicks unique, ignoring case), their presence, the bounded history.
+ * One chat room: who is in it (nicks unique, ignoring case and lookalike letters — see {@link Nicks}),
+ * their presence, the bounded history.
  * Every change happens under the room's lock and is published to the room's bus channel in the
  * same step, so all members see joins, leaves and messages in one order. Publishing only hands
  * already-encoded text to outboxes; nothing under the lock waits on the network.
@@ -63,18 +63,26 @@ public final class ChatRoom {
         if (byKey.containsKey(member.key())) {
             throw new ChatException(ChatError.BAD_REQUEST, "already joined as " + byKey.get(member.key()).nick());
         }
-        String folded = fold(join.nick());
-        if (byNick.containsKey(folded)) {
+        String nickKey = Nicks.key(join.nick());
+        if (byNick.containsKey(nickKey)) {
             throw new ChatException(ChatError.NICK_TAKEN, "'" + join.nick() + "' is already in " + name);
         }
+        // Everything that can fail is done before the member is registered: a join either
+        // completes (welcome sent, others told) or leaves no trace.
+        Entry joining = new Entry(member, join.nick(), join.presence(), join.status(), null);
+        List<ChatEvent.Member> members = new ArrayList<>(byNick.size() + 1);
+        byNick.values().forEach(e -> members.add(e.view()));
+        members.add(joining.view());
+        Broadcast welcome = Broadcast.text(encoder.encode(
+                new ChatEvent.Welcome(join.nick(), name, members, List.copyOf(history))));
+        Broadcast presence = Broadcast.textExcept(encoder.encode(
+                new ChatEvent.PresenceChange(join.nick(), join.presence(), join.status())), member.key());
         MessageBus.Subscription subscription = bus.subscribe(channel, member.key(), member::send);
         Entry entry = new Entry(member, join.nick(), join.presence(), join.status(), subscription);
-        byNick.put(folded, entry);
+        byNick.put(nickKey, entry);
         byKey.put(member.key(), entry);
-        List<ChatEvent.Member> members = byNick.values().stream().map(Entry::view).toList();
-        member.send(Broadcast.text(encoder.encode(
-                new ChatEvent.Welcome(join.nick(), name, members, List.copyOf(history)))));
-        publishExcept(new ChatEvent.PresenceChange(join.nick(), join.presence(), join.status()), member.key());
+        member.send(welcome);
+        bus.publish(channel, presence);
         return true;
     }
 
@@ -95,7 +103,7 @@ public final class ChatRoom {
     /** A message to one member and back to the sender; never kept. */
     synchronized void whisper(ChatMember member, String toNick, String text) throws ChatException {
         Entry from = joined(member);
-        Entry to = byNick.get(fold(toNick));
+        Entry to = byNick.get(Nicks.key(Nicks.lookup(toNick)));
         if (to == null) {
             throw new ChatException(ChatError.NO_SUCH_MEMBER, "no member '" + toNick + "' in " + name);
         }
@@ -112,7 +120,7 @@ public final class ChatRoom {
         Entry entry = joined(member);
         Entry changed = new Entry(entry.member(), entry.nick(), presence, status == null ? entry.status() : status,
                 entry.subscription());
-        byNick.put(fold(entry.nick()), changed);
+        byNick.put(Nicks.key(entry.nick()), changed);
         byKey.put(member.key(), changed);
         bus.publish(channel, Broadcast.text(encoder.encode(
                 new ChatEvent.PresenceChange(changed.nick(), changed.presence(), changed.status()))));
@@ -133,7 +141,7 @@ public final class ChatRoom {
         if (entry == null) {
             return false;
         }
-        byNick.remove(fold(entry.nick()));
+        byNick.remove(Nicks.key(entry.nick()));
         entry.subscription().close();
         bus.publish(channel, Broadcast.text(encoder.encode(
                 new ChatEvent.PresenceChange(entry.nick(), Presence.UNAVAILABLE, entry.status()))));
@@ -167,7 +175,4 @@ public final class ChatRoom {
         bus.publish(channel, Broadcast.textExcept(encoder.encode(event), exceptKey));
     }
 
-    private static String fold(String nick) {
-        return nick.toLowerCase(Locale.ROOT);
-    }
 }

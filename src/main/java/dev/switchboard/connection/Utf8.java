@@ -24,4 +24,20 @@ public final class Utf8 {
         }
         return bytes;
     }
+
+    /** Whether {@code text} has a UTF-8 form: every surrogate is half of a pair. */
+    public static boolean isWellFormed(CharSequence text) {
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
 }

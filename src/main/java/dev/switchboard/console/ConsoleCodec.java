@@ -1,5 +1,6 @@
 package dev.switchboard.console;
 
+import dev.switchboard.connection.StrictJson;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
@@ -7,9 +8,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParser;
 
-import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -102,19 +101,10 @@ public final class ConsoleCodec {
     // ---- helpers -----------------------------------------------------------------------------------
 
     private static JsonObject parse(String json) throws ConsoleException {
-        try (JsonParser parser = Json.createParser(new StringReader(json))) {
-            if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
-                throw ConsoleException.badRequest("a message is one JSON object");
-            }
-            JsonObject object = parser.getObject();
-            if (parser.hasNext()) {
-                throw ConsoleException.badRequest("a message is one JSON object, with nothing after it");
-            }
-            return object;
-        } catch (ConsoleException e) {
-            throw e;
-        } catch (RuntimeException | StackOverflowError e) {
-            throw ConsoleException.badRequest("not valid JSON");
+        try {
+            return StrictJson.parseObject(json);
+        } catch (StrictJson.Invalid e) {
+            throw ConsoleException.badRequest(e.getMessage());
         }
     }
 
