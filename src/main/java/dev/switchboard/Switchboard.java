@@ -34,6 +34,8 @@ import dev.switchboard.security.GuardedConfigurator;
 import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.OriginPolicy;
 import dev.switchboard.security.SecurityPolicy;
+import dev.switchboard.security.ServerNames;
+import io.micrometer.core.instrument.FunctionCounter;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.server.ServerContainer;
@@ -95,7 +97,17 @@ public final class Switchboard {
         this.tickerFeed = new TickerFeed(new PriceTicker(PriceTicker.DEMO_SYMBOLS, 1995, System::currentTimeMillis), bus,
                 System::currentTimeMillis, System::nanoTime).start();
         this.security = SecurityPolicy.from(config);
-        this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins()), security, connections::count,
+        FunctionCounter.builder("switchboard.password.checks", security, SecurityPolicy::passwordChecks)
+                .description("Password (bcrypt) checks run").register(metrics.registry());
+        for (SecurityPolicy.Credentials.Outcome outcome : List.of(SecurityPolicy.Credentials.Outcome.INVALID,
+                SecurityPolicy.Credentials.Outcome.THROTTLED, SecurityPolicy.Credentials.Outcome.BUSY)) {
+            FunctionCounter.builder("switchboard.logins.refused", security, s -> s.refusedLogins(outcome))
+                    .tag("reason", outcome.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("Logins refused: wrong credentials, throttled (429), password checks busy (503)")
+                    .register(metrics.registry());
+        }
+        this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins(),
+                ServerNames.of(config.serverNames(), config.host())), security, connections::count,
                 config.maxConnections());
     }
 

@@ -57,8 +57,9 @@ public final class SwitchboardDeployment implements ServletContextListener {
             throw new IllegalStateException("Cannot deploy Switchboard's WebSocket endpoints", e);
         }
         context.addFilter("security-headers", new SecurityHeadersFilter()).addMappingForUrlPatterns(null, false, "/*");
+        // after the security headers (isMatchAfter): its refusals must carry them too
         context.addFilter("operators-only", new OperatorOnlyFilter(app.security()))
-                .addMappingForUrlPatterns(null, false, "/metrics", "/stomp-stats");
+                .addMappingForUrlPatterns(null, true, "/metrics", "/stomp-stats");
         context.addServlet("login", new LoginServlet(app.security())).addMapping("/login", "/logout");
         context.addServlet("health", new HealthServlet(app.metrics(), app.connections()::count, app::isShuttingDown))
                 .addMapping("/health");

@@ -68,9 +68,10 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
         Map<String, List<String>> headers = request.getHeaders();
+        String address = request instanceof RequestContext context ? context.getRemoteAddr() : null;
         HandshakeGuard.Decision decision = guard.check(new HandshakeGuard.Request(header(headers, "Origin"),
                 header(headers, "Host"), header(headers, "Authorization"), header(headers, "Cookie"),
-                containerUser(request), lastSegment(request)), access);
+                containerUser(request), lastSegment(request), address), access);
         if (decision.refused()) {
             HandshakeRefusal refusal = decision.refusal();
             metrics.handshakeRefused(refusal.status());
@@ -81,8 +82,8 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
             config.getUserProperties().put(IDENTITY, decision.identity());
         }
         // per-connection properties (Tyrus copies them into the session's user properties)
-        if (request instanceof RequestContext context && context.getRemoteAddr() != null) {
-            config.getUserProperties().put(REMOTE_ADDRESS, context.getRemoteAddr());
+        if (address != null) {
+            config.getUserProperties().put(REMOTE_ADDRESS, address);
         }
         String agent = header(headers, "User-Agent");
         config.getUserProperties().put(USER_AGENT, agent == null ? "" : agent);
@@ -144,12 +145,17 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
             upgrade.getHeaders().clear();
             upgrade.getHeaders().put("Content-Length", List.of("0"));
             upgrade.getHeaders().put("Connection", List.of("close"));
+            SecurityHeadersFilter.headers(false).forEach((name, value) -> upgrade.getHeaders().put(name, List.of(value)));
             if (refusal.status() == 401) {
                 upgrade.getHeaders().put("WWW-Authenticate", List.of("Basic realm=\"switchboard\", charset=\"UTF-8\""));
+            }
+            if (refusal.retryAfterSeconds() > 0) {
+                upgrade.getHeaders().put("Retry-After", List.of(Long.toString(refusal.retryAfterSeconds())));
             }
             upgrade.setReasonPhrase(switch (refusal.status()) {
                 case 401 -> "Unauthorized";
                 case 403 -> "Forbidden";
+                case 429 -> "Too Many Requests";
                 case 503 -> "Service Unavailable";
                 default -> "Refused";
             });

@@ -24,7 +24,7 @@ public final class HandshakeGuard {
 
     /** The parts of a handshake request the guard looks at. */
     public record Request(String origin, String host, String authorization, String cookie, Identity containerUser,
-                          String resource) {
+                          String resource, String address) {
     }
 
     /** Either a refusal or the identity the connection runs as (null: nobody logged in, where allowed). */
@@ -52,10 +52,17 @@ public final class HandshakeGuard {
         }
         Identity identity = Identity.ANONYMOUS;
         if (security.isOn()) {
-            SecurityPolicy.Credentials credentials = security.check(request.authorization(), request.cookie());
+            SecurityPolicy.Credentials credentials = security.check(request.authorization(), request.cookie(),
+                    request.address());
             switch (credentials.outcome()) {
                 case INVALID -> {
                     return refuse(HandshakeRefusal.unauthenticated("wrong credentials"));
+                }
+                case THROTTLED -> {
+                    return refuse(HandshakeRefusal.throttled(credentials.retryAfterSeconds()));
+                }
+                case BUSY -> {
+                    return refuse(HandshakeRefusal.busy(credentials.retryAfterSeconds()));
                 }
                 case VALID -> identity = credentials.identity();
                 case NONE -> identity = request.containerUser();

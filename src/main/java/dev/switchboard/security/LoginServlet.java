@@ -7,7 +7,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 
 /**
  * {@code POST login} (user, password, next) trades a password for a session cookie — HttpOnly
@@ -25,7 +24,8 @@ public final class LoginServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.sendRedirect(request.getContextPath() + "/login.html");
+        // relative, and set as a header: sendRedirect would make it absolute from the client's Host
+        redirect(response, "login.html");
     }
 
     @Override
@@ -38,12 +38,26 @@ public final class LoginServlet extends HttpServlet {
             return;
         }
         String next = safeNext(request.getParameter("next"));
-        Optional<Identity> user = security.users().verify(request.getParameter("user"), request.getParameter("password"));
-        if (user.isEmpty()) {
-            redirect(response, base + "login.html?failed&next=" + URLEncoder.encode(next, StandardCharsets.UTF_8));
-            return;
+        SecurityPolicy.Credentials login = security.login(request.getParameter("user"), request.getParameter("password"),
+                request.getRemoteAddr());
+        switch (login.outcome()) {
+            case VALID -> {
+            }
+            case THROTTLED -> {
+                PlainAnswer.send(response, 429, "too many failed logins: try again in " + login.retryAfterSeconds()
+                        + " s", login.retryAfterSeconds());
+                return;
+            }
+            case BUSY -> {
+                PlainAnswer.send(response, 503, "busy: try again in a moment", login.retryAfterSeconds());
+                return;
+            }
+            default -> {
+                redirect(response, base + "login.html?failed&next=" + URLEncoder.encode(next, StandardCharsets.UTF_8));
+                return;
+            }
         }
-        String token = security.sessions().open(user.get());
+        String token = security.sessions().open(login.identity());
         response.addHeader("Set-Cookie", cookie(request, token, security.sessions().ttl().toSeconds()));
         redirect(response, base + next);
     }

@@ -31,18 +31,23 @@ public final class OperatorOnlyFilter implements Filter {
         }
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        SecurityPolicy.Credentials credentials = security.check(request.getHeader("Authorization"), request.getHeader("Cookie"));
+        SecurityPolicy.Credentials credentials = security.check(request.getHeader("Authorization"), request.getHeader("Cookie"),
+                request.getRemoteAddr());
         Identity identity = credentials.outcome() == SecurityPolicy.Credentials.Outcome.VALID ? credentials.identity() : null;
         if (identity == null && credentials.outcome() == SecurityPolicy.Credentials.Outcome.NONE && request.getUserPrincipal() != null
                 && request.isUserInRole(OperatorPolicy.OPERATOR_ROLE)) {
             chain.doFilter(req, res); // the application server's own login
             return;
         }
-        if (identity == null) {
+        if (credentials.outcome() == SecurityPolicy.Credentials.Outcome.THROTTLED) {
+            PlainAnswer.send(response, 429, "too many failed logins", credentials.retryAfterSeconds());
+        } else if (credentials.outcome() == SecurityPolicy.Credentials.Outcome.BUSY) {
+            PlainAnswer.send(response, 503, "password checks busy", credentials.retryAfterSeconds());
+        } else if (identity == null) {
             response.setHeader("WWW-Authenticate", "Basic realm=\"switchboard\", charset=\"UTF-8\"");
-            response.sendError(401);
+            PlainAnswer.send(response, 401, "credentials required", 0);
         } else if (!identity.hasRole(OperatorPolicy.OPERATOR_ROLE)) {
-            response.sendError(403);
+            PlainAnswer.send(response, 403, "operators only", 0);
         } else {
             chain.doFilter(req, res);
         }

@@ -9,8 +9,10 @@ import java.util.Locale;
  * {@code Origin} on a WebSocket handshake and pages cannot forge it, so this is the guard against
  * cross-site WebSocket hijacking. A request without {@code Origin} is not from a browser and passes.
  * <p>
- * Entries: {@code same-host} (the origin's host is the request's {@code Host}), {@code localhost}
- * (localhost, 127.0.0.0/8 or [::1], any scheme and port), a full origin such as
+ * Entries: {@code same-host} (the origin's host and port are the request's {@code Host}, and that
+ * {@code Host} is one of the {@link ServerNames} — a rebound DNS name is foreign), {@code localhost}
+ * (the exact name localhost, or a loopback address literal — 127.0.0.0/8, [::1] — parsed as an
+ * address, so {@code 127.evil.com} is not one; any scheme and port), a full origin such as
  * {@code https://app.example.com} or {@code http://example.com:8080}, a bare host name such as
  * {@code example.com} (any scheme and port), or {@code *} (anything: never on a network).
  * The default, when nothing is configured, is {@code same-host,localhost}.
@@ -20,14 +22,16 @@ public final class OriginPolicy {
     public static final List<String> DEFAULT = List.of("same-host", "localhost");
 
     private final List<String> entries;
+    private final ServerNames serverNames;
 
-    private OriginPolicy(List<String> entries) {
+    private OriginPolicy(List<String> entries, ServerNames serverNames) {
         this.entries = entries.stream().map(e -> e.trim().toLowerCase(Locale.ROOT)).toList();
+        this.serverNames = serverNames;
     }
 
-    /** The policy for the configured entries; empty means {@link #DEFAULT}. */
-    public static OriginPolicy of(List<String> configured) {
-        return new OriginPolicy(configured.isEmpty() ? DEFAULT : configured);
+    /** The policy for the configured entries (empty means {@link #DEFAULT}) on a server with these names. */
+    public static OriginPolicy of(List<String> configured, ServerNames serverNames) {
+        return new OriginPolicy(configured.isEmpty() ? DEFAULT : configured, serverNames);
     }
 
     /**
@@ -47,7 +51,7 @@ public final class OriginPolicy {
                 continue; // "null" or garbage only passes "*"
             }
             boolean match = switch (entry) {
-                case "same-host" -> from.sameHostAs(hostHeader);
+                case "same-host" -> from.sameHostAs(hostHeader, serverNames);
                 case "localhost" -> from.isLoopback();
                 default -> entry.contains("://") ? from.equals(Endpoint.ofOrigin(entry)) : from.host.equals(entry);
             };
@@ -78,12 +82,18 @@ public final class OriginPolicy {
         }
 
         boolean isLoopback() {
-            return host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("127.")
-                    || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
+            if (host.equals("localhost")) {
+                return true;
+            }
+            java.net.InetAddress address = ServerNames.literal(host);
+            return address != null && address.isLoopbackAddress();
         }
 
-        /** Same host name; when {@code Host} names a port, the origin's effective port must be it too. */
-        boolean sameHostAs(String hostHeader) {
+        /**
+         * Same host name, and that name is one of this server's; when {@code Host} names a port, the
+         * origin's effective port must be it too.
+         */
+        boolean sameHostAs(String hostHeader, ServerNames serverNames) {
             if (hostHeader == null || hostHeader.isBlank()) {
                 return false;
             }
@@ -99,7 +109,8 @@ public final class OriginPolicy {
                     return false;
                 }
             }
-            return stripBrackets(name).equals(host) && (port == -1 || port == this.port);
+            name = stripBrackets(name);
+            return name.equals(host) && serverNames.contains(name) && (port == -1 || port == this.port);
         }
 
         private static int defaultPort(String scheme) {

@@ -3,10 +3,22 @@ package dev.switchboard.security;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.SwitchboardConfig;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Security as configured: off (the demo default: everyone is anonymous and may do anything but
@@ -16,24 +28,69 @@ import java.util.Optional;
  */
 public final class SecurityPolicy {
 
-    /** What a request's credentials came to. */
-    public record Credentials(Outcome outcome, Identity identity) {
-        public enum Outcome { NONE, VALID, INVALID }
+    /**
+     * What a login or a request's credentials came to. {@code THROTTLED}: too many failures for this
+     * user or address lately (HTTP 429, {@code retryAfter}); {@code BUSY}: every password-check slot
+     * stayed taken (HTTP 503, {@code retryAfter}). Neither looked at the password.
+     */
+    public record Credentials(Outcome outcome, Identity identity, Duration retryAfter) {
+        public enum Outcome { NONE, VALID, INVALID, THROTTLED, BUSY }
 
-        static final Credentials NONE = new Credentials(Outcome.NONE, null);
-        static final Credentials INVALID = new Credentials(Outcome.INVALID, null);
+        static final Credentials NONE = new Credentials(Outcome.NONE, null, null);
+        static final Credentials INVALID = new Credentials(Outcome.INVALID, null, null);
+
+        static Credentials valid(Identity identity) {
+            return new Credentials(Outcome.VALID, identity, null);
+        }
+
+        public boolean isValid() {
+            return outcome == Outcome.VALID;
+        }
+
+        /** Whole seconds for a {@code Retry-After} header (at least 1). */
+        public long retryAfterSeconds() {
+            return retryAfter == null ? 1 : Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        }
     }
+
+    /** A good Basic header is checked with bcrypt once, then remembered this long (by its hash, never in clear). */
+    static final Duration BASIC_CACHE_TTL = Duration.ofMinutes(1);
+    /** How long a login waits for a password-check slot before it is answered {@code BUSY}. */
+    static final Duration CHECK_SLOT_WAIT = Duration.ofSeconds(1);
 
     private final boolean on;
     private final UserStore users;
     private final AccessRules rules;
     private final LoginSessions sessions;
+    private final FailedLogins failedLogins;
+    /** bcrypt is slow by design: at most this many checks run at once, so logins cannot take every thread. */
+    private final Semaphore checkSlots = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    private final LongAdder passwordChecks = new LongAdder();
+    private final Map<Credentials.Outcome, LongAdder> refusedLogins = new EnumMap<>(Credentials.Outcome.class);
+    private final Cache<String, Identity> goodBasic = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(BASIC_CACHE_TTL).executor(Runnable::run).build();
 
-    public SecurityPolicy(boolean on, UserStore users, AccessRules rules, LoginSessions sessions) {
+    public SecurityPolicy(boolean on, UserStore users, AccessRules rules, LoginSessions sessions,
+                          FailedLogins failedLogins) {
         this.on = on;
         this.users = users;
         this.rules = rules;
         this.sessions = sessions;
+        this.failedLogins = failedLogins;
+        for (Credentials.Outcome outcome : List.of(Credentials.Outcome.INVALID, Credentials.Outcome.THROTTLED,
+                Credentials.Outcome.BUSY)) {
+            refusedLogins.put(outcome, new LongAdder());
+        }
+    }
+
+    /** Password checks run so far (bcrypt work: a cached Basic header or a throttled login runs none). */
+    public long passwordChecks() {
+        return passwordChecks.sum();
+    }
+
+    /** Logins refused so far: {@code INVALID} (wrong), {@code THROTTLED} (429) or {@code BUSY} (503). */
+    public long refusedLogins(Credentials.Outcome outcome) {
+        return refusedLogins.get(outcome).sum();
     }
 
     public static SecurityPolicy from(SwitchboardConfig config) {
@@ -45,23 +102,52 @@ public final class SecurityPolicy {
         }
         AccessRules rules = AccessRules.parse(config.raw("security.rules").orElse(null));
         Duration ttl = config.duration("security.session-ttl", Duration.ofHours(8));
-        return new SecurityPolicy(on, users, rules, new LoginSessions(ttl, System::nanoTime));
+        return new SecurityPolicy(on, users, rules, new LoginSessions(ttl, System::nanoTime),
+                new FailedLogins(config.maxFailedLogins(), config.failedLoginWindow(), System::nanoTime));
     }
 
     public static SecurityPolicy off() {
-        return new SecurityPolicy(false, UserStore.empty(), AccessRules.parse(null), new LoginSessions(Duration.ofHours(8), System::nanoTime));
+        return new SecurityPolicy(false, UserStore.empty(), AccessRules.parse(null),
+                new LoginSessions(Duration.ofHours(8), System::nanoTime),
+                new FailedLogins(10, Duration.ofMinutes(1), System::nanoTime));
     }
 
     public boolean isOn() {
         return on;
     }
 
-    public UserStore users() {
-        return users;
-    }
-
-    public AccessRules rules() {
-        return rules;
+    /**
+     * Checks a user's password, as every way of logging in does (login page, Basic, STOMP CONNECT):
+     * throttled per user and per address after repeated failures, on a bounded number of slots.
+     *
+     * @param address the client's address as this server saw it, or null when unknown
+     */
+    public Credentials login(String user, String password, String address) {
+        Optional<Duration> wait = failedLogins.retryAfter(user, address);
+        if (wait.isPresent()) {
+            return refused(new Credentials(Credentials.Outcome.THROTTLED, null, wait.get()));
+        }
+        boolean slot;
+        try {
+            slot = checkSlots.tryAcquire(CHECK_SLOT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            slot = false;
+        }
+        if (!slot) {
+            return refused(new Credentials(Credentials.Outcome.BUSY, null, Duration.ofSeconds(1)));
+        }
+        try {
+            passwordChecks.increment();
+            Optional<Identity> identity = users.verify(user, password);
+            if (identity.isEmpty()) {
+                failedLogins.failed(user, address);
+                return refused(Credentials.INVALID);
+            }
+            return Credentials.valid(identity.get());
+        } finally {
+            checkSlots.release();
+        }
     }
 
     public LoginSessions sessions() {
@@ -73,29 +159,59 @@ public final class SecurityPolicy {
         return !on || (identity != null && rules.allows(identity, action, resource));
     }
 
-    /** Checks an {@code Authorization} header (Basic) and a {@code Cookie} header (the login session). */
-    public Credentials check(String authorization, String cookieHeader) {
+    /**
+     * Checks an {@code Authorization} header (Basic) and a {@code Cookie} header (the login session).
+     *
+     * @param address the client's address, for the failed-login throttle (null when unknown)
+     */
+    public Credentials check(String authorization, String cookieHeader, String address) {
         if (authorization != null) {
-            return basic(authorization).map(id -> new Credentials(Credentials.Outcome.VALID, id)).orElse(Credentials.INVALID);
+            return basic(authorization, address);
         }
         String token = LoginSessions.tokenFromCookieHeader(cookieHeader);
         if (token != null) {
-            return sessions.find(token).map(id -> new Credentials(Credentials.Outcome.VALID, id)).orElse(Credentials.INVALID);
+            return sessions.find(token).map(Credentials::valid).orElse(Credentials.INVALID);
         }
         return Credentials.NONE;
     }
 
-    private Optional<Identity> basic(String authorization) {
+    private Credentials basic(String authorization, String address) {
         String value = authorization.trim();
         if (value.length() < 6 || !value.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return Optional.empty();
+            return Credentials.INVALID;
         }
+        String cacheKey = sha256(value);
+        Identity known = goodBasic.getIfPresent(cacheKey);
+        if (known != null) {
+            return Credentials.valid(known);
+        }
+        String decoded;
         try {
-            String decoded = new String(Base64.getDecoder().decode(value.substring(6).trim()), StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            return colon < 0 ? Optional.empty() : users.verify(decoded.substring(0, colon), decoded.substring(colon + 1));
+            decoded = new String(Base64.getDecoder().decode(value.substring(6).trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return Optional.empty();
+            return Credentials.INVALID;
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return Credentials.INVALID;
+        }
+        Credentials result = login(decoded.substring(0, colon), decoded.substring(colon + 1), address);
+        if (result.isValid()) {
+            goodBasic.put(cacheKey, result.identity());
+        }
+        return result;
+    }
+
+    private Credentials refused(Credentials credentials) {
+        refusedLogins.get(credentials.outcome()).increment();
+        return credentials;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 }

@@ -22,20 +22,56 @@ import java.util.logging.Logger;
  * (comma-separated) or {@code security.users-file} (one a line, {@code #} comments). Schemes:
  * {@code {bcrypt}} (salted, slow: what to use) and {@code {noop}} (plain text, for tests and
  * demos only; logged as a warning).
+ * <p>
+ * bcrypt reads at most {@value #MAX_PASSWORD_BYTES} bytes of a password: a longer password never
+ * matches (it is refused like a wrong one, in the same time) and {@link #bcrypt} will not hash one,
+ * so two passwords that share their first 72 bytes can never both open an account.
  */
 public final class UserStore {
 
     private static final Logger LOG = Logger.getLogger(UserStore.class.getName());
-    /** Checked against when the user is unknown, so the answer takes as long either way. */
-    private static final byte[] DUMMY_HASH = BCrypt.withDefaults().hash(10, "not a password".toCharArray());
+    /** bcrypt's input limit (the 2a variant counts its NUL terminator in 73). */
+    public static final int MAX_PASSWORD_BYTES = 72;
+    /** What {@link #bcrypt} makes, and the dummy's cost when no bcrypt user is configured. */
+    static final int DEFAULT_COST = 12;
 
     private record User(String name, String scheme, byte[] secret, Set<String> roles) {
     }
 
     private final Map<String, User> users;
+    /**
+     * Checked against when a password cannot match (unknown user, over-long password), so that the
+     * answer takes as long as for a real user: same cost as the configured hashes, made lazily.
+     */
+    private volatile byte[] dummyHash;
 
     private UserStore(Map<String, User> users) {
         this.users = users;
+    }
+
+    /** The bcrypt cost of the dummy check: the highest cost among the configured hashes. */
+    int dummyCost() {
+        return users.values().stream().filter(u -> u.scheme().equals("bcrypt")).mapToInt(UserStore::cost)
+                .max().orElse(DEFAULT_COST);
+    }
+
+    private static int cost(User user) {
+        // "$2a$12$…": the two digits after the second '$'
+        String hash = new String(user.secret(), StandardCharsets.US_ASCII);
+        try {
+            return Integer.parseInt(hash.substring(4, 6));
+        } catch (RuntimeException e) {
+            return DEFAULT_COST;
+        }
+    }
+
+    private byte[] dummyHash() {
+        byte[] hash = dummyHash;
+        if (hash == null) {
+            hash = BCrypt.withDefaults().hash(dummyCost(), "not a password".toCharArray());
+            dummyHash = hash;
+        }
+        return hash;
     }
 
     public static UserStore empty() {
@@ -96,8 +132,9 @@ public final class UserStore {
     public Optional<Identity> verify(String name, String password) {
         User user = name == null ? null : users.get(name);
         char[] attempt = password == null ? new char[0] : password.toCharArray();
-        if (user == null) {
-            BCrypt.verifyer().verify(attempt, DUMMY_HASH);
+        boolean tooLong = password != null && password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES;
+        if (user == null || tooLong) {
+            BCrypt.verifyer().verify(new char[0], dummyHash()); // the same work, whatever the reason
             return Optional.empty();
         }
         boolean ok = user.scheme().equals("bcrypt")
@@ -108,6 +145,10 @@ public final class UserStore {
 
     /** A bcrypt entry's hash for a password (the README's way to make one). */
     public static String bcrypt(String password) {
-        return "{bcrypt}" + BCrypt.withDefaults().hashToString(12, password.toCharArray());
+        if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+            throw new IllegalArgumentException("a password is at most " + MAX_PASSWORD_BYTES
+                    + " bytes in UTF-8 (bcrypt ignores the rest)");
+        }
+        return "{bcrypt}" + BCrypt.withDefaults().hashToString(DEFAULT_COST, password.toCharArray());
     }
 }

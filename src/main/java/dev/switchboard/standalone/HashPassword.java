@@ -31,6 +31,11 @@ public final class HashPassword {
             System.err.println("no password given");
             System.exit(2);
         }
-        System.out.println(UserStore.bcrypt(password));
+        try {
+            System.out.println(UserStore.bcrypt(password));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
     }
 }

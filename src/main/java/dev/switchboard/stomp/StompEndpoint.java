@@ -49,7 +49,7 @@ public final class StompEndpoint extends SwitchboardEndpoint {
             public long lastHeardNanos() {
                 return connection.lastHeard();
             }
-        }, StompSecurity.of(security, connection.identity()));
+        }, StompSecurity.of(security, connection.identity(), connection.remoteAddress()));
         connection.onText(text -> receive(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))));
         connection.onBinary(this::receive);
     }

@@ -13,9 +13,12 @@ public interface StompSecurity {
     /**
      * Switchboard's policy at CONNECT: with security off, anyone; on, the handshake's user (a
      * CONNECT naming someone else is refused) or else {@code login}/{@code passcode} against the
-     * configured users. Destinations are checked against {@code stomp.send}/{@code stomp.subscribe} rules.
+     * configured users. A presented passcode is always checked, throttled like every login
+     * ({@code address}: the client's, for that). Destinations are checked against
+     * {@code stomp.send}/{@code stomp.subscribe} rules.
      */
-    static StompSecurity of(dev.switchboard.security.SecurityPolicy policy, dev.switchboard.security.Identity handshakeUser) {
+    static StompSecurity of(dev.switchboard.security.SecurityPolicy policy, dev.switchboard.security.Identity handshakeUser,
+                            String address) {
         if (!policy.isOn()) {
             return open();
         }
@@ -24,15 +27,23 @@ public interface StompSecurity {
             @Override
             public String login(String login, String passcode) throws StompException {
                 dev.switchboard.security.Identity identity;
-                if (handshakeUser != null) {
-                    if (login != null && !login.isBlank() && !login.equals(handshakeUser.name())) {
-                        throw new StompException(StompException.Kind.POLICY,
-                                "CONNECT names a different user than the connection authenticated");
-                    }
+                if (handshakeUser != null && login != null && !login.isBlank() && !login.equals(handshakeUser.name())) {
+                    throw new StompException(StompException.Kind.POLICY,
+                            "CONNECT names a different user than the connection authenticated");
+                }
+                if (handshakeUser != null && passcode == null) {
                     identity = handshakeUser;
                 } else {
-                    identity = policy.users().verify(login, passcode).orElseThrow(() ->
-                            new StompException(StompException.Kind.POLICY, "login failed"));
+                    String user = handshakeUser != null ? handshakeUser.name() : login;
+                    dev.switchboard.security.SecurityPolicy.Credentials checked = policy.login(user, passcode, address);
+                    identity = switch (checked.outcome()) {
+                        case VALID -> checked.identity();
+                        case THROTTLED -> throw new StompException(StompException.Kind.POLICY,
+                                "too many failed logins: retry after " + checked.retryAfterSeconds() + " s");
+                        case BUSY -> throw new StompException(StompException.Kind.POLICY,
+                                "password checks busy: retry after " + checked.retryAfterSeconds() + " s");
+                        default -> throw new StompException(StompException.Kind.POLICY, "login failed");
+                    };
                 }
                 loggedIn.put(identity.name(), identity);
                 return identity.name();

@@ -18,14 +18,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HandshakeGuardTest {
 
     private final AtomicInteger open = new AtomicInteger();
-    private final HandshakeGuard openGuard = new HandshakeGuard(OriginPolicy.of(List.of()), SecurityPolicy.off(), open::get, 2);
+    private final HandshakeGuard openGuard = new HandshakeGuard(OriginPolicy.of(List.of(), ServerNames.of(List.of(), "127.0.0.1")), SecurityPolicy.off(), open::get, 2);
     private final SecurityPolicy on = new SecurityPolicy(true,
             UserStore.parse(List.of("alice:{noop}pw:user", "olga:{noop}op:operator"), null),
-            AccessRules.parse(null), new LoginSessions(Duration.ofHours(1), System::nanoTime));
-    private final HandshakeGuard securedGuard = new HandshakeGuard(OriginPolicy.of(List.of()), on, open::get, 2);
+            AccessRules.parse(null), new LoginSessions(Duration.ofHours(1), System::nanoTime),
+            new FailedLogins(3, Duration.ofMinutes(1), System::nanoTime));
+    private final HandshakeGuard securedGuard = new HandshakeGuard(OriginPolicy.of(List.of(), ServerNames.of(List.of(), "127.0.0.1")), on, open::get, 2);
 
     private static HandshakeGuard.Request request(String origin, String authorization, String cookie, String resource) {
-        return new HandshakeGuard.Request(origin, "localhost:8080", authorization, cookie, null, resource);
+        return new HandshakeGuard.Request(origin, "localhost:8080", authorization, cookie, null, resource, "127.0.0.1");
     }
 
     private static String basic(String user, String password) {
@@ -96,7 +97,7 @@ class HandshakeGuardTest {
     @Test
     void containerUserCountsWhenNoOtherCredentialsAreGiven() {
         HandshakeGuard.Decision decision = securedGuard.check(new HandshakeGuard.Request(null, "h", null, null,
-                new Identity("realm-user", Set.of("operator")), "desk"), HandshakeGuard.Access.rule("vnc"));
+                new Identity("realm-user", Set.of("operator")), "desk", null), HandshakeGuard.Access.rule("vnc"));
         assertEquals("realm-user", decision.identity().name());
     }
 
@@ -104,5 +105,20 @@ class HandshakeGuardTest {
     void headerLookupIgnoresCase() {
         assertEquals("x", GuardedConfigurator.header(Map.of("oRiGiN", List.of("x")), "Origin"));
         assertNull(GuardedConfigurator.header(Map.of("Origin", List.of()), "Origin"));
+    }
+
+    @Test
+    void repeatedWrongPasswordsAreThrottledWith429AndARetryAfter() {
+        for (int i = 0; i < 3; i++) {
+            assertEquals(401, securedGuard.check(request(null, basic("alice", "wrong" + i), null, "x"),
+                    HandshakeGuard.Access.USER).refusal().status());
+        }
+        HandshakeRefusal refusal = securedGuard.check(request(null, basic("alice", "pw"), null, "x"),
+                HandshakeGuard.Access.USER).refusal();
+        assertEquals(429, refusal.status(), "even the right password waits once the user is throttled");
+        assertTrue(refusal.retryAfterSeconds() >= 1 && refusal.retryAfterSeconds() <= 60);
+        assertFalse(securedGuard.check(new HandshakeGuard.Request(null, "localhost:8080", basic("olga", "op"), null,
+                null, "x", "127.0.0.2"), HandshakeGuard.Access.USER).refused(),
+                "another user from another address is unaffected");
     }
 }

@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OriginPolicyTest {
 
-    private final OriginPolicy defaults = OriginPolicy.of(List.of());
+    private static final ServerNames NAMES = ServerNames.of("chat.example.com", "localhost", "127.0.0.1");
+    private final OriginPolicy defaults = OriginPolicy.of(List.of(), NAMES);
 
     @Test
     void requestWithoutOriginIsNotFromABrowserAndPasses() {
@@ -52,12 +53,12 @@ class OriginPolicyTest {
 
     @Test
     void sameHostNeedsAHostHeader() {
-        assertFalse(OriginPolicy.of(List.of("same-host")).allows("http://a.example", null));
+        assertFalse(OriginPolicy.of(List.of("same-host"), NAMES).allows("http://a.example", null));
     }
 
     @Test
     void configuredListReplacesTheDefault() {
-        OriginPolicy policy = OriginPolicy.of(List.of("https://app.example.com", "partner.example"));
+        OriginPolicy policy = OriginPolicy.of(List.of("https://app.example.com", "partner.example"), NAMES);
         assertTrue(policy.allows("https://app.example.com", "api.example.com"));
         assertTrue(policy.allows("https://app.example.com:443", "api.example.com"));
         assertFalse(policy.allows("http://app.example.com", "api.example.com"), "scheme counts in a full origin");
@@ -68,8 +69,38 @@ class OriginPolicyTest {
 
     @Test
     void starAllowsAnything() {
-        OriginPolicy any = OriginPolicy.of(List.of("*"));
+        OriginPolicy any = OriginPolicy.of(List.of("*"), NAMES);
         assertTrue(any.allows("https://evil.example", "chat.example.com"));
         assertTrue(any.allows("null", "chat.example.com"));
+    }
+
+    @Test
+    void loopbackIsAParsedAddressOrExactlyLocalhostNeverAPrefix() {
+        assertFalse(defaults.allows("http://127.evil.com", "chat.example.com"));
+        assertFalse(defaults.allows("http://127.0.0.1.evil.com", "chat.example.com"));
+        assertFalse(defaults.allows("http://localhost.evil.com", "chat.example.com"));
+        assertFalse(defaults.allows("http://evil.localhost", "chat.example.com"));
+        assertFalse(defaults.allows("http://127.0.0.256", "chat.example.com"));
+        assertTrue(defaults.allows("http://127.8.9.10:1234", "chat.example.com"));
+        assertTrue(defaults.allows("http://[0:0:0:0:0:0:0:1]", "chat.example.com"));
+    }
+
+    @Test
+    void sameHostIsOnlyOneOfThisServersNamesSoARebindingNameIsForeign() {
+        // DNS rebinding: the attacker's name now points at us, and the browser sends it as both
+        assertFalse(defaults.allows("http://rebind.evil.com:8080", "rebind.evil.com:8080"));
+        assertTrue(defaults.allows("http://chat.example.com:8080", "chat.example.com:8080"));
+    }
+
+    @Test
+    void defaultServerNamesAreLocalhostTheBindAddressAndThisMachine() {
+        ServerNames names = ServerNames.of(List.of(), "10.1.2.3");
+        assertTrue(names.contains("localhost"));
+        assertTrue(names.contains("10.1.2.3"));
+        assertTrue(names.contains("[::1]"));
+        assertTrue(names.contains("127.0.0.1"));
+        assertFalse(names.contains("evil.com"));
+        assertFalse(ServerNames.of(List.of("app.example.com"), "0.0.0.0").contains("localhost"),
+                "configured names replace the defaults");
     }
 }

@@ -38,6 +38,7 @@ class SecurityOnTest {
         }
         server = RunningServer.start(Map.of(
                 "security", "on",
+                "security.max-failed-logins", "1000", // this class tries many wrong passwords; LoginHardeningTest tests the throttle
                 "security.users", "alice:{noop}pw:user," + "olga:" + UserStore.bcrypt(OLGA_PASSWORD) + ":operator|user",
                 "security.rules", "stomp.send:/topic/announcements=operator;stomp.send:**=*;"
                         + "stomp.subscribe:/queue/ops=operator;stomp.subscribe:**=*;"
