@@ -3,6 +3,9 @@ package dev.switchboard.security;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -16,10 +19,15 @@ import java.util.function.LongSupplier;
 public final class LoginSessions {
 
     public static final String COOKIE = "SWITCHBOARD_SESSION";
+    /** Sessions one user may hold at once (browsers, devices); a new login beyond ends the oldest. */
+    static final int MAX_PER_USER = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private record Entry(Identity identity, long expiresAtNanos) {
     }
+
+    // Every session is bounded by a successful (bcrypt-checked, throttled) login and by
+    // MAX_PER_USER, so the table holds at most MAX_PER_USER × configured users entries.
 
     private final ConcurrentMap<String, Entry> sessions = new ConcurrentHashMap<>();
     private final long ttlNanos;
@@ -37,6 +45,12 @@ public final class LoginSessions {
     public String open(Identity identity) {
         long now = nanoTime.getAsLong();
         sessions.values().removeIf(e -> e.expiresAtNanos() - now < 0);
+        List<Map.Entry<String, Entry>> mine = sessions.entrySet().stream()
+                .filter(e -> e.getValue().identity().name().equals(identity.name()))
+                .sorted(Comparator.comparingLong(e -> e.getValue().expiresAtNanos())).toList();
+        for (int i = 0; i <= mine.size() - MAX_PER_USER; i++) {
+            sessions.remove(mine.get(i).getKey());
+        }
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
