@@ -61,6 +61,7 @@ public final class Switchboard {
     private final SwitchboardMetrics metrics = new SwitchboardMetrics();
     private final ConnectionRegistry connections = new ConnectionRegistry();
     private final SecurityPolicy security;
+    private final ServerNames serverNames;
     private final HandshakeGuard guard;
     private final KeepAlive keepAlive;
     private final MessageBus bus = new LocalBus();
@@ -106,8 +107,8 @@ public final class Switchboard {
                     .description("Logins refused: wrong credentials, throttled (429), password checks busy (503)")
                     .register(metrics.registry());
         }
-        this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins(),
-                ServerNames.of(config.serverNames(), config.host())), security, connections::count,
+        this.serverNames = ServerNames.of(config.serverNames(), config.host());
+        this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins(), serverNames), security, connections::count,
                 config.maxConnections());
     }
 
@@ -252,5 +253,10 @@ public final class Switchboard {
 
     public SecurityPolicy security() {
         return security;
+    }
+
+    /** The names this server answers to ({@code server-names}). */
+    public ServerNames serverNames() {
+        return serverNames;
     }
 }

@@ -6,6 +6,7 @@ import dev.switchboard.ops.HealthServlet;
 import dev.switchboard.ops.MetricsServlet;
 import dev.switchboard.overhead.OverheadStatsServlet;
 import dev.switchboard.overhead.PollServlet;
+import dev.switchboard.security.HostCheckFilter;
 import dev.switchboard.security.LoginServlet;
 import dev.switchboard.security.OperatorOnlyFilter;
 import dev.switchboard.security.SecurityHeadersFilter;
@@ -57,7 +58,8 @@ public final class SwitchboardDeployment implements ServletContextListener {
             throw new IllegalStateException("Cannot deploy Switchboard's WebSocket endpoints", e);
         }
         context.addFilter("security-headers", new SecurityHeadersFilter()).addMappingForUrlPatterns(null, false, "/*");
-        // after the security headers (isMatchAfter): its refusals must carry them too
+        // after the security headers (isMatchAfter): their refusals must carry them too
+        context.addFilter("host-check", new HostCheckFilter(app.serverNames())).addMappingForUrlPatterns(null, true, "/*");
         context.addFilter("operators-only", new OperatorOnlyFilter(app.security()))
                 .addMappingForUrlPatterns(null, true, "/metrics", "/stomp-stats");
         context.addServlet("login", new LoginServlet(app.security())).addMapping("/login", "/logout");

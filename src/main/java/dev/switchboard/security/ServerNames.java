@@ -15,16 +15,18 @@ import java.util.regex.Pattern;
  * A page whose origin matches the request's {@code Host} is only "same host" when that
  * {@code Host} is one of these: under DNS rebinding both are the attacker's name, pointed at us.
  * The default: {@code localhost}, the bind address, and the machine's own names and addresses
- * (an address cannot be rebound).
+ * (an address cannot be rebound). {@code *} accepts any {@code Host} (the check is off).
  */
 public final class ServerNames {
 
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
     private final Set<String> names;
+    private final boolean any;
 
     private ServerNames(Set<String> names) {
         this.names = names;
+        this.any = names.contains("*");
     }
 
     /** The configured names, or (when none are) the defaults for a server bound to {@code bindHost}. */
@@ -65,7 +67,17 @@ public final class ServerNames {
 
     /** Whether {@code host} (a name or address, without port) is one of this server's. */
     public boolean contains(String host) {
-        return host != null && names.contains(normalise(host));
+        return host != null && (any || names.contains(normalise(host)));
+    }
+
+    /** The name part of a {@code Host} header value ({@code name}, {@code name:port}, {@code [v6]:port}). */
+    public static String hostName(String hostHeader) {
+        String value = hostHeader.trim();
+        int colon = value.lastIndexOf(':');
+        if (colon > value.lastIndexOf(']') && value.indexOf(':') == colon) {
+            return value.substring(0, colon);
+        }
+        return value.startsWith("[") && value.contains("]") ? value.substring(0, value.indexOf(']') + 1) : value;
     }
 
     public Set<String> names() {

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The two ways a foreign website reached the remote console with security off, over real
  * sockets: an origin that merely starts with {@code 127.}, and DNS rebinding (the attacker's name
- * in both {@code Host} and {@code Origin}). Both are 403; the server's own names still pass.
+ * in both {@code Host} and {@code Origin}). Both are 403; the server's own names still pass, and
+ * plain HTTP for a foreign name is 421.
  */
 class OriginHardeningTest {
 
@@ -53,5 +54,19 @@ class OriginHardeningTest {
         assertEquals(101, consoleHandshake("127.0.0.1:" + server.port(), "http://127.0.0.1:" + server.port()));
         assertEquals(101, consoleHandshake("localhost:" + server.port(), "http://localhost:" + server.port()));
         assertEquals(101, consoleHandshake("127.0.0.1:" + server.port(), "http://127.5.6.7:3000"), "loopback by address");
+    }
+
+    @Test
+    void httpRequestsForAForeignHostNameAre421WithTheSecurityHeaders() throws Exception {
+        for (String path : new String[] {"", "health", "stomp-stats", "chat.html"}) {
+            RawHttp.Answer answer = RawHttp.exchange("127.0.0.1", server.port(), "GET /" + path
+                    + " HTTP/1.1\r\nHost: rebind.evil.com:" + server.port() + "\r\nConnection: close\r\n\r\n");
+            assertEquals(421, answer.status(), path);
+            assertEquals("nosniff", answer.header("X-Content-Type-Options"), path);
+        }
+        assertEquals(200, RawHttp.exchange("127.0.0.1", server.port(), "GET /health HTTP/1.1\r\nHost: localhost:"
+                + server.port() + "\r\nConnection: close\r\n\r\n").status());
+        assertEquals(200, RawHttp.exchange("127.0.0.1", server.port(), "GET /health HTTP/1.1\r\nHost: [::1]:"
+                + server.port() + "\r\nConnection: close\r\n\r\n").status());
     }
 }
