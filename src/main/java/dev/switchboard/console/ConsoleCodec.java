@@ -15,6 +15,14 @@ import java.util.List;
 /** The console's JSON both ways, as pure functions. */
 public final class ConsoleCodec {
 
+    /**
+     * Longest target label, in characters. Every operator gets every label again whenever the
+     * target list changes, so an unbounded label would let one target flood every operator.
+     */
+    public static final int MAX_LABEL = 100;
+    /** A target's User-Agent is shown cut to this many characters, for the same reason. */
+    public static final int MAX_AGENT = 200;
+
     private ConsoleCodec() {
     }
 
@@ -30,6 +38,9 @@ public final class ConsoleCodec {
                     default -> throw ConsoleException.badRequest("role must be target or operator");
                 };
                 String label = string(object, "label", false);
+                if (label != null && label.codePointCount(0, label.length()) > MAX_LABEL) {
+                    throw ConsoleException.badRequest("label is longer than " + MAX_LABEL + " characters");
+                }
                 return new ConsoleCommand.Attach(parsed, label == null ? "" : label);
             }
             case "eval" -> {
@@ -62,6 +73,11 @@ public final class ConsoleCodec {
     }
 
     // ---- server -> client --------------------------------------------------------------------------
+
+    /** The User-Agent as shown to operators: at most {@link #MAX_AGENT} characters. */
+    static String agent(String userAgent) {
+        return userAgent.length() <= MAX_AGENT ? userAgent : userAgent.substring(0, MAX_AGENT) + "…";
+    }
 
     static String attached(String id) {
         return Json.createObjectBuilder().add("type", "attached").add("id", id).build().toString();

@@ -75,7 +75,7 @@ public final class ConsoleEndpoint extends SwitchboardEndpoint {
                 hub.attachOperator(peer);
             } else {
                 role = attach.role();
-                hub.attachTarget(peer, attach.label(), connection.userAgent());
+                hub.attachTarget(peer, attach.label(), ConsoleCodec.agent(connection.userAgent()));
             }
             return;
         }

@@ -153,4 +153,14 @@ class ChatHostileInputTest {
             assertEquals("bad-request", next(evil, "error").getString("code"));
         }
     }
+
+    @Test
+    void aConsoleTargetCannotFloodOperatorsWithAHugeLabel() throws Exception {
+        try (WsClient evil = WsClient.connect(server.ws("console"))) {
+            evil.sendText("{\"type\":\"attach\",\"role\":\"target\",\"label\":\"" + "x".repeat(100_000) + "\"}");
+            assertEquals("bad-request", next(evil, "error").getString("code"));
+            evil.sendText("{\"type\":\"attach\",\"role\":\"target\",\"label\":\"" + "x".repeat(100) + "\"}");
+            next(evil, "attached");
+        }
+    }
 }
