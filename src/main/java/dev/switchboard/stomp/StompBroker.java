@@ -51,7 +51,7 @@ public final class StompBroker implements AutoCloseable {
                          long messagesIn, long messagesOut) {
     }
 
-    /** One page of destinations, in name order, and the totals. */
+    /** One page of destinations, in name order, and the totals ({@code messagesIn/Out}: over the broker's life). */
     public record Page(Totals totals, int offset, List<DestinationStats> destinations) {
     }
 
@@ -67,6 +67,9 @@ public final class StompBroker implements AutoCloseable {
     /** What the broker holds for clients, by kind; together at most {@code maxHeldBytes}. */
     private final AtomicLong[] heldByKind = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
     private final AtomicLong held = new AtomicLong();
+    /** Messages in and out over the broker's life (a destination's own counters go when it is forgotten). */
+    private final AtomicLong messagesIn = new AtomicLong();
+    private final AtomicLong messagesOut = new AtomicLong();
 
     /** The kinds of bytes a client can make the broker hold. */
     enum Hold { QUEUED, UNACKED_ON_TOPIC, IN_TRANSACTION }
@@ -177,6 +180,11 @@ public final class StompBroker implements AutoCloseable {
 
     // ---- sending ----------------------------------------------------------------------------------
 
+    void counted(long in, long out) {
+        messagesIn.addAndGet(in);
+        messagesOut.addAndGet(out);
+    }
+
     void send(StompMessage message) throws StompException {
         if (message.destination().startsWith(QUEUE_PREFIX)) {
             StompException refused = onQueue(message.destination(), queue -> {
@@ -195,6 +203,7 @@ public final class StompBroker implements AutoCloseable {
             if (topic != null) {
                 topic.messagesIn.incrementAndGet();
             }
+            messagesIn.incrementAndGet();
             // the bus carries the message once, as a STOMP frame without per-subscriber headers
             StompFrame.Builder template = StompFrame.builder(StompCommand.MESSAGE)
                     .header("destination", message.destination()).header("message-id", message.messageId());
@@ -336,22 +345,16 @@ public final class StompBroker implements AutoCloseable {
     public Page page(int offset, int limit) {
         List<String> names = new ArrayList<>(queues.size() + topics.size());
         long queuedMessages = 0;
-        long in = 0;
-        long out = 0;
         int queueCount = 0;
         for (StompQueue q : queues.values()) {
             names.add(q.destination);
             queueCount++;
             queuedMessages += q.heldCount();
-            in += q.enqueuedCount();
-            out += q.dispatchedCount();
         }
         int topicCount = 0;
         for (Topic t : topics.values()) {
             names.add(t.destination);
             topicCount++;
-            in += t.messagesIn.get();
-            out += t.messagesOut.get();
         }
         names.sort(null);
         int from = Math.min(Math.max(0, offset), names.size());
@@ -370,7 +373,7 @@ public final class StompBroker implements AutoCloseable {
         }
         return new Page(new Totals(sessions.size(), names.size(), queueCount, topicCount, queuedMessages,
                 heldByKind[Hold.QUEUED.ordinal()].get(), heldByKind[Hold.UNACKED_ON_TOPIC.ordinal()].get(),
-                heldByKind[Hold.IN_TRANSACTION.ordinal()].get(), held.get(), in, out), from, page);
+                heldByKind[Hold.IN_TRANSACTION.ordinal()].get(), held.get(), messagesIn.get(), messagesOut.get()), from, page);
     }
 
     @Override
@@ -474,6 +477,7 @@ public final class StompBroker implements AutoCloseable {
                 }
             }
             messagesOut.addAndGet(delivered);
+            StompBroker.this.messagesOut.addAndGet(delivered);
             if (batches != null) {
                 dispatch(batches);
             }

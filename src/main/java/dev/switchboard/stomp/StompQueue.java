@@ -56,6 +56,7 @@ final class StompQueue {
         held++;
         heldBytes += bytes;
         enqueued++;
+        broker.counted(1, 0);
         waiting.addLast(new Waiting(message, false));
         drain();
     }
@@ -170,6 +171,7 @@ final class StompQueue {
             return false;
         }
         dispatched++;
+        broker.counted(0, 1);
         if (target.ackMode == AckMode.AUTO) {
             release(message); // handed over: the connection's outbox (send-queue-bytes) holds it now
         }
