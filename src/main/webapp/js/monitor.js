@@ -11,7 +11,9 @@ function render(stats) {
   const seconds = previous ? (stats.time - previous.time) / 1000 : 0;
   const before = new Map((previous ? previous.destinations : []).map((d) => [d.destination, d]));
   $('sessions').textContent = String(stats.sessions);
-  $('destination-count').textContent = String(stats.destinations.length);
+  // stomp-stats is paged: the count and the overall rates come from its totals (older servers: the list)
+  const totals = stats.totals || { destinations: stats.destinations.length };
+  $('destination-count').textContent = String(totals.destinations);
   $('updated').textContent = new Date(stats.time).toLocaleTimeString();
   let totalIn = 0; let totalOut = 0; let prevIn = 0; let prevOut = 0;
   const body = $('destinations').tBodies[0];
@@ -33,6 +35,10 @@ function render(stats) {
     body.append(row);
   }
   $('empty').hidden = stats.destinations.length > 0;
+  if (stats.totals && previous && previous.totals) {
+    totalIn = stats.totals.messagesIn; prevIn = previous.totals.messagesIn;
+    totalOut = stats.totals.messagesOut; prevOut = previous.totals.messagesOut;
+  }
   $('rate-in').textContent = previous ? rate(totalIn, prevIn, seconds) : '–';
   $('rate-out').textContent = previous ? rate(totalOut, prevOut, seconds) : '–';
   previous = stats;

@@ -90,7 +90,10 @@ public final class Switchboard {
                 config.imagesEmptyRoomTtl().toNanos(), System::nanoTime, System::currentTimeMillis, metrics.registry());
         int[] heartbeat = config.stompHeartbeat();
         this.stompBroker = new StompBroker(bus, new StompSettings(config.stompMaxFrameBytes(), config.stompMaxHeaders(),
-                config.stompMaxHeaderLineBytes(), config.stompQueueDepth(), heartbeat[0], heartbeat[1]));
+                config.stompMaxHeaderLineBytes(), config.stompQueueDepth(), config.stompQueueBytes(),
+                config.stompTransactionBytes(), config.stompTransactionTtl(),
+                config.stompMaxTransactions(), config.stompMaxSubscriptions(),
+                config.stompMaxDestinations(), StompSettings.defaultMaxHeldBytes(), heartbeat[0], heartbeat[1]));
         this.vncGateway = new VncGateway(VncTargets.parse(config.vncTargets()), config.vncConnectTimeout(),
                 metrics.registry());
         this.consoleHub = new ConsoleHub(consoleTimers, config.consoleEvalTimeout(), System::currentTimeMillis);
@@ -142,7 +145,7 @@ public final class Switchboard {
                         context -> new ImageEndpoint(context, imageRooms, config.imagesMaxBytes(), floodGuard(), security)),
                 endpoint("stomp", StompEndpoint.class, StompEndpoint.PATH, HandshakeGuard.Access.OPEN,
                         limits.withMaxMessageBytes(stompTransportLimit(config)), StompVersion.subprotocols(),
-                        context -> new StompEndpoint(context, stompBroker, security)),
+                        context -> new StompEndpoint(context, stompBroker, floodGuard(), security)),
                 endpoint("vnc", VncEndpoint.class, VncEndpoint.PATH, HandshakeGuard.Access.rule("vnc"), limits,
                         List.of(VncEndpoint.SUBPROTOCOL), context -> new VncEndpoint(context, vncGateway)),
                 endpoint("console", ConsoleEndpoint.class, ConsoleEndpoint.PATH, HandshakeGuard.Access.USER, limits,

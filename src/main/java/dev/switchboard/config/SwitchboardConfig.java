@@ -63,6 +63,8 @@ public final class SwitchboardConfig {
     private final long stompTransactionBytes;
     private final Duration stompTransactionTtl;
     private final int stompMaxDestinations;
+    private final int stompMaxTransactions;
+    private final int stompMaxSubscriptions;
     private final int maxFailedLogins;
     private final Duration failedLoginWindow;
 
@@ -104,6 +106,8 @@ public final class SwitchboardConfig {
         this.stompTransactionBytes = bytes("stomp.transaction-bytes", 16 * MIB, 1, Long.MAX_VALUE);
         this.stompTransactionTtl = duration("stomp.transaction-ttl", Duration.ofMinutes(5));
         this.stompMaxDestinations = integer("stomp.max-destinations", 100_000, 1, 100_000_000);
+        this.stompMaxTransactions = integer("stomp.max-transactions", 16, 1, 1_000_000);
+        this.stompMaxSubscriptions = integer("stomp.max-subscriptions", 1_000, 1, 1_000_000);
         this.maxFailedLogins = integer("security.max-failed-logins", 10, 1, 1_000_000);
         this.failedLoginWindow = duration("security.failed-login-window", Duration.ofMinutes(1));
     }
@@ -313,6 +317,16 @@ public final class SwitchboardConfig {
     /** Destinations (topics and queues) the broker holds at once; a SUBSCRIBE or SEND beyond gets ERROR. */
     public int stompMaxDestinations() {
         return stompMaxDestinations;
+    }
+
+    /** Open STOMP transactions per connection; a BEGIN beyond gets ERROR. */
+    public int stompMaxTransactions() {
+        return stompMaxTransactions;
+    }
+
+    /** STOMP subscriptions per connection; a SUBSCRIBE beyond gets ERROR. */
+    public int stompMaxSubscriptions() {
+        return stompMaxSubscriptions;
     }
 
     /** Failed logins per user and per address within {@link #failedLoginWindow()} before 429. */

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -33,9 +34,25 @@ public final class StompBroker implements AutoCloseable {
     static final String QUEUE_PREFIX = "/queue/";
     private static final String BUS_PREFIX = "stomp";
 
-    /** Destination counters for the monitor page. */
-    public record DestinationStats(String destination, String kind, int subscribers, int depth, long messagesIn,
-                                   long messagesOut) {
+    /**
+     * Destination counters for the monitor page: {@code depth} messages waiting, {@code bytes} held
+     * (a queue's waiting and unacknowledged messages; 0 for a topic).
+     */
+    public record DestinationStats(String destination, String kind, int subscribers, int depth, long bytes,
+                                   long messagesIn, long messagesOut) {
+    }
+
+    /**
+     * The whole broker at a glance, whatever page of destinations is asked for: how many there are
+     * and what the broker holds for its clients (the bounded quantities of docs/protocol.md).
+     */
+    public record Totals(int sessions, int destinations, int queues, int topics, long queuedMessages,
+                         long queuedBytes, long unackedTopicBytes, long transactionBytes, long heldBytes,
+                         long messagesIn, long messagesOut) {
+    }
+
+    /** One page of destinations, in name order, and the totals ({@code messagesIn/Out}: over the broker's life). */
+    public record Page(Totals totals, int offset, List<DestinationStats> destinations) {
     }
 
     private final MessageBus bus;
@@ -45,6 +62,17 @@ public final class StompBroker implements AutoCloseable {
     private final ConcurrentMap<String, StompQueue> queues = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final Set<StompSession> sessions = ConcurrentHashMap.newKeySet();
+    /** Queues plus topics; a new one past {@code stomp.max-destinations} is refused. */
+    private final AtomicInteger destinations = new AtomicInteger();
+    /** What the broker holds for clients, by kind; together at most {@code maxHeldBytes}. */
+    private final AtomicLong[] heldByKind = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+    private final AtomicLong held = new AtomicLong();
+    /** Messages in and out over the broker's life (a destination's own counters go when it is forgotten). */
+    private final AtomicLong messagesIn = new AtomicLong();
+    private final AtomicLong messagesOut = new AtomicLong();
+
+    /** The kinds of bytes a client can make the broker hold. */
+    enum Hold { QUEUED, UNACKED_ON_TOPIC, IN_TRANSACTION }
     private final ScheduledExecutorService timers;
     /**
      * Big topics fan out on these threads rather than on the publisher's alone; a session always
@@ -108,18 +136,74 @@ public final class StompBroker implements AutoCloseable {
         if (!topic && !queue) {
             throw StompException.malformed("unknown destination '" + destination + "': use /topic/NAME or /queue/NAME");
         }
+        if (dev.switchboard.connection.Utf8.encodedLength(destination) > StompSettings.MAX_DESTINATION_BYTES) {
+            throw StompException.limit("destination-too-long",
+                    "destination names are at most " + StompSettings.MAX_DESTINATION_BYTES + " bytes");
+        }
+        for (int i = 0; i < destination.length(); i++) {
+            if (Character.isISOControl(destination.charAt(i))) {
+                throw StompException.malformed("a destination name has no control characters");
+            }
+        }
+    }
+
+    // ---- what the broker holds ----------------------------------------------------------------------
+
+    /** Takes {@code bytes} of the broker's total for something held; false when that would pass it. */
+    boolean reserve(Hold kind, long bytes) {
+        long after = held.addAndGet(bytes);
+        if (after > settings.maxHeldBytes() && after != bytes) {
+            held.addAndGet(-bytes);
+            return false;
+        }
+        heldByKind[kind.ordinal()].addAndGet(bytes);
+        return true;
+    }
+
+    void release(Hold kind, long bytes) {
+        heldByKind[kind.ordinal()].addAndGet(-bytes);
+        held.addAndGet(-bytes);
+    }
+
+    /** Everything the broker holds for its clients now (queued, unacknowledged, in transactions), in bytes. */
+    public long heldBytes() {
+        return held.get();
+    }
+
+    private void newDestination(String destination) throws StompException {
+        if (destinations.incrementAndGet() > settings.maxDestinations()) {
+            destinations.decrementAndGet();
+            throw StompException.limit("too-many-destinations", "no new destination " + destination + ": the broker has "
+                    + settings.maxDestinations() + " (stomp.max-destinations)");
+        }
     }
 
     // ---- sending ----------------------------------------------------------------------------------
 
+    void counted(long in, long out) {
+        messagesIn.addAndGet(in);
+        messagesOut.addAndGet(out);
+    }
+
     void send(StompMessage message) throws StompException {
         if (message.destination().startsWith(QUEUE_PREFIX)) {
-            queue(message.destination()).send(message);
+            StompException refused = onQueue(message.destination(), queue -> {
+                try {
+                    queue.send(message);
+                    return null;
+                } catch (StompException e) {
+                    return e;
+                }
+            });
+            if (refused != null) {
+                throw refused;
+            }
         } else {
             Topic topic = topics.get(message.destination());
             if (topic != null) {
                 topic.messagesIn.incrementAndGet();
             }
+            messagesIn.incrementAndGet();
             // the bus carries the message once, as a STOMP frame without per-subscriber headers
             StompFrame.Builder template = StompFrame.builder(StompCommand.MESSAGE)
                     .header("destination", message.destination()).header("message-id", message.messageId());
@@ -129,36 +213,98 @@ public final class StompBroker implements AutoCloseable {
         }
     }
 
-    private StompQueue queue(String destination) {
-        return queues.computeIfAbsent(destination, d -> new StompQueue(d, settings.queueDepth()));
+    /**
+     * Runs {@code action} on the queue, made if need be (counted against {@code stomp.max-destinations}),
+     * under its lock; afterwards a queue left idle — nothing held, no subscriber — is forgotten, as an
+     * empty topic is. A queue is only ever removed under its own lock and marked retired, so an
+     * action that raced with the removal finds it retired and runs on a fresh one instead.
+     */
+    private <T> T onQueue(String destination, java.util.function.Function<StompQueue, T> action) throws StompException {
+        while (true) {
+            StompQueue queue = queues.get(destination);
+            if (queue == null) {
+                newDestination(destination);
+                StompQueue made = new StompQueue(destination, this);
+                queue = queues.putIfAbsent(destination, made);
+                if (queue == null) {
+                    queue = made;
+                } else {
+                    destinations.decrementAndGet(); // someone else made it first
+                }
+            }
+            synchronized (queue) {
+                if (queue.retired) {
+                    continue;
+                }
+                T result = action.apply(queue);
+                forgetIfIdle(queue);
+                return result;
+            }
+        }
+    }
+
+    /** Runs {@code action} on the queue if it exists; never makes one. */
+    private void onExistingQueue(String destination, java.util.function.Consumer<StompQueue> action) {
+        StompQueue queue = queues.get(destination);
+        if (queue == null) {
+            return;
+        }
+        synchronized (queue) {
+            if (!queue.retired) {
+                action.accept(queue);
+                forgetIfIdle(queue);
+            }
+        }
+    }
+
+    /** Caller holds the queue's lock. */
+    private void forgetIfIdle(StompQueue queue) {
+        if (queue.idle() && queues.remove(queue.destination, queue)) {
+            queue.retired = true;
+            destinations.decrementAndGet();
+        }
     }
 
     // ---- subscriptions ------------------------------------------------------------------------------
 
-    void subscribe(StompSubscription subscription) {
+    void subscribe(StompSubscription subscription) throws StompException {
         if (subscription.isQueue()) {
-            queue(subscription.destination).subscribe(subscription);
+            onQueue(subscription.destination, queue -> {
+                queue.subscribe(subscription);
+                return null;
+            });
         } else {
+            StompException[] refused = new StompException[1];
             topics.compute(subscription.destination, (destination, topic) -> {
-                Topic t = topic == null ? new Topic(destination) : topic;
+                Topic t = topic;
+                if (t == null) {
+                    try {
+                        newDestination(destination);
+                    } catch (StompException e) {
+                        refused[0] = e;
+                        return null;
+                    }
+                    t = new Topic(destination);
+                }
                 t.subscriptions.add(subscription);
                 return t;
             });
+            if (refused[0] != null) {
+                throw refused[0];
+            }
         }
     }
 
     void unsubscribe(StompSubscription subscription) {
         if (subscription.isQueue()) {
-            StompQueue queue = queues.get(subscription.destination);
-            if (queue != null) {
-                queue.unsubscribe(subscription);
-            }
+            onExistingQueue(subscription.destination, queue -> queue.unsubscribe(subscription));
         } else {
             subscription.cancel(); // a topic message not acked is not anyone else's to have
             topics.computeIfPresent(subscription.destination, (destination, topic) -> {
                 topic.subscriptions.remove(subscription);
                 if (topic.subscriptions.isEmpty()) {
                     topic.busSubscription.close();
+                    destinations.decrementAndGet();
                     return null;
                 }
                 return topic;
@@ -166,10 +312,18 @@ public final class StompBroker implements AutoCloseable {
         }
     }
 
+    /** Acknowledged messages of a subscription: a queue lets them go (a topic subscription already has). */
+    void acknowledged(StompSubscription subscription, List<StompMessage> messages) {
+        if (subscription.isQueue() && !messages.isEmpty()) {
+            onExistingQueue(subscription.destination, queue -> queue.acknowledged(messages));
+        }
+    }
+
     /** NACKed messages of a subscription, redelivered per the destination's kind. */
     void redeliver(StompSubscription subscription, List<StompMessage> messages) {
         if (subscription.isQueue()) {
-            queue(subscription.destination).redeliver(subscription, messages);
+            // the queue is not idle: the nacker is subscribed, and the messages are still held
+            onExistingQueue(subscription.destination, queue -> queue.redeliver(subscription, messages));
         } else {
             for (StompMessage message : messages) {
                 if (subscription.delivered(message)) {
@@ -179,14 +333,47 @@ public final class StompBroker implements AutoCloseable {
         }
     }
 
+    /** Every destination's counters, in name order (for tests and small brokers; the servlet pages). */
     public List<DestinationStats> stats() {
-        List<DestinationStats> stats = new java.util.ArrayList<>();
-        queues.values().forEach(q -> stats.add(new DestinationStats(q.destination, "queue", q.subscriberCount(),
-                q.depth(), q.enqueuedCount(), q.dispatchedCount())));
-        topics.values().forEach(t -> stats.add(new DestinationStats(t.destination, "topic", t.subscriptions.size(), 0,
-                t.messagesIn.get(), t.messagesOut.get())));
-        stats.sort(java.util.Comparator.comparing(DestinationStats::destination));
-        return stats;
+        return page(0, Integer.MAX_VALUE).destinations();
+    }
+
+    /**
+     * {@code limit} destinations from {@code offset} in name order, and the totals over all of them.
+     * Only the page's entries are built: the cost of a big broker is one sort of its names.
+     */
+    public Page page(int offset, int limit) {
+        List<String> names = new ArrayList<>(queues.size() + topics.size());
+        long queuedMessages = 0;
+        int queueCount = 0;
+        for (StompQueue q : queues.values()) {
+            names.add(q.destination);
+            queueCount++;
+            queuedMessages += q.heldCount();
+        }
+        int topicCount = 0;
+        for (Topic t : topics.values()) {
+            names.add(t.destination);
+            topicCount++;
+        }
+        names.sort(null);
+        int from = Math.min(Math.max(0, offset), names.size());
+        int to = (int) Math.min(names.size(), (long) from + Math.max(0, limit));
+        List<DestinationStats> page = new ArrayList<>(to - from);
+        for (String name : names.subList(from, to)) {
+            StompQueue q = queues.get(name);
+            Topic t = topics.get(name);
+            if (q != null) {
+                page.add(new DestinationStats(name, "queue", q.subscriberCount(), q.depth(), q.heldBytes(),
+                        q.enqueuedCount(), q.dispatchedCount()));
+            } else if (t != null) {
+                page.add(new DestinationStats(name, "topic", t.subscriptions.size(), 0, 0, t.messagesIn.get(),
+                        t.messagesOut.get()));
+            }
+        }
+        return new Page(new Totals(sessions.size(), names.size(), queueCount, topicCount, queuedMessages,
+                heldByKind[Hold.QUEUED.ordinal()].get(), heldByKind[Hold.UNACKED_ON_TOPIC.ordinal()].get(),
+                heldByKind[Hold.IN_TRANSACTION.ordinal()].get(), held.get(), messagesIn.get(), messagesOut.get()), from, page);
     }
 
     @Override
@@ -290,6 +477,7 @@ public final class StompBroker implements AutoCloseable {
                 }
             }
             messagesOut.addAndGet(delivered);
+            StompBroker.this.messagesOut.addAndGet(delivered);
             if (batches != null) {
                 dispatch(batches);
             }

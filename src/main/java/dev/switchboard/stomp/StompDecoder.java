@@ -213,11 +213,23 @@ public final class StompDecoder {
         line.add(b);
     }
 
-    /** The current line as UTF-8 without its trailing CR; malformed UTF-8 is a protocol error. */
+    /**
+     * The current line as UTF-8 without its trailing CR; malformed UTF-8 is a protocol error, and so
+     * is a NUL or a CR anywhere else in it: the STOMP 1.2 grammar has neither in a command or header
+     * (a CR only in EOL), and relayed on they would end or split the line for some receiver.
+     */
     private String lineText() throws StompException {
         int size = line.size();
         if (size > 0 && line.at(size - 1) == '\r') {
             size--;
+        }
+        for (int i = 0; i < size; i++) {
+            if (line.at(i) == 0) {
+                throw StompException.malformed("NUL in a header line");
+            }
+            if (line.at(i) == '\r') {
+                throw StompException.malformed("CR inside a header line");
+            }
         }
         try {
             String text = StandardCharsets.UTF_8.newDecoder()

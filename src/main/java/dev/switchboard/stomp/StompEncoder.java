@@ -26,6 +26,9 @@ public final class StompEncoder {
                 head.append("content-length:").append(frame.body().length).append('\n');
                 continue;
             }
+            if (!representable(header.getKey(), header.getValue(), escape, version)) {
+                continue; // never written raw: it would become other header lines, or end the frame
+            }
             head.append(escape ? escape(header.getKey(), version) : header.getKey()).append(':')
                     .append(escape ? escape(header.getValue(), version) : header.getValue()).append('\n');
         }
@@ -39,6 +42,30 @@ public final class StompEncoder {
         out.writeBytes(frame.body());
         out.write(0);
         return out.toByteArray();
+    }
+
+    /**
+     * Whether a header can be written so the receiver reads back exactly it: without escaping
+     * (STOMP 1.0, CONNECT/CONNECTED) no CR, LF or NUL anywhere and no ':' in the name; with 1.1's
+     * escaping no CR and no NUL; with 1.2's no NUL. Senders are refused such headers at SEND
+     * ({@link StompMessage#checkRelayable}); this is the last line, for anything else.
+     */
+    static boolean representable(String name, String value, boolean escape, StompVersion version) {
+        if (!escape) {
+            return !StompMessage.hasLineBreak(name) && !StompMessage.hasLineBreak(value) && name.indexOf(':') < 0;
+        }
+        boolean cr = version != StompVersion.V1_2;
+        return !has(name, cr) && !has(value, cr);
+    }
+
+    private static boolean has(String text, boolean crToo) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0 || (crToo && c == '\r')) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String escape(String text, StompVersion version) {

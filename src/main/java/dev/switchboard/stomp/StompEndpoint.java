@@ -4,6 +4,7 @@ import dev.switchboard.bus.Broadcast;
 import dev.switchboard.connection.Connection;
 import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.SwitchboardEndpoint;
+import dev.switchboard.security.FloodGuard;
 import dev.switchboard.security.SecurityPolicy;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
@@ -14,7 +15,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * {@code stomp}: STOMP 1.0/1.1/1.2 over WebSocket, text or binary messages, any number of frames
  * per message and frames split across messages. A refused frame gets an ERROR, then the close
- * code of its kind (1002 protocol, 1009 oversize, 1008 policy).
+ * code of its kind (1002 protocol, 1009 oversize, 1008 policy and limits, 1011 a server failure),
+ * counted in metrics by its code. Every STOMP frame (heart-beats aside) counts against the
+ * connection's {@code rate.messages-per-second}/{@code rate.burst}: STOMP has no error that leaves
+ * the connection open, so a frame over the rate is refused like any other (ERROR, 1008).
  */
 public final class StompEndpoint extends SwitchboardEndpoint {
 
@@ -22,12 +26,14 @@ public final class StompEndpoint extends SwitchboardEndpoint {
 
     private final StompBroker broker;
     private final SecurityPolicy security;
+    private final FloodGuard flood;
     private Connection connection;
     private StompSession session;
 
-    public StompEndpoint(EndpointContext context, StompBroker broker, SecurityPolicy security) {
+    public StompEndpoint(EndpointContext context, StompBroker broker, FloodGuard flood, SecurityPolicy security) {
         super(context);
         this.broker = broker;
+        this.flood = flood;
         this.security = security;
     }
 
@@ -49,6 +55,16 @@ public final class StompEndpoint extends SwitchboardEndpoint {
             public long lastHeardNanos() {
                 return connection.lastHeard();
             }
+
+            @Override
+            public boolean admit() {
+                return flood.admit() == FloodGuard.Verdict.ADMIT;
+            }
+
+            @Override
+            public void refused(String code) {
+                connection.metrics().error(code);
+            }
         }, StompSecurity.of(security, connection.identity(), connection.remoteAddress()));
         connection.onText(text -> receive(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))));
         connection.onBinary(this::receive);
@@ -58,9 +74,10 @@ public final class StompEndpoint extends SwitchboardEndpoint {
         try {
             session.receive(bytes);
         } catch (StompException e) {
-            connection.metrics().error(e.kind().name().toLowerCase(java.util.Locale.ROOT));
-            session.sendError(e);
-            connection.close(e.closeCode(), e.getMessage());
+            session.refuse(e);
+        } catch (RuntimeException e) { // the session turns its own failures into ERRORs; this is the last net
+            session.refuse(StompException.internal());
+            throw e;
         }
     }
 

@@ -1,8 +1,11 @@
 package dev.switchboard.stomp;
 
+import java.util.Locale;
+
 /**
  * A frame Switchboard refuses: answered with an ERROR frame whose {@code message} header is this
- * message, then the WebSocket closes with {@link #closeCode()}.
+ * message, then the WebSocket closes with {@link #closeCode()}. {@link #code()} is what the
+ * refusal is counted as in metrics ({@code switchboard_errors_total{code=…}}).
  */
 public final class StompException extends Exception {
 
@@ -13,7 +16,11 @@ public final class StompException extends Exception {
         /** Frame, header count or header line over its limit: 1009. */
         OVERSIZE(1009),
         /** Failed login or a denied destination: 1008. */
-        POLICY(1008);
+        POLICY(1008),
+        /** A broker limit (full queue, too many destinations, transactions, rate…): 1008, "policy violation". */
+        LIMIT(1008),
+        /** The server failed while handling the frame (a bug, never the client's fault): 1011, RFC 6455 §7.4.1. */
+        INTERNAL(1011);
 
         private final int closeCode;
 
@@ -23,20 +30,31 @@ public final class StompException extends Exception {
     }
 
     private final Kind kind;
+    private final String code;
     private final String receiptId;
 
     public StompException(Kind kind, String message) {
-        this(kind, message, null);
+        this(kind, kind.name().toLowerCase(Locale.ROOT), message, null);
     }
 
     public StompException(Kind kind, String message, String receiptId) {
+        this(kind, kind.name().toLowerCase(Locale.ROOT), message, receiptId);
+    }
+
+    private StompException(Kind kind, String code, String message, String receiptId) {
         super(message, null, false, false);
         this.kind = kind;
+        this.code = code;
         this.receiptId = receiptId;
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** The metrics code: the kind's name, or for a limit the limit's own name ({@code queue-full}, …). */
+    public String code() {
+        return code;
     }
 
     public int closeCode() {
@@ -49,10 +67,19 @@ public final class StompException extends Exception {
     }
 
     public StompException withReceipt(String receipt) {
-        return receipt == null ? this : new StompException(kind, getMessage(), receipt);
+        return receipt == null ? this : new StompException(kind, code, getMessage(), receipt);
     }
 
     static StompException malformed(String message) {
         return new StompException(Kind.PROTOCOL, message);
+    }
+
+    /** A broker limit reached: ERROR, then close 1008; counted as {@code code}. */
+    static StompException limit(String code, String message) {
+        return new StompException(Kind.LIMIT, code, message, null);
+    }
+
+    static StompException internal() {
+        return new StompException(Kind.INTERNAL, "internal", "internal server error", null);
     }
 }

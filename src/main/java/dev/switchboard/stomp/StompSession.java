@@ -30,7 +30,18 @@ public final class StompSession {
 
         /** Nanosecond time the peer was last heard from (any message). */
         long lastHeardNanos();
+
+        /** One frame from the client against its rate limit: false to refuse it. Heart-beats are not frames. */
+        default boolean admit() {
+            return true;
+        }
+
+        /** A refusal, by its metrics code, just before its ERROR is sent. */
+        default void refused(String code) {
+        }
     }
+
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(StompSession.class.getName());
 
     private static final String SERVER = "Switchboard/0.1";
 
@@ -39,7 +50,8 @@ public final class StompSession {
     private final StompSecurity security;
     private final StompDecoder decoder;
     private final Map<String, StompSubscription> subscriptions = new LinkedHashMap<>();
-    private final Map<String, List<StompFrame>> transactions = new LinkedHashMap<>();
+    private final Map<String, Transaction> transactions = new LinkedHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile StompVersion version = StompVersion.V1_2;
     private boolean connected;
     private boolean closed;
@@ -63,6 +75,10 @@ public final class StompSession {
         return version;
     }
 
+    StompBroker broker() {
+        return broker;
+    }
+
     public String user() {
         return user;
     }
@@ -72,15 +88,31 @@ public final class StompSession {
      * A refused frame ends the session: the caller sends the ERROR and closes.
      */
     public synchronized void receive(ByteBuffer bytes) throws StompException {
-        if (closed) {
+        if (closed || refused.get()) {
             return;
         }
+        try {
+            receiveFrames(bytes);
+        } catch (RuntimeException e) {
+            // A bug must not leave the client waiting for an answer that never comes: ERROR, 1011.
+            LOG.log(java.util.logging.Level.WARNING, "STOMP frame handling failed", e);
+            throw StompException.internal();
+        }
+    }
+
+    private void receiveFrames(ByteBuffer bytes) throws StompException {
         for (StompFrame frame : decoder.decode(bytes)) {
             String receipt = frame.header("receipt");
             try {
+                if (!transport.admit()) {
+                    throw StompException.limit("rate-limited", "over the rate limit of this connection");
+                }
                 handle(frame);
             } catch (StompException e) {
                 throw e.withReceipt(receipt);
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "STOMP " + frame.command() + " failed", e);
+                throw StompException.internal().withReceipt(receipt);
             }
             if (receipt != null && frame.command() != StompCommand.CONNECT && frame.command() != StompCommand.STOMP) {
                 send(StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", receipt).build());
@@ -106,7 +138,7 @@ public final class StompSession {
             case BEGIN -> begin(frame);
             case COMMIT -> commit(frame);
             case ABORT -> abort(frame);
-            case DISCONNECT -> transactions.clear();
+            case DISCONNECT -> abortAll();
             default -> throw StompException.malformed(command + " is a server frame");
         }
     }
@@ -187,6 +219,7 @@ public final class StompSession {
         if (!security.maySend(user, destination)) {
             throw new StompException(StompException.Kind.POLICY, "not allowed to send to " + destination);
         }
+        StompMessage.checkRelayable(frame);
         broker.send(StompMessage.fromSend(frame, broker.nextMessageId()));
     }
 
@@ -208,9 +241,13 @@ public final class StompSession {
         if (!security.maySubscribe(user, destination)) {
             throw new StompException(StompException.Kind.POLICY, "not allowed to subscribe to " + destination);
         }
+        if (subscriptions.size() >= broker.settings().maxSubscriptions()) {
+            throw StompException.limit("too-many-subscriptions", "at most " + broker.settings().maxSubscriptions()
+                    + " subscriptions per connection");
+        }
         StompSubscription subscription = new StompSubscription(this, id, destination, ack);
+        broker.subscribe(subscription); // may refuse: then there is no subscription to remember
         subscriptions.put(id, subscription);
-        broker.subscribe(subscription);
     }
 
     private void unsubscribe(StompFrame frame) throws StompException {
@@ -247,7 +284,7 @@ public final class StompSession {
             return; // already acknowledged, or never needed one: nothing to do
         }
         if (ack) {
-            subscription.ack(messageId);
+            broker.acknowledged(subscription, subscription.ack(messageId));
         } else {
             broker.redeliver(subscription, subscription.nack(messageId));
         }
@@ -268,35 +305,103 @@ public final class StompSession {
         void run() throws StompException;
     }
 
+    /**
+     * A transaction's frames until COMMIT. Bounded: {@code stomp.transaction-bytes} of frames
+     * (past that: ERROR, 1008), {@code stomp.transaction-ttl} of age (then it is aborted, and its
+     * COMMIT is an ERROR), {@code maxTransactions} open per connection.
+     */
+    private static final class Transaction {
+        final List<StompFrame> frames = new ArrayList<>();
+        long bytes;
+        boolean expired;
+        ScheduledFuture<?> expiry;
+    }
+
     private void inTransactionOr(StompFrame frame, Action now) throws StompException {
-        String transaction = frame.header("transaction");
-        if (transaction == null) {
+        String name = frame.header("transaction");
+        if (name == null) {
             now.run();
             return;
         }
-        List<StompFrame> buffered = transactions.get(transaction);
-        if (buffered == null) {
-            throw StompException.malformed("no transaction '" + transaction + "'");
-        }
+        Transaction transaction = open(name);
         if (frame.command() == StompCommand.SEND) {
-            StompBroker.checkDestination(frame.header("destination")); // refuse early, not at COMMIT
+            // refuse early, not at COMMIT
+            String destination = frame.header("destination");
+            StompBroker.checkDestination(destination);
+            if (!security.maySend(user, destination)) {
+                throw new StompException(StompException.Kind.POLICY, "not allowed to send to " + destination);
+            }
+            StompMessage.checkRelayable(frame);
         }
-        buffered.add(frame);
+        long bytes = StompMessage.bytes(frame);
+        long limit = broker.settings().transactionBytes();
+        if (transaction.bytes + bytes > limit) {
+            throw StompException.limit("transaction-too-large", "transaction '" + name + "' would hold more than "
+                    + limit + " bytes (stomp.transaction-bytes)");
+        }
+        if (!broker.reserve(StompBroker.Hold.IN_TRANSACTION, bytes)) {
+            throw StompException.limit("broker-full", "the broker holds as much as it may for its clients; try later");
+        }
+        transaction.bytes += bytes;
+        transaction.frames.add(frame);
+    }
+
+    /** The open transaction called {@code name}; an expired one is an ERROR (1008). */
+    private Transaction open(String name) throws StompException {
+        Transaction transaction = transactions.get(name);
+        if (transaction == null) {
+            throw StompException.malformed("no transaction '" + name + "'");
+        }
+        if (transaction.expired) {
+            transactions.remove(name);
+            throw StompException.limit("transaction-expired", "transaction '" + name + "' was aborted: open longer than "
+                    + broker.settings().transactionTtl().toMillis() + " ms (stomp.transaction-ttl)");
+        }
+        return transaction;
     }
 
     private void begin(StompFrame frame) throws StompException {
-        String transaction = required(frame, "transaction");
-        if (transactions.putIfAbsent(transaction, new ArrayList<>()) != null) {
-            throw StompException.malformed("transaction '" + transaction + "' already begun");
+        String name = required(frame, "transaction");
+        if (transactions.containsKey(name)) {
+            throw StompException.malformed("transaction '" + name + "' already begun");
+        }
+        int max = broker.settings().maxTransactions();
+        if (transactions.size() >= max) {
+            throw StompException.limit("too-many-transactions", "at most " + max + " open transactions per connection");
+        }
+        Transaction transaction = new Transaction();
+        transactions.put(name, transaction);
+        long ttl = broker.settings().transactionTtl().toMillis();
+        try {
+            transaction.expiry = broker.timers().schedule(() -> expire(name, transaction), ttl, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the broker is closing: the transaction goes with the connection
         }
     }
 
-    private void commit(StompFrame frame) throws StompException {
-        String transaction = required(frame, "transaction");
-        List<StompFrame> buffered = transactions.remove(transaction);
-        if (buffered == null) {
-            throw StompException.malformed("no transaction '" + transaction + "'");
+    /** Too old: aborted now, so that its frames stop taking memory; the name stays until COMMIT/ABORT says it. */
+    private synchronized void expire(String name, Transaction transaction) {
+        if (transactions.get(name) == transaction && !transaction.expired) {
+            transaction.expired = true;
+            discard(transaction);
         }
+    }
+
+    private void discard(Transaction transaction) {
+        if (transaction.expiry != null) {
+            transaction.expiry.cancel(false);
+        }
+        broker.release(StompBroker.Hold.IN_TRANSACTION, transaction.bytes);
+        transaction.bytes = 0;
+        transaction.frames.clear();
+    }
+
+    private void commit(StompFrame frame) throws StompException {
+        String name = required(frame, "transaction");
+        Transaction transaction = open(name);
+        transactions.remove(name);
+        List<StompFrame> buffered = new ArrayList<>(transaction.frames);
+        discard(transaction);
         for (StompFrame inside : buffered) {
             if (inside.command() == StompCommand.SEND) {
                 publish(inside);
@@ -307,10 +412,19 @@ public final class StompSession {
     }
 
     private void abort(StompFrame frame) throws StompException {
-        String transaction = required(frame, "transaction");
-        if (transactions.remove(transaction) == null) {
-            throw StompException.malformed("no transaction '" + transaction + "'");
+        String name = required(frame, "transaction");
+        Transaction transaction = transactions.remove(name);
+        if (transaction == null) {
+            throw StompException.malformed("no transaction '" + name + "'");
         }
+        discard(transaction); // an expired one is aborted already: ABORT agrees
+    }
+
+    private void abortAll() {
+        for (Transaction transaction : transactions.values()) {
+            discard(transaction);
+        }
+        transactions.clear();
     }
 
     private static String required(StompFrame frame, String header) throws StompException {
@@ -342,9 +456,35 @@ public final class StompSession {
         send(toWebSocketFrame(StompEncoder.encode(frame, version)));
     }
 
+    /**
+     * Refuses the connection: counts the refusal, sends its ERROR, closes with its code. Once: a
+     * second refusal (say, from a fan-out thread at the same moment) is not answered again.
+     */
+    public void refuse(StompException error) {
+        if (!refused.compareAndSet(false, true)) {
+            return;
+        }
+        transport.refused(error.code());
+        sendError(error);
+        transport.close(error.closeCode(), error.getMessage());
+    }
+
+    /**
+     * A refusal found on another session's thread (a topic subscriber over its unacknowledged bound,
+     * found while fanning out): answered from the broker's timer thread, so that no lock the finder
+     * holds is held while the connection closes.
+     */
+    void fail(StompException error) {
+        try {
+            broker.timers().execute(() -> refuse(error));
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the broker is closing, and every connection with it
+        }
+    }
+
     /** The ERROR frame for a refusal (the caller closes afterwards). */
     public void sendError(StompException error) {
-        StompFrame.Builder frame = StompFrame.builder(StompCommand.ERROR).header("message", error.getMessage())
+        StompFrame.Builder frame = StompFrame.builder(StompCommand.ERROR).header("message", printable(error.getMessage()))
                 .header("content-type", "text/plain").body(error.getMessage());
         if (error.receiptId() != null) {
             frame.header("receipt-id", error.receiptId());
@@ -353,6 +493,13 @@ public final class StompSession {
             frame.header("version", StompVersion.SUPPORTED);
         }
         send(frame.build());
+    }
+
+    /** An ERROR's {@code message} may quote the client: never with a control character in a header. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.toString();
     }
 
     /** Text when the frame is valid UTF-8 (what browsers' STOMP clients expect), binary otherwise. */
@@ -379,7 +526,7 @@ public final class StompSession {
         if (heartbeatIn != null) {
             heartbeatIn.cancel(false);
         }
-        transactions.clear();
+        abortAll();
         for (StompSubscription subscription : subscriptions.values()) {
             broker.unsubscribe(subscription);
         }

@@ -476,4 +476,78 @@ class StompBrokerTest {
         assertEquals((byte) 0xff, body[0]);
         assertEquals(0, body[1]);
     }
+
+    // ---- what the broker holds (issue 13) ----
+
+    @Test
+    void everythingHeldIsLetGoAgainAndIdleQueuesAreForgotten() throws Exception {
+        Client a = new Client().connected("1.2");
+        Client b = new Client().connected("1.1");
+        Client sender = new Client().connected("1.2");
+        a.in("SUBSCRIBE\nid:q\ndestination:/queue/held\nack:client\n\n^@SUBSCRIBE\nid:t\ndestination:/topic/held\nack:client-individual\n\n^@");
+        b.in("SUBSCRIBE\nid:q\ndestination:/queue/held\nack:client-individual\n\n^@");
+        sender.in("SEND\ndestination:/queue/held\n\nq1^@SEND\ndestination:/queue/held\n\nq2^@SEND\ndestination:/topic/held\n\nt1^@");
+        sender.in("BEGIN\ntransaction:x\n\n^@SEND\ndestination:/queue/held\ntransaction:x\n\nin tx^@");
+        assertTrue(broker.heldBytes() > 0);
+        StompFrame nacked = b.frames().get(0);
+        b.in("NACK\nmessage-id:" + nacked.header("message-id") + "\nsubscription:q\n\n^@"); // back to a
+        b.clear();
+        a.session.closed(); // its queue messages go to b, its topic message is let go
+        sender.in("ABORT\ntransaction:x\n\n^@");
+        Await.until("b to have the queue's messages", () -> b.frames().size() == 2);
+        for (StompFrame message : b.frames()) {
+            b.in("ACK\nmessage-id:" + message.header("message-id") + "\nsubscription:q\n\n^@");
+        }
+        assertEquals(0, broker.heldBytes(), "acked, aborted, closed: nothing held");
+        b.session.closed();
+        assertEquals(List.of(), broker.stats(), "no subscriber, nothing held: every destination forgotten");
+        StompBroker.Totals totals = broker.page(0, 10).totals();
+        assertEquals(0, totals.destinations());
+        assertEquals(0, totals.queuedBytes() + totals.unackedTopicBytes() + totals.transactionBytes());
+    }
+
+    @Test
+    void queueBytesDestinationsTransactionsAndSubscriptionsAreBoundedByTheSettings() throws Exception {
+        StompBroker small = new StompBroker(new LocalBus(), new StompSettings(64 * 1024, 32, 1024, 100, 1000,
+                1000, java.time.Duration.ofMinutes(1), 2, 3, 2, Long.MAX_VALUE, 0, 0));
+        try {
+            String big = "x".repeat(600);
+            StompSession s = connectedTo(small);
+            in(s, "SEND\ndestination:/queue/a\n\n" + big + "^@");
+            StompException full = assertThrows(StompException.class, () -> in(s, "SEND\ndestination:/queue/a\n\n" + big + "^@"));
+            assertEquals("queue-full", full.code());
+            assertEquals(1008, full.closeCode());
+
+            StompSession t = connectedTo(small);
+            in(t, "SUBSCRIBE\nid:1\ndestination:/topic/b\n\n^@");
+            StompException cap = assertThrows(StompException.class, () -> in(t, "SUBSCRIBE\nid:2\ndestination:/queue/c\n\n^@"));
+            assertEquals("too-many-destinations", cap.code());
+            in(t, "SUBSCRIBE\nid:3\ndestination:/topic/b\n\n^@SUBSCRIBE\nid:4\ndestination:/queue/a\n\n^@");
+            assertEquals("too-many-subscriptions", assertThrows(StompException.class, () ->
+                    in(t, "SUBSCRIBE\nid:5\ndestination:/topic/b\n\n^@")).code());
+
+            StompSession u = connectedTo(small);
+            assertEquals("transaction-too-large", assertThrows(StompException.class, () -> in(u,
+                    "BEGIN\ntransaction:x\n\n^@SEND\ndestination:/queue/a\ntransaction:x\n\n" + "y".repeat(1000) + "^@")).code());
+            StompSession v = connectedTo(small);
+            assertEquals("too-many-transactions", assertThrows(StompException.class, () ->
+                    in(v, "BEGIN\ntransaction:1\n\n^@BEGIN\ntransaction:2\n\n^@BEGIN\ntransaction:3\n\n^@")).code());
+        } finally {
+            small.close();
+        }
+    }
+
+    private static StompSession connectedTo(StompBroker on) throws StompException {
+        StompSession session = on.open(new StompSession.Transport() {
+            public void send(Broadcast.Frame frame) { }
+            public void close(int code, String reason) { }
+            public long lastHeardNanos() { return System.nanoTime(); }
+        }, StompSecurity.open());
+        in(session, "CONNECT\naccept-version:1.2\n\n^@");
+        return session;
+    }
+
+    private static void in(StompSession session, String frames) throws StompException {
+        session.receive(ByteBuffer.wrap(frames.replace("^@", "\0").getBytes(StandardCharsets.UTF_8)));
+    }
 }

@@ -37,6 +37,16 @@ class StompDecoderFuzzTest {
         if (frame.headers().size() > 16 || frame.body().length > MAX_FRAME) {
             throw new IllegalStateException("a limit was not enforced: " + frame);
         }
+        // No header ever holds a NUL; a CR only from 1.2's escape, an LF only from 1.1/1.2's:
+        // what a version cannot escape it cannot have decoded either (no raw line breaks relayed on).
+        boolean escaped = version != StompVersion.V1_0 && frame.command().escapesHeaders();
+        for (java.util.Map.Entry<String, String> h : frame.headers()) {
+            String both = h.getKey() + h.getValue();
+            if (both.indexOf(0) >= 0 || (both.indexOf('\r') >= 0 && !(escaped && version == StompVersion.V1_2))
+                    || (both.indexOf('\n') >= 0 && !escaped)) {
+                throw new IllegalStateException("a raw control character was decoded into " + frame);
+            }
+        }
         // CONNECT-family frames are not escaped, so names with ':' cannot round-trip there
         if (!frame.command().escapesHeaders() || version == StompVersion.V1_0) {
             return;

@@ -25,7 +25,9 @@ class StompEndpointTest {
 
     @BeforeAll
     static void start() {
-        server = RunningServer.start(Map.of("stomp.max-frame-bytes", "64KiB", "send-queue-bytes", "256KiB"));
+        // a rate no test here reaches: the firehose below sends as fast as it can (rate limits: StompHostileInputTest)
+        server = RunningServer.start(Map.of("stomp.max-frame-bytes", "64KiB", "send-queue-bytes", "256KiB",
+                "rate.messages-per-second", "100000", "rate.burst", "100000"));
     }
 
     @AfterAll
