@@ -21,6 +21,12 @@ import java.io.ByteArrayOutputStream;
  */
 public final class WsClient implements AutoCloseable {
 
+    /**
+     * One client for every test connection: each {@link HttpClient} holds a selector (three file
+     * descriptors) until it is garbage-collected, which made tests that count descriptors flaky.
+     */
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
     /** A received message: text or binary. */
     public record Message(String text, byte[] binary) {
         public boolean isText() {
@@ -54,7 +60,7 @@ public final class WsClient implements AutoCloseable {
     public static WsClient connect(URI uri, java.util.Map<String, String> headers) {
         BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
         CompletableFuture<Close> closed = new CompletableFuture<>();
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         headers.forEach(builder::header);
         WebSocket socket = builder.buildAsync(uri, new Collector(messages, closed)).join();
         return new WsClient(socket, messages, closed);
@@ -67,7 +73,7 @@ public final class WsClient implements AutoCloseable {
 
     /** The HTTP response of a refused handshake (fails when the handshake succeeds). */
     public static java.net.http.HttpResponse<?> refusal(URI uri, java.util.Map<String, String> headers) {
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         headers.forEach(builder::header);
         try {
             WebSocket socket = builder.buildAsync(uri, new Collector(new LinkedBlockingQueue<>(), new CompletableFuture<>())).join();
