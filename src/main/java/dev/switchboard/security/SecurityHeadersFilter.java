@@ -9,6 +9,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Headers on every HTTP answer: a Content-Security-Policy that allows scripts only from this
@@ -25,10 +27,17 @@ public final class SecurityHeadersFilter implements Filter {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
         boolean console = request.getRequestURI().endsWith("/console.html");
-        response.setHeader("Content-Security-Policy", String.format(POLICY, console ? " 'unsafe-eval'" : ""));
-        response.setHeader("X-Content-Type-Options", "nosniff");
-        response.setHeader("X-Frame-Options", "DENY");
-        response.setHeader("Referrer-Policy", "no-referrer");
+        headers(console).forEach(response::setHeader);
         chain.doFilter(req, res);
+    }
+
+    /** The headers and their values; also written by the standalone listener's own refusals (400, 503). */
+    public static Map<String, String> headers(boolean evalAllowed) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Security-Policy", String.format(POLICY, evalAllowed ? " 'unsafe-eval'" : ""));
+        headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("X-Frame-Options", "DENY");
+        headers.put("Referrer-Policy", "no-referrer");
+        return headers;
     }
 }
