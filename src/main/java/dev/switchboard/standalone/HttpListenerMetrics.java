@@ -19,10 +19,10 @@ final class HttpListenerMetrics {
         this.registry = registry;
         Gauge.builder("switchboard.listener.connections", sockets, IntSupplier::getAsInt)
                 .description("TCP connections the listener holds: WebSockets, HTTP and unfinished requests")
-                .tag("state", "all").register(registry);
+                .tag("state", "all").strongReference(true).register(registry);
         Gauge.builder("switchboard.listener.connections", unfinished, IntSupplier::getAsInt)
                 .description("TCP connections the listener holds: WebSockets, HTTP and unfinished requests")
-                .tag("state", "unfinished").register(registry);
+                .tag("state", "unfinished").strongReference(true).register(registry);
         Gauge.builder("switchboard.listener.max.connections", () -> maxConnections)
                 .description("max-connections in effect (lowered to the descriptor limit when that is smaller)").register(registry);
         handshakeTimeouts = Counter.builder("switchboard.listener.handshake.timeouts")
