@@ -190,9 +190,8 @@ public final class SwitchboardServer implements AutoCloseable {
     }
 
     /**
-     * Shuts down in the order a load balancer needs: marks the application as shutting down, so
-     * {@code health} answers 503 DOWN and new handshakes 503 while HTTP is still served; closes every
-     * WebSocket with 1001; then removes the application and stops listening.
+     * Shuts down in the order a load balancer needs: {@link #drain()}, then stops listening, then
+     * removes the application — so {@code health} answers 503 DOWN, never 404, until the port closes.
      */
     @Override
     public synchronized void close() {
@@ -200,15 +199,24 @@ public final class SwitchboardServer implements AutoCloseable {
             return;
         }
         stopped = true;
-        application().shutdown(SHUTDOWN_GRACE);
-        webapp.undeploy(); // its SwitchboardDeployment finds the application already shut down
-        container.stop();
+        drain();
         try {
             http.shutdown(2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.log(Level.FINE, "graceful HTTP shutdown did not finish", e);
             http.shutdownNow();
         }
+        container.stop();
+        webapp.undeploy(); // its SwitchboardDeployment finds the application already shut down
         timer.shutdownNow();
+    }
+
+    /**
+     * The first step of {@link #close()}: marks the application as shutting down — {@code health}
+     * answers 503 DOWN and new handshakes 503 while HTTP is still served — and closes every WebSocket
+     * with 1001, waiting up to {@link #SHUTDOWN_GRACE} for them.
+     */
+    void drain() {
+        application().shutdown(SHUTDOWN_GRACE);
     }
 }
