@@ -150,10 +150,6 @@ final class HttpRequestScanner {
                     if (targetPercent != 0) {
                         return bad("malformed percent-encoding in the request target");
                     }
-                    String problem = RequestPaths.problem(method.toString(), path.toString());
-                    if (problem != null) {
-                        return bad(problem);
-                    }
                     state = State.VERSION;
                 } else if (targetPercent != 0) {
                     if (hexDigit(b) < 0) {
@@ -368,6 +364,11 @@ final class HttpRequestScanner {
             if (!transferEncoding.equals("chunked")) {
                 return new Refusal(501, "unsupported transfer coding");
             }
+        }
+        String pathProblem = upgradeToWebSocket ? null : RequestPaths.problem(method.toString(), path.toString());
+        if (pathProblem != null) {
+            // a handshake's path goes to Tyrus as it is (a bad room name is its 1008); Grizzly decodes the others
+            return bad(pathProblem);
         }
         if (upgradeToWebSocket) {
             // RFC 6455 §4.1: the opening handshake is an HTTP/1.1 GET, without a body
