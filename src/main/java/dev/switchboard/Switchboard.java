@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -80,6 +81,15 @@ public final class Switchboard {
     private volatile boolean shuttingDown;
 
     public Switchboard(SwitchboardConfig config) {
+        this(config, () -> 0, config.maxConnections());
+    }
+
+    /**
+     * @param unfinishedConnections connections still sending their first request (the standalone
+     *                              listener's), counted with the open WebSockets against the limit
+     * @param maxConnections        {@code max-connections}, or lower where the descriptor limit is lower
+     */
+    public Switchboard(SwitchboardConfig config, IntSupplier unfinishedConnections, int maxConnections) {
         this.config = config;
         this.keepAlive = new KeepAlive(connections, config.idleTimeout(), config.keepaliveInterval());
         this.chatCodec = new ChatCodec(config.chatMaxText());
@@ -111,8 +121,8 @@ public final class Switchboard {
                     .register(metrics.registry());
         }
         this.serverNames = ServerNames.of(config.serverNames(), config.host());
-        this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins(), serverNames), security, connections::count,
-                config.maxConnections());
+        this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins(), serverNames), security,
+                () -> connections.count() + unfinishedConnections.getAsInt(), maxConnections);
     }
 
     public SwitchboardConfig config() {
@@ -208,6 +218,9 @@ public final class Switchboard {
 
     /** Closes every WebSocket with 1001 (going away) and waits a moment for the close frames to go out. */
     public void shutdown(Duration grace) {
+        if (shuttingDown) {
+            return; // standalone, the server has already done it before undeploying
+        }
         shuttingDown = true;
         keepAlive.close();
         int open = connections.count();

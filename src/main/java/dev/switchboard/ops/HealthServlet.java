@@ -12,41 +12,69 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code GET health}: {@code {"status":"UP",…}} with 200, or {@code "DOWN"} with 503 once the
- * application is shutting down, so a load balancer stops sending new clients.
+ * application is shutting down or its heap is critically full after GC ({@link HeapUsage}), so a
+ * load balancer stops sending new clients before they fail.
  */
 public final class HealthServlet extends HttpServlet {
 
     private final SwitchboardMetrics metrics;
     private final IntSupplier openConnections;
     private final BooleanSupplier shuttingDown;
+    private final Supplier<HeapUsage> heap;
     private final Instant started = Instant.now();
 
     public HealthServlet(SwitchboardMetrics metrics, IntSupplier openConnections, BooleanSupplier shuttingDown) {
+        this(metrics, openConnections, shuttingDown, HeapUsage::current);
+    }
+
+    HealthServlet(SwitchboardMetrics metrics, IntSupplier openConnections, BooleanSupplier shuttingDown,
+                  Supplier<HeapUsage> heap) {
         this.metrics = metrics;
         this.openConnections = openConnections;
         this.shuttingDown = shuttingDown;
+        this.heap = heap;
+    }
+
+    /** Pure: DOWN while shutting down or when the heap is critically full after GC. */
+    static boolean up(boolean shuttingDown, HeapUsage heap) {
+        return !shuttingDown && !heap.critical();
     }
 
     JsonObject report() {
+        return report(shuttingDown.getAsBoolean(), heap.get());
+    }
+
+    private JsonObject report(boolean stopping, HeapUsage heapNow) {
         JsonObjectBuilder endpoints = Json.createObjectBuilder();
         for (EndpointMetrics endpoint : metrics.endpoints()) {
             endpoints.add(endpoint.endpoint(), Json.createObjectBuilder().add("open", endpoint.openConnections()));
         }
-        return Json.createObjectBuilder()
-                .add("status", shuttingDown.getAsBoolean() ? "DOWN" : "UP")
+        JsonObjectBuilder report = Json.createObjectBuilder()
+                .add("status", up(stopping, heapNow) ? "UP" : "DOWN");
+        if (stopping) {
+            report.add("reason", "shutting down");
+        } else if (heapNow.critical()) {
+            report.add("reason", "heap " + Math.round(heapNow.ratio() * 100) + "% full after GC");
+        }
+        return report
                 .add("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds())
                 .add("connections", openConnections.getAsInt())
                 .add("endpoints", endpoints)
+                .add("heap", Json.createObjectBuilder().add("usedAfterGcBytes", heapNow.usedAfterGc())
+                        .add("maxBytes", heapNow.max()).add("ratio", Math.round(heapNow.ratio() * 1000) / 1000.0))
                 .build();
     }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        JsonObject report = report();
-        response.setStatus(shuttingDown.getAsBoolean() ? 503 : 200);
+        boolean stopping = shuttingDown.getAsBoolean();
+        HeapUsage heapNow = heap.get();
+        JsonObject report = report(stopping, heapNow);
+        response.setStatus(up(stopping, heapNow) ? 200 : 503);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");

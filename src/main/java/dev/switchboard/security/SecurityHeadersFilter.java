@@ -31,10 +31,10 @@ public final class SecurityHeadersFilter implements Filter {
         chain.doFilter(req, res);
     }
 
-    /** The headers, by name, for a page ({@code console}: the remote console, which may eval). */
-    public static Map<String, String> headers(boolean console) {
+    /** The headers and their values; also written by the standalone listener's own refusals (400, 503). */
+    public static Map<String, String> headers(boolean evalAllowed) {
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Security-Policy", String.format(POLICY, console ? " 'unsafe-eval'" : ""));
+        headers.put("Content-Security-Policy", String.format(POLICY, evalAllowed ? " 'unsafe-eval'" : ""));
         headers.put("X-Content-Type-Options", "nosniff");
         headers.put("X-Frame-Options", "DENY");
         headers.put("Referrer-Policy", "no-referrer");

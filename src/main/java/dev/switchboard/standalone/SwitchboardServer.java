@@ -18,7 +18,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,17 +35,21 @@ public final class SwitchboardServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SwitchboardServer.class.getName());
     static final String CLASSPATH_WEBAPP = "webapp/";
+    /** How long open WebSockets get to answer their 1001 close at shutdown. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(3);
 
     private final HttpServer http;
     private final StandaloneServerContainer container;
     private final WebappContext webapp;
     private final NetworkListener listener;
     private final boolean secure;
+    private final ScheduledExecutorService timer;
     private boolean stopped;
 
     private SwitchboardServer(HttpServer http, StandaloneServerContainer container, WebappContext webapp,
-                              NetworkListener listener) {
+                              NetworkListener listener, ScheduledExecutorService timer) {
         this.http = http;
+        this.timer = timer;
         this.container = container;
         this.webapp = webapp;
         this.listener = listener;
@@ -55,11 +62,37 @@ public final class SwitchboardServer implements AutoCloseable {
      * @param pages the directories with the pages, or empty for the pages packed in the jar
      */
     public static SwitchboardServer start(SwitchboardConfig config, List<Path> pages) {
-        Switchboard application = new Switchboard(config); // a configuration error stops here, before any port is taken
+        DescriptorBudget budget = DescriptorBudget.forThisProcess(config.maxConnections());
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "switchboard-listener-timeouts");
+            thread.setDaemon(true);
+            return thread;
+        });
+        HttpRequestGuard requestGuard = new HttpRequestGuard(config.handshakeTimeout(), budget.socketCap(), timer);
+        Switchboard application;
+        try {
+            // a configuration error stops here, before any port is taken
+            application = new Switchboard(config, requestGuard::unfinishedConnections, budget.maxConnections());
+        } catch (RuntimeException e) {
+            timer.shutdownNow();
+            throw e;
+        }
+        logConnectionLimit(config, budget);
+        requestGuard.bind(new HttpListenerMetrics(application.metrics().registry(), requestGuard::sockets,
+                requestGuard::unfinishedConnections, budget.maxConnections()), application::isShuttingDown);
         HttpServer http = new HttpServer();
+        // Grizzly skips at most this much of a request body nobody read, then closes instead
+        http.getServerConfiguration().setMaxPayloadRemainderToSkip(64 * 1024);
         NetworkListener listener = new NetworkListener("switchboard", config.host(), config.port());
         tune(listener.getTransport(), config);
-        listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets have their own idle timeout
+        listener.getTransport().setIOStrategy(new ListenerIOStrategy(listener.getTransport().getIOStrategy(),
+                new AcceptFailures(application.metrics().registry(), System::nanoTime), timer));
+        // HTTP keep-alive connections may idle between requests as long as a request may take to
+        // arrive; upgraded WebSockets are taken off this timeout by the request guard
+        listener.getKeepAlive().setIdleTimeoutInSeconds((int) Math.max(1, config.handshakeTimeout().toSeconds()));
+        // the request guard enforces the head limits first, with the security headers on its 431
+        listener.setMaxHttpHeaderSize(2 * HttpRequestGuard.MAX_HEAD_BYTES);
+        listener.setMaxRequestHeaders(2 * HttpRequestGuard.MAX_HEADERS);
         if (config.tlsKeystore() != null) {
             listener.setSecure(true); // https and wss only on this port
             listener.setSSLEngineConfig(Tls.serverEngine(config.tlsKeystore(), config.tlsKeystorePassword()));
@@ -78,20 +111,38 @@ public final class SwitchboardServer implements AutoCloseable {
         if (webapp.getServletRegistration("health") == null) {
             http.shutdownNow(); // the deployment failed and Grizzly only logged it
             application.shutdown(java.time.Duration.ZERO);
+            timer.shutdownNow();
             throw new IllegalStateException("Switchboard did not start; see the log above");
         }
+        // RFC 9112 request checks and handshake-timeout, in front of the HTTP codec
+        listener.registerAddOn(requestGuard.addOn());
         listener.registerAddOn(WebSocketAddOns.forContainer(container, StandaloneServerContainer.ROOT));
         try {
             http.start();
             container.start(StandaloneServerContainer.ROOT, listener.getPort());
         } catch (IOException e) {
             http.shutdownNow();
+            timer.shutdownNow();
             throw new UncheckedIOException("Cannot listen on " + config.host() + ":" + config.port(), e);
         } catch (DeploymentException e) {
             http.shutdownNow();
+            timer.shutdownNow();
             throw new IllegalStateException("Cannot deploy the WebSocket endpoints", e);
         }
-        return new SwitchboardServer(http, container, webapp, listener);
+        return new SwitchboardServer(http, container, webapp, listener, timer);
+    }
+
+    private static void logConnectionLimit(SwitchboardConfig config, DescriptorBudget budget) {
+        if (budget.lowered(config.maxConnections())) {
+            LOG.log(Level.WARNING, "max-connections lowered from {0} to {1}: the process may open {2} file descriptors,"
+                            + " of which {3} are kept for files, the store and outgoing sockets and {4} for HTTP beyond the limit"
+                            + " (raise ulimit -n / LimitNOFILE for more)",
+                    new Object[] {config.maxConnections(), budget.maxConnections(), budget.descriptorLimit(), budget.reserve(),
+                            DescriptorBudget.HTTP_HEADROOM});
+        } else {
+            LOG.log(Level.INFO, "max-connections {0} (file descriptor limit {1})",
+                    new Object[] {budget.maxConnections(), budget.descriptorLimit()});
+        }
     }
 
     /** The knobs the standalone launcher owns: selector and worker threads, and who runs handlers. */
@@ -138,20 +189,34 @@ public final class SwitchboardServer implements AutoCloseable {
         return (Switchboard) webapp.getAttribute(SwitchboardDeployment.APPLICATION_ATTRIBUTE);
     }
 
-    /** Closes every WebSocket with 1001, then stops listening. */
+    /**
+     * Shuts down in the order a load balancer needs: {@link #drain()}, then stops listening, then
+     * removes the application — so {@code health} answers 503 DOWN, never 404, until the port closes.
+     */
     @Override
     public synchronized void close() {
         if (stopped) {
             return;
         }
         stopped = true;
-        webapp.undeploy(); // SwitchboardDeployment closes the WebSockets (1001) and waits for them
-        container.stop();
+        drain();
         try {
             http.shutdown(2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.log(Level.FINE, "graceful HTTP shutdown did not finish", e);
             http.shutdownNow();
         }
+        container.stop();
+        webapp.undeploy(); // its SwitchboardDeployment finds the application already shut down
+        timer.shutdownNow();
+    }
+
+    /**
+     * The first step of {@link #close()}: marks the application as shutting down — {@code health}
+     * answers 503 DOWN and new handshakes 503 while HTTP is still served — and closes every WebSocket
+     * with 1001, waiting up to {@link #SHUTDOWN_GRACE} for them.
+     */
+    void drain() {
+        application().shutdown(SHUTDOWN_GRACE);
     }
 }
