@@ -19,6 +19,8 @@ class EchoLimitsTest {
         try (RunningServer server = RunningServer.start(Map.of("max-connections", "2"));
              WsClient first = WsClient.connect(server.ws("echo"));
              WsClient second = WsClient.connect(server.ws("echo"))) {
+            // the client may see its 101 before the server has counted the connection
+            Await.until("both to be counted", () -> server.server().application().connections().count() == 2);
             assertEquals(503, WsClient.refusedStatus(server.ws("echo"), null));
             assertEquals(1, server.metric("switchboard_handshakes_refused_total{endpoint=\"echo\",status=\"503\"}"));
             first.closeNormally();
