@@ -81,6 +81,7 @@ public final class SwitchboardServer implements AutoCloseable {
             throw new IllegalStateException("Switchboard did not start; see the log above");
         }
         listener.registerAddOn(WebSocketAddOns.forContainer(container, StandaloneServerContainer.ROOT));
+        WebSocketFrameGuard.install(listener, config); // frame-header checks Tyrus misses, in front of its filter
         try {
             http.start();
             container.start(StandaloneServerContainer.ROOT, listener.getPort());
