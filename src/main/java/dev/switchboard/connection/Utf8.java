@@ -24,4 +24,20 @@ public final class Utf8 {
         }
         return bytes;
     }
+
+    /** Whether {@code text} has a UTF-8 form: no unpaired surrogate (which a strict encoder refuses). */
+    public static boolean isWellFormed(CharSequence text) {
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
 }

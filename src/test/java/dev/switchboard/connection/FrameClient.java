@@ -173,6 +173,10 @@ final class FrameClient implements AutoCloseable {
         socket.setSoTimeout(millis);
     }
 
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
     OutputStream output() {
         return out;
     }
