@@ -9,10 +9,16 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -30,11 +36,20 @@ public final class Connection {
 
     private static final ThreadLocal<Boolean> SENDING = ThreadLocal.withInitial(() -> false);
 
+    /**
+     * How long a closed connection may take to finish its close handshake — the peer reading what
+     * was queued, then the close frame — before its transport is ended anyway (RFC 6455 §7.1.1).
+     */
+    public static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
+
     private final Session session;
     private final EndpointMetrics metrics;
     private final ConnectionLimits limits;
     private final AtomicLong pendingBytes = new AtomicLong();
+    /** Sends the container has not reported on yet: failed, and their bytes let go, at teardown. */
+    private final Set<Send> outstanding = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean teardownScheduled = new AtomicBoolean();
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile long lastPingNanos = lastHeardNanos;
 
@@ -77,6 +92,11 @@ public final class Connection {
 
     public EndpointMetrics metrics() {
         return metrics;
+    }
+
+    /** Bytes handed to the container and not yet written (nor failed): what the peer owes us reading. */
+    public long queuedBytes() {
+        return pendingBytes.get();
     }
 
     /** Receives whole text messages, counted in metrics; a message over the size limit closes with 1009. */
@@ -149,12 +169,22 @@ public final class Connection {
         }
     }
 
+    /** Sends a text message; one with an unpaired surrogate (no UTF-8 form) is refused, never thrown. */
     public void sendText(String text) {
-        sendText(text, Utf8.encodedLength(text));
+        sendText(text, Utf8.encodedLength(text), null);
     }
 
-    private void sendText(String text, long bytes) {
-        enqueue(bytes, done -> session.getAsyncRemote().sendText(text, done), null);
+    private void sendText(String text, long bytes, Consumer<Boolean> sent) {
+        if (!Utf8.isWellFormed(text)) {
+            // Tyrus would throw an Error from its strict encoder, on the caller's thread (under its locks)
+            metrics.error("unencodable-text");
+            LOG.log(Level.FINE, "text with an unpaired surrogate not sent on {0}", id());
+            if (sent != null) {
+                sent.accept(false);
+            }
+            return;
+        }
+        enqueue(bytes, done -> session.getAsyncRemote().sendText(text, done), sent);
     }
 
     /** Sends a fan-out message's frames, back to back; the content was encoded once for all receivers. */
@@ -175,7 +205,7 @@ public final class Connection {
      */
     public void send(Broadcast.Frame frame, Consumer<Boolean> sent) {
         if (frame instanceof Broadcast.Text text) {
-            enqueue(text.bytes(), done -> session.getAsyncRemote().sendText(text.text(), done), sent);
+            sendText(text.text(), text.bytes(), sent);
         } else if (frame instanceof Broadcast.Binary binary) {
             ByteBuffer data = ByteBuffer.wrap(binary.data()).asReadOnlyBuffer();
             enqueue(data.remaining(), done -> session.getAsyncRemote().sendBinary(data, done), sent);
@@ -232,24 +262,52 @@ public final class Connection {
             }
             return;
         }
+        Send send = new Send(bytes, sent);
+        outstanding.add(send);
         try {
-            write.accept(result -> {
-                pendingBytes.addAndGet(-bytes);
-                if (result.isOK()) {
-                    metrics.sent(bytes);
-                } else {
-                    LOG.log(Level.FINE, "send failed on " + id(), result.getException());
-                }
-                if (sent != null) {
-                    sent.accept(result.isOK());
-                }
-            });
+            write.accept(send);
         } catch (RuntimeException e) { // the session closed under us
-            pendingBytes.addAndGet(-bytes);
             LOG.log(Level.FINE, "send refused on " + id(), e);
-            if (sent != null) {
-                sent.accept(false);
+            send.settle(false);
+        }
+    }
+
+    /**
+     * One message handed to the container: settled exactly once, by the container's report or by
+     * the teardown of the connection (Jetty's FrameFlusher likewise fails what is queued when a
+     * connection ends abnormally), whichever comes first.
+     */
+    private final class Send extends AtomicBoolean implements SendHandler {
+        private final long bytes;
+        private final Consumer<Boolean> sent;
+
+        Send(long bytes, Consumer<Boolean> sent) {
+            this.bytes = bytes;
+            this.sent = sent;
+        }
+
+        @Override
+        public void onResult(SendResult result) {
+            if (result.isOK()) {
+                if (settle(true)) {
+                    metrics.sent(bytes);
+                }
+            } else {
+                LOG.log(Level.FINE, "send failed on " + id(), result.getException());
+                settle(false);
             }
+        }
+
+        boolean settle(boolean ok) {
+            if (!compareAndSet(false, true)) {
+                return false;
+            }
+            outstanding.remove(this);
+            pendingBytes.addAndGet(-bytes);
+            if (sent != null) {
+                sent.accept(ok);
+            }
+            return true;
         }
     }
 
@@ -258,7 +316,10 @@ public final class Connection {
         return SENDING.get();
     }
 
-    /** Closes once with {@code code} and {@code reason} (reason cut to the 123 bytes RFC 6455 §5.5 allows). */
+    /**
+     * Closes once with {@code code} and {@code reason} (reason cut to the 123 bytes RFC 6455 §5.5
+     * allows). The transport is ended {@link #CLOSE_GRACE} later whatever the peer does.
+     */
     public void close(int code, String reason) {
         if (!closing.compareAndSet(false, true)) {
             return;
@@ -267,6 +328,36 @@ public final class Connection {
             session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), truncate(reason)));
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "close failed on " + id(), e);
+        }
+        scheduleTeardown();
+    }
+
+    /** The container reports the connection closed (by either side): nothing more may be sent. */
+    void closed() {
+        closing.set(true);
+        scheduleTeardown();
+    }
+
+    /**
+     * After the close handshake's grace, the transport is ended — a no-op when the handshake
+     * finished — and every send still outstanding is failed, so that its bytes are let go and
+     * {@link #queuedBytes()} is back to 0 (RFC 6455 §7.1.1: after a close, the server closes the
+     * TCP connection; one that does not finish the handshake in time is closed anyway).
+     */
+    private void scheduleTeardown() {
+        if (teardownScheduled.compareAndSet(false, true)) {
+            CompletableFuture.delayedExecutor(limits.closeGrace().toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(this::tearDown);
+        }
+    }
+
+    void tearDown() {
+        if (Transport.abort(session) && !outstanding.isEmpty()) {
+            LOG.log(Level.FINE, "ended the transport of {0} with {1} bytes unsent after its close grace",
+                    new Object[] {id(), pendingBytes.get()});
+        }
+        for (Send send : outstanding.toArray(new Send[0])) {
+            send.settle(false);
         }
     }
 

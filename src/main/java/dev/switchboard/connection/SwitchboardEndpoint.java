@@ -55,6 +55,7 @@ public abstract class SwitchboardEndpoint extends Endpoint {
         }
         context.connections().remove(connection);
         context.metrics().closed(reason.getCloseCode().getCode());
+        connection.closed(); // whoever closed, the transport goes within the close grace
         if (Connection.sendingOnThisThread()) {
             // A send that found the peer gone closes the connection right there, on the sender's
             // thread — which may hold a room's lock while this endpoint's handler waits for it.

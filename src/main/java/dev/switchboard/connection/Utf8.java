@@ -25,7 +25,7 @@ public final class Utf8 {
         return bytes;
     }
 
-    /** Whether {@code text} has a UTF-8 form: every surrogate is half of a pair. */
+    /** Whether {@code text} has a UTF-8 form: no unpaired surrogate (which a strict encoder refuses). */
     public static boolean isWellFormed(CharSequence text) {
         int length = text.length();
         for (int i = 0; i < length; i++) {

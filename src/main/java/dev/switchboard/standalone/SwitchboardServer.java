@@ -117,6 +117,7 @@ public final class SwitchboardServer implements AutoCloseable {
         // RFC 9112 request checks and handshake-timeout, in front of the HTTP codec
         listener.registerAddOn(requestGuard.addOn());
         listener.registerAddOn(WebSocketAddOns.forContainer(container, StandaloneServerContainer.ROOT));
+        WebSocketFrameGuard.install(listener, config); // frame-header checks Tyrus misses, in front of its filter
         try {
             http.start();
             container.start(StandaloneServerContainer.ROOT, listener.getPort());
