@@ -88,7 +88,7 @@ class EchoEndpointTest {
     void textOverTheLimitClosesWith1009() throws Exception {
         double before = server.metric("switchboard_closes_total{code=\"1009\",endpoint=\"echo\"}");
         try (WsClient client = WsClient.connect(server.ws("echo"))) {
-            client.sendText("x".repeat(MAX + 1));
+            client.sendRefused("x".repeat(MAX + 1));
             assertEquals(1009, client.awaitClose().code());
         }
         Await.until("the 1009 close to be counted",
@@ -98,7 +98,7 @@ class EchoEndpointTest {
     @Test
     void binaryOverTheLimitClosesWith1009() throws Exception {
         try (WsClient client = WsClient.connect(server.ws("echo"))) {
-            client.sendBinary(new byte[MAX + 1]);
+            client.sendRefused(new byte[MAX + 1]);
             assertEquals(1009, client.awaitClose().code());
         }
     }

@@ -138,7 +138,7 @@ class ImageEndpointTest {
     @Test
     void messageBeyondTheTransportLimitClosesWith1009() throws Exception {
         try (WsClient sender = enter(room("huge"), 0)) {
-            sender.sendBinary(new byte[MAX + 1024 * 1024 + 1]);
+            sender.sendRefused(new byte[MAX + 1024 * 1024 + 1]);
             assertEquals(1009, sender.awaitClose().code());
         }
     }

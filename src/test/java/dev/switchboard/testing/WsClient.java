@@ -97,6 +97,22 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sends a message the server is expected to refuse by closing: the close may come while the
+     * message is still being written (the standalone server judges a frame by its header), and
+     * then the rest is not sent. Await the close code next.
+     */
+    public WsClient sendRefused(String text) {
+        socket.sendText(text, true).exceptionally(cutOff -> null).join();
+        return this;
+    }
+
+    /** {@link #sendRefused(String)} for a binary message. */
+    public WsClient sendRefused(byte[] data) {
+        socket.sendBinary(ByteBuffer.wrap(data), true).exceptionally(cutOff -> null).join();
+        return this;
+    }
+
     public Message next() throws InterruptedException {
         Message message = messages.poll(10, TimeUnit.SECONDS);
         if (message == null) {
