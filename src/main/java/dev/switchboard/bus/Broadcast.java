@@ -15,10 +15,18 @@ public record Broadcast(List<Frame> frames, String exceptKey) {
         long bytes();
     }
 
-    /** A text message; its UTF-8 size is computed once. */
-    public record Text(String text, long bytes) implements Frame {
+    /**
+     * A text message; its UTF-8 size, and whether it has a UTF-8 form at all (no unpaired
+     * surrogate), are worked out once for every receiver.
+     */
+    public record Text(String text, long bytes, boolean encodable) implements Frame {
         public static Text of(String text) {
-            return new Text(text, Utf8.encodedLength(text));
+            return new Text(text, Utf8.encodedLength(text), Utf8.isWellFormed(text));
+        }
+
+        /** Text just decoded from {@code bytes} bytes of valid UTF-8. */
+        public static Text decoded(String text, long bytes) {
+            return new Text(text, bytes, true);
         }
     }
 

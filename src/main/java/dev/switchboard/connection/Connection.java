@@ -46,8 +46,13 @@ public final class Connection {
     private final EndpointMetrics metrics;
     private final ConnectionLimits limits;
     private final AtomicLong pendingBytes = new AtomicLong();
-    /** Sends the container has not reported on yet: failed, and their bytes let go, at teardown. */
+    /**
+     * Sends with a {@code sent} callback the container has not reported on yet: failed at teardown.
+     * Fan-out sends have none and are not tracked (a set insert per receiver is not free); their
+     * bytes are let go all at once at teardown.
+     */
     private final Set<Send> outstanding = ConcurrentHashMap.newKeySet();
+    private volatile boolean tornDown;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean teardownScheduled = new AtomicBoolean();
     private volatile long lastHeardNanos = System.nanoTime();
@@ -171,11 +176,11 @@ public final class Connection {
 
     /** Sends a text message; one with an unpaired surrogate (no UTF-8 form) is refused, never thrown. */
     public void sendText(String text) {
-        sendText(text, Utf8.encodedLength(text), null);
+        sendText(text, Utf8.encodedLength(text), Utf8.isWellFormed(text), null);
     }
 
-    private void sendText(String text, long bytes, Consumer<Boolean> sent) {
-        if (!Utf8.isWellFormed(text)) {
+    private void sendText(String text, long bytes, boolean encodable, Consumer<Boolean> sent) {
+        if (!encodable) {
             // Tyrus would throw an Error from its strict encoder, on the caller's thread (under its locks)
             metrics.error("unencodable-text");
             LOG.log(Level.FINE, "text with an unpaired surrogate not sent on {0}", id());
@@ -205,7 +210,7 @@ public final class Connection {
      */
     public void send(Broadcast.Frame frame, Consumer<Boolean> sent) {
         if (frame instanceof Broadcast.Text text) {
-            sendText(text.text(), text.bytes(), sent);
+            sendText(text.text(), text.bytes(), text.encodable(), sent); // checked once, for every receiver
         } else if (frame instanceof Broadcast.Binary binary) {
             ByteBuffer data = ByteBuffer.wrap(binary.data()).asReadOnlyBuffer();
             enqueue(data.remaining(), done -> session.getAsyncRemote().sendBinary(data, done), sent);
@@ -263,7 +268,9 @@ public final class Connection {
             return;
         }
         Send send = new Send(bytes, sent);
-        outstanding.add(send);
+        if (sent != null) {
+            outstanding.add(send);
+        }
         try {
             write.accept(send);
         } catch (RuntimeException e) { // the session closed under us
@@ -302,9 +309,11 @@ public final class Connection {
             if (!compareAndSet(false, true)) {
                 return false;
             }
-            outstanding.remove(this);
-            pendingBytes.addAndGet(-bytes);
+            if (!tornDown) {
+                pendingBytes.addAndGet(-bytes);
+            }
             if (sent != null) {
+                outstanding.remove(this);
                 sent.accept(ok);
             }
             return true;
@@ -352,10 +361,13 @@ public final class Connection {
     }
 
     void tearDown() {
-        if (Transport.abort(session) && !outstanding.isEmpty()) {
+        long unsent = pendingBytes.get();
+        if (Transport.abort(session) && unsent > 0) {
             LOG.log(Level.FINE, "ended the transport of {0} with {1} bytes unsent after its close grace",
-                    new Object[] {id(), pendingBytes.get()});
+                    new Object[] {id(), unsent});
         }
+        tornDown = true; // from here on nothing is queued: late reports from the container change nothing
+        pendingBytes.set(0);
         for (Send send : outstanding.toArray(new Send[0])) {
             send.settle(false);
         }

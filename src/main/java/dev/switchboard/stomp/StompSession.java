@@ -508,7 +508,7 @@ public final class StompSession {
             String text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(wire)).toString();
-            return new Broadcast.Text(text, wire.length);
+            return Broadcast.Text.decoded(text, wire.length);
         } catch (CharacterCodingException e) {
             return new Broadcast.Binary(wire);
         }
