@@ -1,5 +1,7 @@
 package dev.switchboard.standalone;
 
+import dev.switchboard.testing.RawHttp;
+
 import dev.switchboard.testing.Await;
 import dev.switchboard.testing.RawWebSocket;
 import dev.switchboard.testing.RunningServer;
