@@ -162,7 +162,7 @@ public final class Switchboard {
                         context -> new ConsoleEndpoint(context, consoleHub, floodGuard(), security)),
                 endpoint("overhead", TickerEndpoint.class, TickerEndpoint.PATH, HandshakeGuard.Access.USER, limits,
                         List.of(), TickerEndpoint::observeHandshake,
-                        context -> new TickerEndpoint(context, bus, tickerFeed)));
+                        context -> new TickerEndpoint(context, bus, tickerFeed, floodGuard())));
     }
 
     /** The largest WebSocket message image drop takes before closing with 1009. */

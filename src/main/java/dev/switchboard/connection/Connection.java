@@ -133,6 +133,15 @@ public final class Connection {
     }
 
     /**
+     * Messages the endpoint's contract ignores (images' text, the ticker's input) are dropped, but
+     * still count against the rate limit: a client that floods them is closed with 1008.
+     */
+    public void ignoreMessages(FloodGuard flood) {
+        onText(text -> admit(flood, () -> { }));
+        onBinary(data -> admit(flood, () -> { }));
+    }
+
+    /**
      * One incoming message against the connection's rate limit: true to handle it; false when it
      * was refused — answered by {@code answerRateLimited} — or, for persistent abuse, the
      * connection was closed with 1008. Both are counted as {@code rate-limited} errors.

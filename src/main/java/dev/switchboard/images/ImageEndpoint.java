@@ -60,7 +60,7 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
             connection.metrics().error("forbidden");
             connection.sendText(ImageMessages.error("forbidden", "not allowed in room " + room));
             connection.onBinary(data -> refuse("forbidden", "not allowed in room " + room));
-            connection.onText(text -> { });
+            connection.onText(text -> connection.admit(flood, () -> { }));
             return;
         }
         // the welcome and history go out inside enter(), before any live image can
@@ -69,7 +69,7 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
             history.forEach(connection::deliver);
         });
         connection.onBinary(this::onImage);
-        connection.onText(text -> { }); // the contract ignores text from clients
+        connection.onText(text -> connection.admit(flood, () -> { })); // ignored, as the contract says, but rate-limited
     }
 
     private void onImage(ByteBuffer data) {

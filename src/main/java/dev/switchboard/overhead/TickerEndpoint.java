@@ -5,6 +5,7 @@ import dev.switchboard.bus.MessageBus;
 import dev.switchboard.connection.Connection;
 import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.SwitchboardEndpoint;
+import dev.switchboard.security.FloodGuard;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.HandshakeResponse;
@@ -31,11 +32,13 @@ public final class TickerEndpoint extends SwitchboardEndpoint {
 
     private final MessageBus bus;
     private final TickerFeed feed;
+    private final FloodGuard flood;
     private final List<MessageBus.Subscription> subscriptions = new ArrayList<>();
     private boolean disconnected; // guarded by subscriptions: a close may race the subscribing
 
-    public TickerEndpoint(EndpointContext context, MessageBus bus, TickerFeed feed) {
+    public TickerEndpoint(EndpointContext context, MessageBus bus, TickerFeed feed, FloodGuard flood) {
         super(context);
+        this.flood = flood;
         this.bus = bus;
         this.feed = feed;
     }
@@ -66,8 +69,7 @@ public final class TickerEndpoint extends SwitchboardEndpoint {
                 && properties.get(HANDSHAKE_RESPONSE_BYTES) instanceof Long response) {
             feed.pushing().handshake(request, response);
         }
-        connection.onText(text -> { });
-        connection.onBinary(data -> { });
+        connection.ignoreMessages(flood);
         String key = "overhead:" + connection.id();
         synchronized (subscriptions) {
             if (disconnected) {
