@@ -1,5 +1,6 @@
 package dev.switchboard.bus;
 
+import dev.switchboard.connection.Broadcast;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;

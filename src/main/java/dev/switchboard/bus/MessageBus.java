@@ -1,5 +1,6 @@
 package dev.switchboard.bus;
 
+import dev.switchboard.connection.Broadcast;
 import java.util.function.Consumer;
 
 /**

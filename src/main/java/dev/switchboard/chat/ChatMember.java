@@ -1,6 +1,6 @@
 package dev.switchboard.chat;
 
-import dev.switchboard.bus.Broadcast;
+import dev.switchboard.connection.Broadcast;
 
 /** A connection as a chat room sees it: a key for fan-out exclusion and a way to get messages. */
 public interface ChatMember {

@@ -1,8 +1,8 @@
 package dev.switchboard.connection;
 
-import dev.switchboard.bus.Broadcast;
 import dev.switchboard.ops.EndpointMetrics;
 import dev.switchboard.security.FloodGuard;
+import dev.switchboard.transport.Transport;
 import dev.switchboard.security.GuardedConfigurator;
 import dev.switchboard.security.Identity;
 import jakarta.websocket.CloseReason;

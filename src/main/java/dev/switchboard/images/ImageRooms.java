@@ -1,6 +1,6 @@
 package dev.switchboard.images;
 
-import dev.switchboard.bus.Broadcast;
+import dev.switchboard.connection.Broadcast;
 import dev.switchboard.bus.MessageBus;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

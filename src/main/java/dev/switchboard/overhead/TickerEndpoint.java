@@ -1,6 +1,6 @@
 package dev.switchboard.overhead;
 
-import dev.switchboard.bus.Broadcast;
+import dev.switchboard.connection.Broadcast;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.connection.Connection;
 import dev.switchboard.connection.EndpointContext;

@@ -1,12 +1,10 @@
 package dev.switchboard.security;
 
 import dev.switchboard.ops.EndpointMetrics;
+import dev.switchboard.transport.TyrusHandshake;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
-import org.glassfish.tyrus.core.HandshakeException;
-import org.glassfish.tyrus.core.RequestContext;
-import org.glassfish.tyrus.spi.UpgradeResponse;
 
 import java.util.List;
 import java.util.Map;
@@ -68,7 +66,7 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
         Map<String, List<String>> headers = request.getHeaders();
-        String address = request instanceof RequestContext context ? context.getRemoteAddr() : null;
+        String address = TyrusHandshake.remoteAddress(request);
         HandshakeGuard.Decision decision = guard.check(new HandshakeGuard.Request(header(headers, "Origin"),
                 header(headers, "Host"), header(headers, "Authorization"), header(headers, "Cookie"),
                 containerUser(request), lastSegment(request), address), access);
@@ -134,37 +132,24 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
     }
 
     /*
-     * Jakarta WebSocket gives a configurator no way to answer a handshake with an HTTP status.
-     * Tyrus — the implementation in Payara, GlassFish and our standalone server — turns a
-     * HandshakeException raised here into that status, so we raise it (it is checked, hence the
-     * unchecked rethrow).
+     * Jakarta WebSocket gives a configurator no way to answer a handshake with an HTTP status;
+     * the transport adapter does it the Tyrus way.
      */
     private static RuntimeException refuse(HandshakeRefusal refusal, HandshakeResponse response) {
-        if (response instanceof UpgradeResponse upgrade) {
-            // Tyrus has filled in the 101's headers already; a refusal is a plain, empty HTTP answer.
-            upgrade.getHeaders().clear();
-            upgrade.getHeaders().put("Content-Length", List.of("0"));
-            upgrade.getHeaders().put("Connection", List.of("close"));
-            SecurityHeadersFilter.headers(false).forEach((name, value) -> upgrade.getHeaders().put(name, List.of(value)));
-            if (refusal.status() == 401) {
-                upgrade.getHeaders().put("WWW-Authenticate", List.of("Basic realm=\"switchboard\", charset=\"UTF-8\""));
-            }
-            if (refusal.retryAfterSeconds() > 0) {
-                upgrade.getHeaders().put("Retry-After", List.of(Long.toString(refusal.retryAfterSeconds())));
-            }
-            upgrade.setReasonPhrase(switch (refusal.status()) {
-                case 401 -> "Unauthorized";
-                case 403 -> "Forbidden";
-                case 429 -> "Too Many Requests";
-                case 503 -> "Service Unavailable";
-                default -> "Refused";
-            });
+        Map<String, String> headers = new java.util.LinkedHashMap<>(SecurityHeadersFilter.headers(false));
+        if (refusal.status() == 401) {
+            headers.put("WWW-Authenticate", "Basic realm=\"switchboard\", charset=\"UTF-8\"");
         }
-        return uncheckedThrow(new HandshakeException(refusal.status(), refusal.reason()));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <E extends Throwable> RuntimeException uncheckedThrow(Throwable t) throws E {
-        throw (E) t;
+        if (refusal.retryAfterSeconds() > 0) {
+            headers.put("Retry-After", Long.toString(refusal.retryAfterSeconds()));
+        }
+        String phrase = switch (refusal.status()) {
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 429 -> "Too Many Requests";
+            case 503 -> "Service Unavailable";
+            default -> "Refused";
+        };
+        return TyrusHandshake.refusal(refusal.status(), refusal.reason(), phrase, headers, response);
     }
 }

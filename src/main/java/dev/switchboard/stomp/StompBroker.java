@@ -1,6 +1,6 @@
 package dev.switchboard.stomp;
 
-import dev.switchboard.bus.Broadcast;
+import dev.switchboard.connection.Broadcast;
 import dev.switchboard.bus.MessageBus;
 
 import java.nio.ByteBuffer;

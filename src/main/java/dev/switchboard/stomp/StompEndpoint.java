@@ -1,6 +1,6 @@
 package dev.switchboard.stomp;
 
-import dev.switchboard.bus.Broadcast;
+import dev.switchboard.connection.Broadcast;
 import dev.switchboard.connection.Connection;
 import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.SwitchboardEndpoint;

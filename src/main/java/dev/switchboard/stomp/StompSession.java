@@ -1,6 +1,6 @@
 package dev.switchboard.stomp;
 
-import dev.switchboard.bus.Broadcast;
+import dev.switchboard.connection.Broadcast;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

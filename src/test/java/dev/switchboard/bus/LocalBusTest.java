@@ -1,5 +1,6 @@
 package dev.switchboard.bus;
 
+import dev.switchboard.connection.Broadcast;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -104,8 +104,8 @@ class ConnectionTest {
         Connection connection = new Connection(held.session, metrics.endpoint("test"), new ConnectionLimits(1024, 1 << 20));
         java.util.List<Boolean> reports = new java.util.ArrayList<>();
         connection.sendText("x\ud800");
-        connection.send(dev.switchboard.bus.Broadcast.Text.of("\udc00 alone"), reports::add);
-        connection.deliver(dev.switchboard.bus.Broadcast.text("y\ud800"));
+        connection.send(dev.switchboard.connection.Broadcast.Text.of("\udc00 alone"), reports::add);
+        connection.deliver(dev.switchboard.connection.Broadcast.text("y\ud800"));
         assertEquals(java.util.List.of(false), reports);
         assertEquals(0, connection.queuedBytes(), "a refused text is not queued");
         assertEquals(0, held.handlers.size(), "nothing reached the container");
@@ -128,9 +128,9 @@ class ConnectionTest {
         Connection connection = new Connection(held.session, new dev.switchboard.ops.SwitchboardMetrics().endpoint("test"),
                 new ConnectionLimits(1024, 1 << 20, java.time.Duration.ofMillis(50)));
         java.util.List<Boolean> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
-        connection.send(dev.switchboard.bus.Broadcast.Text.of("one"), reports::add);
-        connection.send(new dev.switchboard.bus.Broadcast.Binary(new byte[100]), reports::add);
-        connection.send(dev.switchboard.bus.Broadcast.Text.of("three"), reports::add);
+        connection.send(dev.switchboard.connection.Broadcast.Text.of("one"), reports::add);
+        connection.send(new dev.switchboard.connection.Broadcast.Binary(new byte[100]), reports::add);
+        connection.send(dev.switchboard.connection.Broadcast.Text.of("three"), reports::add);
         held.handlers.get(0).onResult(new jakarta.websocket.SendResult());
         assertEquals(105, connection.queuedBytes());
         connection.close(1013, "slow consumer");
@@ -139,7 +139,7 @@ class ConnectionTest {
         held.handlers.get(1).onResult(new jakarta.websocket.SendResult()); // a late report changes nothing
         assertEquals(0, connection.queuedBytes());
         assertEquals(3, reports.size());
-        connection.send(dev.switchboard.bus.Broadcast.Text.of("after"), reports::add);
+        connection.send(dev.switchboard.connection.Broadcast.Text.of("after"), reports::add);
         assertEquals(false, reports.get(3), "a closed connection refuses sends");
         assertEquals(1, held.closes.get());
     }

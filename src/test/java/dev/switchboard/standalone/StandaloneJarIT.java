@@ -61,6 +61,17 @@ class StandaloneJarIT {
     }
 
     @Test
+    void jarHoldsNoneOfTheLoadToolsClassesOrLibraries() throws Exception {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR.toFile())) {
+            List<String> strays = jar.stream().map(java.util.jar.JarEntry::getName)
+                    .filter(name -> name.startsWith("dev/switchboard/bench/") || name.startsWith("io/netty/")
+                            || name.startsWith("org/eclipse/jetty/"))
+                    .limit(5).toList();
+            assertTrue(strays.isEmpty(), "only switchboard-bench.jar has the load tool: " + strays);
+        }
+    }
+
+    @Test
     void malformedPortStopsStartupWithAClearMessage() throws Exception {
         Process process = launch("-Dswitchboard.port=abc");
         try {

@@ -1,6 +1,6 @@
 package dev.switchboard.stomp;
 
-import dev.switchboard.bus.Broadcast;
+import dev.switchboard.connection.Broadcast;
 import dev.switchboard.bus.LocalBus;
 import dev.switchboard.testing.Await;
 import org.junit.jupiter.api.AfterEach;

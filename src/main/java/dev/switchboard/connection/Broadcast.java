@@ -1,6 +1,5 @@
-package dev.switchboard.bus;
+package dev.switchboard.connection;
 
-import dev.switchboard.connection.Utf8;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.switchboard.connection;
+package dev.switchboard.transport;
 
 import jakarta.websocket.Session;
 
@@ -14,8 +14,9 @@ import java.util.logging.Logger;
  * frame and everything before it wait forever, and so does the socket (RFC 6455 §7.1.1 wants the
  * server to close the TCP connection, after a close handshake that times out too).
  *
- * <p>The only class that reaches into Tyrus (and Grizzly) internals, found by reflection and
- * checked once, with the portable fallback of doing nothing more than {@code Session.close}:
+ * <p>Reaches into Tyrus (and Grizzly) internals, found by reflection, with the portable fallback
+ * of doing nothing more than {@code Session.close}; with {@link TyrusHandshake}, the only place
+ * outside the standalone launcher that knows the container is Tyrus:
  * <ul>
  *   <li>Tyrus's session → its {@code TyrusWebSocket} → {@code ProtocolHandler} → the SPI
  *       {@code Writer} the container gave it;</li>
@@ -26,7 +27,7 @@ import java.util.logging.Logger;
  *       which closes the servlet {@code WebConnection}; how soon its bytes go is then the server's.</li>
  * </ul>
  */
-final class Transport {
+public final class Transport {
 
     private static final Logger LOG = Logger.getLogger(Transport.class.getName());
     private static final AtomicBoolean WARNED = new AtomicBoolean();
@@ -35,7 +36,7 @@ final class Transport {
     }
 
     /** Ends the connection under {@code session} now, dropping what is still queued; true if it could. */
-    static boolean abort(Session session) {
+    public static boolean abort(Session session) {
         try {
             Object writer = tyrusWriter(session);
             if (writer == null) {

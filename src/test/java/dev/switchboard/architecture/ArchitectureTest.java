@@ -1,0 +1,62 @@
+package dev.switchboard.architecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The package boundaries of docs/architecture: features stand beside each other and meet only on
+ * the shared packages (connection, bus, security, ops, config); the load tool and its libraries
+ * stay out of the product; Grizzly's and Tyrus's internals are used in one place each.
+ */
+class ArchitectureTest {
+
+    private static final String[] FEATURES = {"echo", "chat", "images", "stomp", "vnc", "console", "overhead"};
+    private static JavaClasses product;
+
+    @BeforeAll
+    static void importProduct() {
+        product = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.switchboard", "org.glassfish.tyrus.container.grizzly.server");
+    }
+
+    @Test
+    void noFeatureReachesIntoAnother() {
+        for (String feature : FEATURES) {
+            String[] others = java.util.Arrays.stream(FEATURES).filter(f -> !f.equals(feature))
+                    .map(f -> "dev.switchboard." + f + "..").toArray(String[]::new);
+            noClasses().that().resideInAPackage("dev.switchboard." + feature + "..")
+                    .should().dependOnClassesThat().resideInAnyPackage(others)
+                    .because("a feature publishes to or reads from the bus, never another feature's core")
+                    .check(product);
+        }
+    }
+
+    @Test
+    void productCodeNeverUsesTheLoadToolNettyOrJetty() {
+        noClasses().that().resideOutsideOfPackage("dev.switchboard.bench..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.switchboard.bench..", "io.netty..",
+                        "org.eclipse.jetty..")
+                .because("the load tool and its libraries ship only in switchboard-bench.jar")
+                .check(product);
+    }
+
+    @Test
+    void onlyTheStandaloneLauncherAndTheTransportAdapterUseGrizzlyOrTyrusInternals() {
+        noClasses().that().resideOutsideOfPackages("dev.switchboard.standalone..", "dev.switchboard.transport..",
+                        "dev.switchboard.bench..", "org.glassfish.tyrus.container.grizzly.server..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.glassfish.grizzly..", "org.glassfish.tyrus..")
+                .because("the WAR runs on whatever Tyrus the server has: internals live behind one adapter")
+                .check(product);
+    }
+
+    @Test
+    void packagesHaveNoCycles() {
+        slices().matching("dev.switchboard.(*)..").should().beFreeOfCycles().check(product);
+    }
+}
