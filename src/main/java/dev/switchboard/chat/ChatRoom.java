@@ -1,7 +1,8 @@
 package dev.switchboard.chat;
 
-import dev.switchboard.connection.Broadcast;
 import dev.switchboard.bus.MessageBus;
+import dev.switchboard.bus.MessageIds;
+import dev.switchboard.connection.Broadcast;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

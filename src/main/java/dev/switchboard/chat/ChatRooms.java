@@ -1,6 +1,7 @@
 package dev.switchboard.chat;
 
 import dev.switchboard.bus.MessageBus;
+import dev.switchboard.bus.MessageIds;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;

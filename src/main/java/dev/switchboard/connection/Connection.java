@@ -2,9 +2,9 @@ package dev.switchboard.connection;
 
 import dev.switchboard.ops.EndpointMetrics;
 import dev.switchboard.security.FloodGuard;
-import dev.switchboard.transport.Transport;
 import dev.switchboard.security.GuardedConfigurator;
 import dev.switchboard.security.Identity;
+import dev.switchboard.transport.Transport;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;

@@ -1,5 +1,7 @@
 package dev.switchboard.connection;
 
+import dev.switchboard.ops.DaemonThreads;
+
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,11 +24,7 @@ public final class KeepAlive implements AutoCloseable {
         this.connections = connections;
         this.idleNanos = idleTimeout.toNanos();
         this.pingNanos = pingInterval.toNanos();
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "switchboard-keepalive");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-keepalive"));
         long shortest = pingNanos > 0 ? Math.min(idleNanos, pingNanos) : idleNanos;
         long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.SECONDS.toNanos(1), shortest / 4));
         if (idleNanos > 0 || pingNanos > 0) {

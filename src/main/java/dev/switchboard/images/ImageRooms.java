@@ -1,18 +1,17 @@
 package dev.switchboard.images;
 
-import dev.switchboard.connection.Broadcast;
 import dev.switchboard.bus.MessageBus;
+import dev.switchboard.bus.MessageIds;
+import dev.switchboard.connection.Broadcast;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -39,8 +38,7 @@ public final class ImageRooms {
     private final long emptyRoomTtlNanos;
     private final LongSupplier nanoTime;
     private final LongSupplier clock;
-    private final String idPrefix = Long.toString(new SecureRandom().nextLong() >>> 1, 36);
-    private final AtomicLong ids = new AtomicLong();
+    private final MessageIds ids = new MessageIds();
 
     private final Map<String, ArrayDeque<StoredImage>> history = new HashMap<>();
     private final ArrayDeque<StoredImage> oldestFirst = new ArrayDeque<>();
@@ -90,7 +88,7 @@ public final class ImageRooms {
 
     /** Stores an accepted image and sends it to every other member; returns its id. */
     public synchronized String publish(String room, String from, ImageType type, byte[] bytes, String senderKey) {
-        String id = idPrefix + "-" + Long.toString(ids.incrementAndGet(), 36);
+        String id = ids.next();
         Broadcast frames = new Broadcast(List.of(
                 Broadcast.Text.of(ImageMessages.image(id, from, type, bytes.length, clock.getAsLong())),
                 new Broadcast.Binary(bytes)), senderKey);

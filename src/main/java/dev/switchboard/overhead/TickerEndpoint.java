@@ -1,7 +1,7 @@
 package dev.switchboard.overhead;
 
-import dev.switchboard.connection.Broadcast;
 import dev.switchboard.bus.MessageBus;
+import dev.switchboard.connection.Broadcast;
 import dev.switchboard.connection.Connection;
 import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.SwitchboardEndpoint;

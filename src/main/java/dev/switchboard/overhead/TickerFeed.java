@@ -1,7 +1,8 @@
 package dev.switchboard.overhead;
 
-import dev.switchboard.connection.Broadcast;
 import dev.switchboard.bus.MessageBus;
+import dev.switchboard.connection.Broadcast;
+import dev.switchboard.ops.DaemonThreads;
 
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -33,11 +34,7 @@ public final class TickerFeed implements AutoCloseable {
     private final WireBytes polling = new WireBytes();
     private final WireBytes pushing = new WireBytes();
     private final ActivePollers pollers;
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "switchboard-overhead-ticker");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-overhead-ticker"));
     private volatile Broadcast.Text latest;
 
     public TickerFeed(PriceTicker ticker, MessageBus bus, LongSupplier clock, LongSupplier nanoClock) {

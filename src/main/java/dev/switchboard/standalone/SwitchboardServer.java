@@ -3,6 +3,7 @@ package dev.switchboard.standalone;
 import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardDeployment;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.ops.DaemonThreads;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -63,11 +64,8 @@ public final class SwitchboardServer implements AutoCloseable {
      */
     public static SwitchboardServer start(SwitchboardConfig config, List<Path> pages) {
         DescriptorBudget budget = DescriptorBudget.forThisProcess(config.maxConnections());
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "switchboard-listener-timeouts");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledExecutorService timer =
+                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-listener-timeouts"));
         HttpRequestGuard requestGuard = new HttpRequestGuard(config.handshakeTimeout(), budget.socketCap(), timer);
         Switchboard application;
         try {

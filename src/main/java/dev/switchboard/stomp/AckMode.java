@@ -12,10 +12,6 @@ public enum AckMode {
         this.header = header;
     }
 
-    public String header() {
-        return header;
-    }
-
     static Optional<AckMode> parse(String header) {
         if (header == null) {
             return Optional.of(AUTO);

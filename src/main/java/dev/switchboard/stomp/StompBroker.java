@@ -1,10 +1,11 @@
 package dev.switchboard.stomp;
 
-import dev.switchboard.connection.Broadcast;
 import dev.switchboard.bus.MessageBus;
+import dev.switchboard.bus.MessageIds;
+import dev.switchboard.connection.Broadcast;
+import dev.switchboard.ops.DaemonThreads;
 
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,8 +58,7 @@ public final class StompBroker implements AutoCloseable {
 
     private final MessageBus bus;
     private final StompSettings settings;
-    private final String idPrefix = Long.toString(new SecureRandom().nextLong() >>> 1, 36);
-    private final AtomicLong ids = new AtomicLong();
+    private final MessageIds ids = new MessageIds();
     private final ConcurrentMap<String, StompQueue> queues = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final Set<StompSession> sessions = ConcurrentHashMap.newKeySet();
@@ -87,17 +87,9 @@ public final class StompBroker implements AutoCloseable {
         this.stripes = new ExecutorService[Math.max(2, Runtime.getRuntime().availableProcessors())];
         for (int i = 0; i < stripes.length; i++) {
             String name = "switchboard-stomp-fanout-" + i;
-            stripes[i] = Executors.newSingleThreadExecutor(r -> {
-                Thread thread = new Thread(r, name);
-                thread.setDaemon(true);
-                return thread;
-            });
+            stripes[i] = Executors.newSingleThreadExecutor(DaemonThreads.named(name));
         }
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "switchboard-stomp-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.timers = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-stomp-heartbeat"));
     }
 
     public StompSettings settings() {
@@ -124,7 +116,7 @@ public final class StompBroker implements AutoCloseable {
     }
 
     String nextMessageId() {
-        return idPrefix + "-" + Long.toString(ids.incrementAndGet(), 36);
+        return ids.next();
     }
 
     static void checkDestination(String destination) throws StompException {

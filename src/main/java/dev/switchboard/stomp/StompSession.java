@@ -79,10 +79,6 @@ public final class StompSession {
         return broker;
     }
 
-    public String user() {
-        return user;
-    }
-
     /**
      * Bytes from the WebSocket (a text or binary message): every frame they complete is handled.
      * A refused frame ends the session: the caller sends the ERROR and closes.

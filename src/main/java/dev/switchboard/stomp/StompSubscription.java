@@ -134,10 +134,6 @@ final class StompSubscription {
         }
     }
 
-    synchronized int unackedCount() {
-        return unacked.size();
-    }
-
     synchronized long unackedBytes() {
         return unackedBytes;
     }

@@ -1,5 +1,7 @@
 package dev.switchboard.vnc;
 
+import dev.switchboard.ops.DaemonThreads;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,19 +34,11 @@ public final class VncGateway implements AutoCloseable {
         this.targets = targets;
         this.connectTimeout = connectTimeout;
         try {
-            this.group = AsynchronousChannelGroup.withFixedThreadPool(2, r -> {
-                Thread thread = new Thread(r, "switchboard-vnc-io");
-                thread.setDaemon(true);
-                return thread;
-            });
+            this.group = AsynchronousChannelGroup.withFixedThreadPool(2, DaemonThreads.named("switchboard-vnc-io"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "switchboard-vnc-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.timers = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-vnc-timer"));
         for (String name : targets.names()) {
             meters.put(name, new TargetMeter(name, registry));
         }

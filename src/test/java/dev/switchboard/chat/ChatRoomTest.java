@@ -1,7 +1,8 @@
 package dev.switchboard.chat;
 
-import dev.switchboard.connection.Broadcast;
 import dev.switchboard.bus.LocalBus;
+import dev.switchboard.bus.MessageIds;
+import dev.switchboard.connection.Broadcast;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;

@@ -1,7 +1,7 @@
 package dev.switchboard.images;
 
-import dev.switchboard.connection.Broadcast;
 import dev.switchboard.bus.LocalBus;
+import dev.switchboard.connection.Broadcast;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 

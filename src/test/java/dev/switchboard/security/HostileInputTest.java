@@ -1,8 +1,8 @@
 package dev.switchboard.security;
 
 import dev.switchboard.testing.Await;
-import dev.switchboard.testing.RawWebSocket;
 import dev.switchboard.testing.ProcessResources;
+import dev.switchboard.testing.RawWebSocket;
 import dev.switchboard.testing.RunningServer;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;

@@ -1,7 +1,7 @@
 package dev.switchboard.stomp;
 
-import dev.switchboard.connection.Broadcast;
 import dev.switchboard.bus.LocalBus;
+import dev.switchboard.connection.Broadcast;
 import dev.switchboard.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package dev.switchboard.vnc;
 
 import dev.switchboard.testing.Await;
-import dev.switchboard.testing.RawWebSocket;
 import dev.switchboard.testing.ProcessResources;
+import dev.switchboard.testing.RawWebSocket;
 import dev.switchboard.testing.RunningServer;
 import dev.switchboard.testing.XvncServer;
 import org.junit.jupiter.api.AfterAll;

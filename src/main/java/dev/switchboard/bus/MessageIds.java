@@ -1,19 +1,22 @@
-package dev.switchboard.chat;
+package dev.switchboard.bus;
 
 import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Message ids unique across restarts and nodes: a random per-process prefix and a counter. */
-final class MessageIds {
+/**
+ * The one id generator for messages (chat, images, STOMP): unique across restarts and nodes — a
+ * random per-process prefix and a counter — and cheap (no randomness per id).
+ */
+public final class MessageIds {
 
     private final String prefix;
     private final AtomicLong counter = new AtomicLong();
 
-    MessageIds() {
+    public MessageIds() {
         prefix = Long.toString(new SecureRandom().nextLong() >>> 1, 36);
     }
 
-    String next() {
+    public String next() {
         return prefix + "-" + Long.toString(counter.incrementAndGet(), 36);
     }
 }
