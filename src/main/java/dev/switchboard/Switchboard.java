@@ -3,8 +3,6 @@ package dev.switchboard;
 import dev.switchboard.bus.LocalBus;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.chat.ChatCodec;
-import dev.switchboard.chat.ChatDecoder;
-import dev.switchboard.chat.ChatEncoder;
 import dev.switchboard.chat.ChatEndpoint;
 import dev.switchboard.chat.ChatRooms;
 import dev.switchboard.config.SwitchboardConfig;
@@ -91,7 +89,7 @@ public final class Switchboard {
         this.config = config;
         this.keepAlive = new KeepAlive(connections, config.idleTimeout(), config.keepaliveInterval());
         this.chatCodec = new ChatCodec(config.chatMaxText());
-        this.chatRooms = new ChatRooms(bus, new ChatEncoder(chatCodec), config.chatHistory(), System::currentTimeMillis,
+        this.chatRooms = new ChatRooms(bus, chatCodec, config.chatHistory(), System::currentTimeMillis,
                 metrics.registry());
         metrics.beforeScrape(chatRooms::refreshMetrics);
         this.imageRooms = new ImageRooms(bus, config.imagesHistory(), config.imagesHistoryBytes(),
@@ -146,8 +144,8 @@ public final class Switchboard {
                 endpoint("echo", EchoEndpoint.class, EchoEndpoint.PATH, HandshakeGuard.Access.USER, limits,
                         EchoEndpoint::new),
                 endpoint("chat", ChatEndpoint.class, ChatEndpoint.PATH, HandshakeGuard.Access.USER, limits,
-                        context -> new ChatEndpoint(context, chatRooms, new ChatDecoder(chatCodec),
-                                new ChatEncoder(chatCodec), floodGuard(), security)),
+                        context -> new ChatEndpoint(context, chatRooms, chatCodec, floodGuard(),
+                                security)),
                 endpoint("images", ImageEndpoint.class, ImageEndpoint.PATH, HandshakeGuard.Access.USER,
                         limits.withMaxMessageBytes(imagesTransportLimit(config)),
                         context -> new ImageEndpoint(context, imageRooms, config.imagesMaxBytes(), floodGuard(), security)),

@@ -1,5 +1,6 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.connection.ErrorCode;
 import dev.switchboard.connection.StrictJson;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
@@ -79,8 +80,6 @@ public final class ChatCodec {
             if (pong.id() != null) {
                 json.add("id", pong.id());
             }
-        } else if (event instanceof ChatEvent.Error error) {
-            json.add("type", "error").add("code", error.error().code()).add("detail", error.detail());
         }
         return json.build().toString();
     }
@@ -126,7 +125,7 @@ public final class ChatCodec {
             throw bad("text is empty");
         }
         if (text.length() > maxText && text.codePointCount(0, text.length()) > maxText) {
-            throw new ChatException(ChatError.TOO_LONG, "text is longer than " + maxText + " characters");
+            throw new ChatException(ErrorCode.TOO_LONG, "text is longer than " + maxText + " characters");
         }
         return text;
     }
@@ -137,7 +136,7 @@ public final class ChatCodec {
         }
         String status = requiredString(object, "status");
         if (status.codePointCount(0, status.length()) > MAX_STATUS) {
-            throw new ChatException(ChatError.TOO_LONG, "status is longer than " + MAX_STATUS + " characters");
+            throw new ChatException(ErrorCode.TOO_LONG, "status is longer than " + MAX_STATUS + " characters");
         }
         return status;
     }
@@ -156,7 +155,7 @@ public final class ChatCodec {
     }
 
     private static ChatException bad(String detail) {
-        return new ChatException(ChatError.BAD_REQUEST, detail);
+        return new ChatException(ErrorCode.BAD_REQUEST, detail);
     }
 
     private static String abbreviate(String text) {

@@ -1,5 +1,6 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.connection.ErrorCode;
 import dev.switchboard.connection.Broadcast;
 import dev.switchboard.connection.Connection;
 import dev.switchboard.connection.EndpointContext;
@@ -19,8 +20,7 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
     public static final String PATH = "/chat/{room}";
 
     private final ChatRooms rooms;
-    private final ChatDecoder decoder;
-    private final ChatEncoder encoder;
+    private final ChatCodec codec;
     private final FloodGuard flood;
     private final SecurityPolicy security;
     private Connection connection;
@@ -29,12 +29,11 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
     private ChatRoom room;
     private boolean disconnected;
 
-    public ChatEndpoint(EndpointContext context, ChatRooms rooms, ChatDecoder decoder, ChatEncoder encoder,
-                        FloodGuard flood, SecurityPolicy security) {
+    public ChatEndpoint(EndpointContext context, ChatRooms rooms, ChatCodec codec, FloodGuard flood,
+                        SecurityPolicy security) {
         super(context);
         this.rooms = rooms;
-        this.decoder = decoder;
-        this.encoder = encoder;
+        this.codec = codec;
         this.flood = flood;
         this.security = security;
     }
@@ -42,7 +41,7 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
     @Override
     protected void onConnect(Connection connection, EndpointConfig config) {
         this.connection = connection;
-        this.roomName = connection.session().getPathParameters().get("room");
+        this.roomName = connection.handshake().path().get("room");
         if (!RoomNames.isValid(roomName)) {
             connection.close(1008, RoomNames.BAD_ROOM_NAME);
             return;
@@ -60,18 +59,15 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
             }
         };
         connection.onText(this::onText);
-        connection.onBinary(data -> refuse(new ChatException(ChatError.BAD_REQUEST, "chat messages are JSON text")));
+        connection.onBinary(data -> refuse(new ChatException(ErrorCode.BAD_REQUEST, "chat messages are JSON text")));
     }
 
     private void onText(String text) {
-        if (!connection.admit(flood, () -> connection.sendText(encoder.encode(
-                new ChatEvent.Error(ChatError.RATE_LIMITED, "slow down: over the message rate"))))) {
+        if (!connection.admit(flood)) {
             return;
         }
         try {
-            handle(decoder.decode(text));
-        } catch (ChatDecoder.ChatDecodeException e) {
-            refuse(e.refusal());
+            handle(codec.decode(text));
         } catch (ChatException e) {
             refuse(e);
         }
@@ -85,13 +81,13 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
         }
         connection.metrics().request(ChatCodec.typeOf(command));
         if (command instanceof ChatCommand.Ping ping) {
-            connection.sendText(encoder.encode(new ChatEvent.Pong(ping.id())));
+            connection.sendText(codec.encode(new ChatEvent.Pong(ping.id())));
         } else if (command instanceof ChatCommand.Join join) {
             if (room != null) {
-                throw new ChatException(ChatError.BAD_REQUEST, "already joined");
+                throw new ChatException(ErrorCode.BAD_REQUEST, "already joined");
             }
             if (!security.allows(connection.identity(), "chat", roomName)) {
-                throw new ChatException(ChatError.FORBIDDEN, "not allowed in room " + roomName);
+                throw new ChatException(ErrorCode.FORBIDDEN, "not allowed in room " + roomName);
             }
             room = rooms.join(roomName, member, join);
         } else if (command instanceof ChatCommand.Say say) {
@@ -107,22 +103,13 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
 
     private ChatRoom joinedRoom() throws ChatException {
         if (room == null) {
-            throw new ChatException(ChatError.NOT_JOINED, "send join first");
+            throw new ChatException(ErrorCode.NOT_JOINED, "send join first");
         }
         return room;
     }
 
-    /** An error reply that counts as a strike: repeated abuse closes with 1008. */
     private void refuse(ChatException e) {
-        reply(e);
-        if (flood.strike()) {
-            connection.close(1008, "too many bad messages");
-        }
-    }
-
-    private void reply(ChatException e) {
-        connection.metrics().error(e.error().code());
-        connection.sendText(encoder.encode(new ChatEvent.Error(e.error(), e.detail())));
+        connection.refuse(flood, e.error(), e.detail());
     }
 
     @Override

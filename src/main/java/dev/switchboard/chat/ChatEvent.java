@@ -28,6 +28,4 @@ public sealed interface ChatEvent {
     record Pong(JsonValue id) implements ChatEvent {
     }
 
-    record Error(ChatError error, String detail) implements ChatEvent {
-    }
 }

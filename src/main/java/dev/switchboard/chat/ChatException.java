@@ -1,16 +1,17 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.connection.ErrorCode;
 /** A request the chat refuses: answered with {@code {"type":"error","code":…,"detail":…}}, connection kept. */
 public final class ChatException extends Exception {
 
-    private final ChatError error;
+    private final ErrorCode error;
 
-    public ChatException(ChatError error, String detail) {
+    public ChatException(ErrorCode error, String detail) {
         super(detail, null, false, false);
         this.error = error;
     }
 
-    public ChatError error() {
+    public ErrorCode error() {
         return error;
     }
 

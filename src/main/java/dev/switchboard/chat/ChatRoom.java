@@ -1,5 +1,6 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.connection.ErrorCode;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.MessageIds;
 import dev.switchboard.connection.Broadcast;
@@ -30,7 +31,7 @@ public final class ChatRoom {
     private final String name;
     private final String channel;
     private final MessageBus bus;
-    private final ChatEncoder encoder;
+    private final ChatCodec encoder;
     private final int historyLimit;
     private final LongSupplier clock;
     private final MessageIds ids;
@@ -39,7 +40,7 @@ public final class ChatRoom {
     private final ArrayDeque<ChatEvent.RoomMessage> history = new ArrayDeque<>();
     private boolean retired;
 
-    ChatRoom(String name, MessageBus bus, ChatEncoder encoder, int historyLimit, LongSupplier clock, MessageIds ids) {
+    ChatRoom(String name, MessageBus bus, ChatCodec encoder, int historyLimit, LongSupplier clock, MessageIds ids) {
         this.name = name;
         this.channel = "chat/" + name;
         this.bus = bus;
@@ -62,11 +63,11 @@ public final class ChatRoom {
             return false;
         }
         if (byKey.containsKey(member.key())) {
-            throw new ChatException(ChatError.BAD_REQUEST, "already joined as " + byKey.get(member.key()).nick());
+            throw new ChatException(ErrorCode.BAD_REQUEST, "already joined as " + byKey.get(member.key()).nick());
         }
         String nickKey = Nicks.key(join.nick());
         if (byNick.containsKey(nickKey)) {
-            throw new ChatException(ChatError.NICK_TAKEN, "'" + join.nick() + "' is already in " + name);
+            throw new ChatException(ErrorCode.NICK_TAKEN, "'" + join.nick() + "' is already in " + name);
         }
         // Everything that can fail is done before the member is registered: a join either
         // completes (welcome sent, others told) or leaves no trace.
@@ -106,7 +107,7 @@ public final class ChatRoom {
         Entry from = joined(member);
         Entry to = byNick.get(Nicks.key(Nicks.lookup(toNick)));
         if (to == null) {
-            throw new ChatException(ChatError.NO_SUCH_MEMBER, "no member '" + toNick + "' in " + name);
+            throw new ChatException(ErrorCode.NO_SUCH_MEMBER, "no member '" + toNick + "' in " + name);
         }
         Broadcast encoded = Broadcast.text(encoder.encode(
                 new ChatEvent.PrivateMessage(ids.next(), from.nick(), to.nick(), text, clock.getAsLong())));
@@ -167,7 +168,7 @@ public final class ChatRoom {
     private Entry joined(ChatMember member) throws ChatException {
         Entry entry = byKey.get(member.key());
         if (entry == null) {
-            throw new ChatException(ChatError.NOT_JOINED, "join the room first");
+            throw new ChatException(ErrorCode.NOT_JOINED, "join the room first");
         }
         return entry;
     }

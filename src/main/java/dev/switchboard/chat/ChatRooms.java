@@ -18,14 +18,14 @@ import java.util.function.LongSupplier;
 public final class ChatRooms {
 
     private final MessageBus bus;
-    private final ChatEncoder encoder;
+    private final ChatCodec encoder;
     private final int historyLimit;
     private final LongSupplier clock;
     private final MessageIds ids = new MessageIds();
     private final ConcurrentMap<String, ChatRoom> rooms = new ConcurrentHashMap<>();
     private final MultiGauge members;
 
-    public ChatRooms(MessageBus bus, ChatEncoder encoder, int historyLimit, LongSupplier clock, MeterRegistry registry) {
+    public ChatRooms(MessageBus bus, ChatCodec encoder, int historyLimit, LongSupplier clock, MeterRegistry registry) {
         this.bus = bus;
         this.encoder = encoder;
         this.historyLimit = historyLimit;

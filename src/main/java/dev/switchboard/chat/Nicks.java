@@ -1,5 +1,6 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.connection.ErrorCode;
 import com.ibm.icu.lang.UCharacter;
 import com.ibm.icu.text.Normalizer2;
 import com.ibm.icu.text.SpoofChecker;
@@ -60,6 +61,6 @@ final class Nicks {
     }
 
     private static ChatException bad(String detail) {
-        return new ChatException(ChatError.BAD_REQUEST, detail);
+        return new ChatException(ErrorCode.BAD_REQUEST, detail);
     }
 }

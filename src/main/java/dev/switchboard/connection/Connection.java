@@ -2,7 +2,6 @@ package dev.switchboard.connection;
 
 import dev.switchboard.ops.EndpointMetrics;
 import dev.switchboard.security.FloodGuard;
-import dev.switchboard.security.GuardedConfigurator;
 import dev.switchboard.security.Identity;
 import dev.switchboard.transport.Transport;
 import jakarta.websocket.CloseReason;
@@ -43,6 +42,7 @@ public final class Connection {
     public static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
 
     private final Session session;
+    private final Handshake handshake;
     private final EndpointMetrics metrics;
     private final ConnectionLimits limits;
     private final AtomicLong pendingBytes = new AtomicLong();
@@ -60,6 +60,7 @@ public final class Connection {
 
     Connection(Session session, EndpointMetrics metrics, ConnectionLimits limits) {
         this.session = session;
+        this.handshake = Handshake.of(session);
         this.metrics = metrics;
         this.limits = limits;
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> heard());
@@ -69,30 +70,29 @@ public final class Connection {
         return session.getId();
     }
 
-    public Session session() {
-        return session;
+    /** What the handshake established: path and query parameters, identity, address, agent. */
+    public Handshake handshake() {
+        return handshake;
     }
 
     /** The peer's IP address as the server saw it (a proxy's, behind one), or "" when unknown. */
     public String remoteAddress() {
-        Object address = session.getUserProperties().get(GuardedConfigurator.REMOTE_ADDRESS);
-        return address == null ? "" : address.toString();
+        return handshake.remoteAddress();
     }
 
     /** Who the handshake authenticated; {@link Identity#ANONYMOUS} with security off, null if nobody (STOMP). */
     public Identity identity() {
-        return (Identity) session.getUserProperties().get(GuardedConfigurator.IDENTITY);
+        return handshake.identity();
     }
 
     /** The handshake's User-Agent, or "". */
     public String userAgent() {
-        Object agent = session.getUserProperties().get(GuardedConfigurator.USER_AGENT);
-        return agent == null ? "" : agent.toString();
+        return handshake.userAgent();
     }
 
     /** Whether the handshake came through a proxy that said so (X-Forwarded-For, Forwarded, X-Real-IP). */
     public boolean forwarded() {
-        return Boolean.TRUE.equals(session.getUserProperties().get(GuardedConfigurator.FORWARDED));
+        return handshake.forwarded();
     }
 
     public EndpointMetrics metrics() {
@@ -130,6 +130,31 @@ public final class Connection {
             return false;
         }
         return true;
+    }
+
+    /**
+     * The one refusal of the JSON endpoints: the error message, counted by code, and a strike on
+     * the connection's flood guard — repeated bad messages close it with 1008.
+     */
+    public void refuse(FloodGuard flood, ErrorCode code, String detail) {
+        reply(code, detail);
+        if (flood.strike()) {
+            close(1008, "too many bad messages");
+        }
+    }
+
+    /** An error message that is not a strike (the client did nothing wrong: a room it may not join, say). */
+    public void reply(ErrorCode code, String detail) {
+        metrics.error(code.code());
+        sendText(code.json(detail));
+    }
+
+    /**
+     * {@link #admit} for the JSON endpoints: a message over the rate is answered
+     * {@code rate-limited}.
+     */
+    public boolean admit(FloodGuard flood) {
+        return admit(flood, () -> sendText(ErrorCode.RATE_LIMITED.json("slow down: over the message rate")));
     }
 
     /**

@@ -110,10 +110,6 @@ public final class ConsoleCodec {
         return result.build().toString();
     }
 
-    static String error(String code, String detail) {
-        return Json.createObjectBuilder().add("type", "error").add("code", code).add("detail", detail).build().toString();
-    }
-
     // ---- helpers -----------------------------------------------------------------------------------
 
     private static JsonObject parse(String json) throws ConsoleException {

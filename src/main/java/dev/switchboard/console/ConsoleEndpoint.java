@@ -1,5 +1,6 @@
 package dev.switchboard.console;
 
+import dev.switchboard.connection.ErrorCode;
 import dev.switchboard.connection.Connection;
 import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.SwitchboardEndpoint;
@@ -44,8 +45,7 @@ public final class ConsoleEndpoint extends SwitchboardEndpoint {
     }
 
     private synchronized void onText(String text) {
-        if (!connection.admit(flood, () -> connection.sendText(
-                ConsoleCodec.error("rate-limited", "slow down: over the message rate")))) {
+        if (!connection.admit(flood)) {
             return;
         }
         try {
@@ -66,8 +66,7 @@ public final class ConsoleEndpoint extends SwitchboardEndpoint {
                 Set<String> roles = identity == null ? Set.of() : identity.roles();
                 if (!OperatorPolicy.mayOperate(security.isOn(), roles, connection.remoteAddress(), connection.forwarded())
                         || !security.allows(identity, "console", "operate")) {
-                    connection.metrics().error("forbidden");
-                    connection.sendText(ConsoleCodec.error("forbidden", "operating the console is not allowed from here"));
+                    connection.reply(ErrorCode.FORBIDDEN, "operating the console is not allowed from here");
                     connection.close(1008, "not allowed to operate the console");
                     return;
                 }
@@ -84,7 +83,7 @@ public final class ConsoleEndpoint extends SwitchboardEndpoint {
         }
         if (command instanceof ConsoleCommand.Eval eval) {
             if (role != ConsoleCommand.Role.OPERATOR) {
-                throw new ConsoleException("forbidden", "a target cannot evaluate in other pages");
+                throw new ConsoleException(ErrorCode.FORBIDDEN, "a target cannot evaluate in other pages");
             }
             connection.metrics().request("eval");
             hub.eval(peer, eval.id(), eval.code(), eval.to());
@@ -97,15 +96,7 @@ public final class ConsoleEndpoint extends SwitchboardEndpoint {
     }
 
     private void refuse(ConsoleException e) {
-        reply(e);
-        if (flood.strike()) {
-            connection.close(1008, "too many bad messages");
-        }
-    }
-
-    private void reply(ConsoleException e) {
-        connection.metrics().error(e.code());
-        connection.sendText(ConsoleCodec.error(e.code(), e.getMessage()));
+        connection.refuse(flood, e.code(), e.getMessage());
     }
 
     @Override

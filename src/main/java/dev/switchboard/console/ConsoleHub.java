@@ -1,5 +1,6 @@
 package dev.switchboard.console;
 
+import dev.switchboard.connection.ErrorCode;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,12 +80,12 @@ public final class ConsoleHub {
 
     public synchronized void eval(Peer operator, String requestId, String code, List<String> to) throws ConsoleException {
         if (!operators.contains(operator)) {
-            throw new ConsoleException("forbidden", "only operators evaluate");
+            throw new ConsoleException(ErrorCode.FORBIDDEN, "only operators evaluate");
         }
         Set<String> chosen = new LinkedHashSet<>(to == null ? targets.keySet() : to);
         for (String id : chosen) {
             if (!targets.containsKey(id)) {
-                throw new ConsoleException("no-such-target", "no attached target '" + id + "'");
+                throw new ConsoleException(ErrorCode.NO_SUCH_TARGET, "no attached target '" + id + "'");
             }
         }
         operator.send(ConsoleCodec.pending(requestId, chosen.size()));

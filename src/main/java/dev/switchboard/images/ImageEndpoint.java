@@ -1,5 +1,6 @@
 package dev.switchboard.images;
 
+import dev.switchboard.connection.ErrorCode;
 import dev.switchboard.connection.Connection;
 import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.RoomNames;
@@ -46,7 +47,7 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
     @Override
     protected synchronized void onConnect(Connection connection, EndpointConfig config) {
         this.connection = connection;
-        this.room = connection.session().getPathParameters().get("room");
+        this.room = connection.handshake().path().get("room");
         if (!RoomNames.isValid(room)) {
             connection.close(1008, RoomNames.BAD_ROOM_NAME);
             return;
@@ -57,9 +58,8 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
         }
         if (!security.allows(connection.identity(), "images", room)) {
             // not a member: sees nothing, and every upload is refused
-            connection.metrics().error("forbidden");
-            connection.sendText(ImageMessages.error("forbidden", "not allowed in room " + room));
-            connection.onBinary(data -> refuse("forbidden", "not allowed in room " + room));
+            connection.reply(ErrorCode.FORBIDDEN, "not allowed in room " + room);
+            connection.onBinary(data -> refuse(ErrorCode.FORBIDDEN, "not allowed in room " + room));
             connection.onText(text -> connection.admit(flood, () -> { }));
             return;
         }
@@ -73,20 +73,19 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
     }
 
     private void onImage(ByteBuffer data) {
-        if (!connection.admit(flood, () -> connection.sendText(
-                ImageMessages.error("rate-limited", "slow down: over the upload rate")))) {
+        if (!connection.admit(flood)) {
             return;
         }
         int size = data.remaining();
         if (size > maxBytes) {
-            refuse("too-large", "image is " + size + " bytes; the limit is " + maxBytes);
+            refuse(ErrorCode.TOO_LARGE, "image is " + size + " bytes; the limit is " + maxBytes);
             return;
         }
         ImageDecoder.Image image;
         try {
             image = decoder.decode(data);
         } catch (DecodeException e) {
-            refuse("not-an-image", "not a PNG, JPEG, GIF or WebP image");
+            refuse(ErrorCode.NOT_AN_IMAGE, "not a PNG, JPEG, GIF or WebP image");
             return;
         }
         connection.metrics().request(image.type().mime());
@@ -94,12 +93,8 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
         connection.sendText(ImageMessages.ack(id, image.type(), image.bytes().length));
     }
 
-    private void refuse(String code, String detail) {
-        connection.metrics().error(code);
-        connection.sendText(ImageMessages.error(code, detail));
-        if (flood.strike()) {
-            connection.close(1008, "too many rejected uploads");
-        }
+    private void refuse(ErrorCode code, String detail) {
+        connection.refuse(flood, code, detail);
     }
 
     @Override

@@ -24,7 +24,4 @@ final class ImageMessages {
                 .build().toString();
     }
 
-    static String error(String code, String detail) {
-        return Json.createObjectBuilder().add("type", "error").add("code", code).add("detail", detail).build().toString();
-    }
 }

@@ -64,7 +64,7 @@ public final class TickerEndpoint extends SwitchboardEndpoint {
 
     @Override
     protected void onConnect(Connection connection, EndpointConfig config) {
-        Map<String, Object> properties = connection.session().getUserProperties();
+        Map<String, Object> properties = connection.handshake().notes();
         if (properties.get(HANDSHAKE_REQUEST_BYTES) instanceof Long request
                 && properties.get(HANDSHAKE_RESPONSE_BYTES) instanceof Long response) {
             feed.pushing().handshake(request, response);
@@ -76,7 +76,7 @@ public final class TickerEndpoint extends SwitchboardEndpoint {
                 return;
             }
             subscriptions.add(bus.subscribe(TickerFeed.QUOTES, key, quote -> deliverCounted(connection, quote)));
-            if (connection.session().getRequestParameterMap().containsKey("stats")) {
+            if (connection.handshake().query().containsKey("stats")) {
                 subscriptions.add(bus.subscribe(TickerFeed.STATS, key, connection::deliver));
             }
         }

@@ -29,7 +29,7 @@ public final class VncEndpoint extends SwitchboardEndpoint {
 
     @Override
     protected synchronized void onConnect(Connection connection, EndpointConfig config) {
-        String name = connection.session().getPathParameters().get("target");
+        String name = connection.handshake().path().get("target");
         if (gateway.targets().address(name).isEmpty()) {
             connection.close(1008, "unknown VNC target");
             return;

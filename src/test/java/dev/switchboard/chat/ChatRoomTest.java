@@ -1,5 +1,6 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.connection.ErrorCode;
 import dev.switchboard.bus.LocalBus;
 import dev.switchboard.bus.MessageIds;
 import dev.switchboard.connection.Broadcast;
@@ -65,7 +66,7 @@ class ChatRoomTest {
 
     private final AtomicLong clock = new AtomicLong(1000);
     private final LocalBus bus = new LocalBus();
-    private final ChatRooms rooms = new ChatRooms(bus, new ChatEncoder(new ChatCodec(4000)), 3, clock::get,
+    private final ChatRooms rooms = new ChatRooms(bus, new ChatCodec(4000), 3, clock::get,
             new SimpleMeterRegistry());
 
     private static ChatCommand.Join join(String nick) {
@@ -105,7 +106,7 @@ class ChatRoomTest {
     void nickIsUniquePerRoomIgnoringCaseButFreeInOtherRooms() throws Exception {
         rooms.join("lobby", new Inbox("a"), join("Alice"));
         ChatException taken = assertThrows(ChatException.class, () -> rooms.join("lobby", new Inbox("b"), join("alice")));
-        assertEquals(ChatError.NICK_TAKEN, taken.error());
+        assertEquals(ErrorCode.NICK_TAKEN, taken.error());
         rooms.join("other", new Inbox("c"), join("alice"));
     }
 
@@ -162,7 +163,7 @@ class ChatRoomTest {
     void privateMessageToAStrangerIsNoSuchMember() throws Exception {
         Inbox alice = new Inbox("a");
         ChatRoom room = rooms.join("lobby", alice, join("alice"));
-        assertEquals(ChatError.NO_SUCH_MEMBER, assertThrows(ChatException.class, () -> room.whisper(alice, "zed", "hi")).error());
+        assertEquals(ErrorCode.NO_SUCH_MEMBER, assertThrows(ChatException.class, () -> room.whisper(alice, "zed", "hi")).error());
     }
 
     @Test
@@ -211,8 +212,8 @@ class ChatRoomTest {
     @Test
     void nonMemberCannotSpeak() {
         Inbox alice = new Inbox("a");
-        ChatRoom room = new ChatRoom("r", bus, new ChatEncoder(new ChatCodec(10)), 1, clock::get, new MessageIds());
-        assertEquals(ChatError.NOT_JOINED, assertThrows(ChatException.class, () -> room.say(alice, "hi")).error());
+        ChatRoom room = new ChatRoom("r", bus, new ChatCodec(10), 1, clock::get, new MessageIds());
+        assertEquals(ErrorCode.NOT_JOINED, assertThrows(ChatException.class, () -> room.say(alice, "hi")).error());
         assertFalse(room.leave(alice));
     }
 

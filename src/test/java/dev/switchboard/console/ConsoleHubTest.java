@@ -119,7 +119,7 @@ class ConsoleHubTest {
         assertEquals(1, a.ofType("eval").size());
         assertTrue(b.ofType("eval").isEmpty());
         ConsoleException e = assertThrows(ConsoleException.class, () -> hub.eval(operator, "q2", "1", List.of(idA, "nobody")));
-        assertEquals("no-such-target", e.code());
+        assertEquals("no-such-target", e.code().code());
         assertEquals(1, a.ofType("eval").size(), "nothing was forwarded");
     }
 
@@ -151,7 +151,7 @@ class ConsoleHubTest {
     @Test
     void nonOperatorCannotEvalAndTargetsCannotAnswerForOthers() throws Exception {
         Inbox stranger = new Inbox();
-        assertEquals("forbidden", assertThrows(ConsoleException.class, () -> hub.eval(stranger, "q", "1", null)).code());
+        assertEquals("forbidden", assertThrows(ConsoleException.class, () -> hub.eval(stranger, "q", "1", null)).code().code());
         Inbox operator = new Inbox();
         hub.attachOperator(operator);
         Inbox a = new Inbox();
