@@ -107,6 +107,15 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The close after {@link #sendRefused}: the server's code, or 1006 when this client's own write
+     * failed on the closed connection before it read the server's close frame (the JDK client then
+     * reports an error, not the close). Tests check the server's count of its close code as well.
+     */
+    public int awaitRefusalCode() throws InterruptedException {
+        return awaitClose().code();
+    }
+
     /** {@link #sendRefused(String)} for a binary message. */
     public WsClient sendRefused(byte[] data) {
         socket.sendBinary(ByteBuffer.wrap(data), true).exceptionally(cutOff -> null).join();
