@@ -10,8 +10,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One STOMP connection's protocol state: the negotiated version, its subscriptions, open
@@ -41,7 +45,7 @@ public final class StompSession {
         }
     }
 
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(StompSession.class.getName());
+    private static final Logger LOG = Logger.getLogger(StompSession.class.getName());
 
     private static final String SERVER = "Switchboard/0.1";
 
@@ -51,7 +55,7 @@ public final class StompSession {
     private final StompDecoder decoder;
     private final Map<String, StompSubscription> subscriptions = new LinkedHashMap<>();
     private final Map<String, Transaction> transactions = new LinkedHashMap<>();
-    private final java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean refused = new AtomicBoolean();
     private volatile StompVersion version = StompVersion.V1_2;
     private boolean connected;
     private boolean closed;
@@ -91,7 +95,7 @@ public final class StompSession {
             receiveFrames(bytes);
         } catch (RuntimeException e) {
             // A bug must not leave the client waiting for an answer that never comes: ERROR, 1011.
-            LOG.log(java.util.logging.Level.WARNING, "STOMP frame handling failed", e);
+            LOG.log(Level.WARNING, "STOMP frame handling failed", e);
             throw StompException.internal();
         }
     }
@@ -107,7 +111,7 @@ public final class StompSession {
             } catch (StompException e) {
                 throw e.withReceipt(receipt);
             } catch (RuntimeException e) {
-                LOG.log(java.util.logging.Level.WARNING, "STOMP " + frame.command() + " failed", e);
+                LOG.log(Level.WARNING, "STOMP " + frame.command() + " failed", e);
                 throw StompException.internal().withReceipt(receipt);
             }
             if (receipt != null && frame.command() != StompCommand.CONNECT && frame.command() != StompCommand.STOMP) {
@@ -370,7 +374,7 @@ public final class StompSession {
         long ttl = broker.settings().transactionTtl().toMillis();
         try {
             transaction.expiry = broker.timers().schedule(() -> expire(name, transaction), ttl, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        } catch (RejectedExecutionException stopping) {
             // the broker is closing: the transaction goes with the connection
         }
     }
@@ -473,7 +477,7 @@ public final class StompSession {
     void fail(StompException error) {
         try {
             broker.timers().execute(() -> refuse(error));
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        } catch (RejectedExecutionException stopping) {
             // the broker is closing, and every connection with it
         }
     }
