@@ -147,10 +147,10 @@ public final class Switchboard {
                         context -> new ChatEndpoint(context, chatRooms, chatCodec, floodGuard(),
                                 security)),
                 endpoint("images", ImageEndpoint.class, ImageEndpoint.PATH, HandshakeGuard.Access.USER,
-                        limits.withMaxMessageBytes(imagesTransportLimit(config)),
+                        limits.withMaxMessageBytes(messageLimit(config, ImageEndpoint.PATH)),
                         context -> new ImageEndpoint(context, imageRooms, config.imagesMaxBytes(), floodGuard(), security)),
                 endpoint("stomp", StompEndpoint.class, StompEndpoint.PATH, HandshakeGuard.Access.OPEN,
-                        limits.withMaxMessageBytes(stompTransportLimit(config)), StompVersion.subprotocols(),
+                        limits.withMaxMessageBytes(messageLimit(config, StompEndpoint.PATH)), StompVersion.subprotocols(),
                         context -> new StompEndpoint(context, stompBroker, floodGuard(), security)),
                 endpoint("vnc", VncEndpoint.class, VncEndpoint.PATH, HandshakeGuard.Access.rule("vnc"), limits,
                         List.of(VncEndpoint.SUBPROTOCOL), context -> new VncEndpoint(context, vncGateway)),
@@ -161,13 +161,36 @@ public final class Switchboard {
                         context -> new TickerEndpoint(context, bus, tickerFeed, floodGuard())));
     }
 
+    /**
+     * The largest message the endpoint at {@code path} (its first segment names it) takes before
+     * closing with 1009: images and STOMP have transport limits of their own, every other
+     * endpoint takes {@code max-message-bytes}. The endpoints and the standalone frame guard both
+     * ask here.
+     */
+    public static int messageLimit(SwitchboardConfig config, String path) {
+        String endpoint = firstSegment(path);
+        if (endpoint.equals(firstSegment(ImageEndpoint.PATH))) {
+            return imagesTransportLimit(config);
+        }
+        if (endpoint.equals(firstSegment(StompEndpoint.PATH))) {
+            return stompTransportLimit(config);
+        }
+        return config.maxMessageBytes();
+    }
+
+    private static String firstSegment(String path) {
+        int start = path.startsWith("/") ? 1 : 0;
+        int end = path.indexOf('/', start);
+        return end < 0 ? path.substring(start) : path.substring(start, end);
+    }
+
     /** The largest WebSocket message image drop takes before closing with 1009. */
-    public static int imagesTransportLimit(SwitchboardConfig config) {
+    private static int imagesTransportLimit(SwitchboardConfig config) {
         return config.imagesMaxBytes() + ImageEndpoint.TRANSPORT_MARGIN;
     }
 
     /** A WebSocket message may carry several STOMP frames; the decoder enforces the frame limit itself. */
-    public static int stompTransportLimit(SwitchboardConfig config) {
+    private static int stompTransportLimit(SwitchboardConfig config) {
         return config.stompMaxFrameBytes() + 64 * 1024;
     }
 

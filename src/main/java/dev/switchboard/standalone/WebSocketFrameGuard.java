@@ -2,8 +2,6 @@ package dev.switchboard.standalone;
 
 import dev.switchboard.Switchboard;
 import dev.switchboard.config.SwitchboardConfig;
-import dev.switchboard.images.ImageEndpoint;
-import dev.switchboard.stomp.StompEndpoint;
 import jakarta.websocket.CloseReason;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
@@ -56,7 +54,7 @@ public final class WebSocketFrameGuard extends BaseFilter {
 
     /** Puts the guard in front of Tyrus's filter on {@code listener}; call after registering the WebSocket add-on. */
     public static void install(NetworkListener listener, SwitchboardConfig config) {
-        WebSocketFrameGuard guard = new WebSocketFrameGuard(path -> messageLimit(config, path));
+        WebSocketFrameGuard guard = new WebSocketFrameGuard(path -> Switchboard.messageLimit(config, path));
         listener.registerAddOn((NetworkListener l, FilterChainBuilder builder) -> builder.add(tyrusFilterIndex(builder), guard));
     }
 
@@ -70,28 +68,6 @@ public final class WebSocketFrameGuard extends BaseFilter {
             // fall through
         }
         throw new IllegalStateException("the WebSocket frame guard goes in front of Tyrus's filter, which is not on the listener");
-    }
-
-    /**
-     * The message limit of the endpoint a path belongs to, as {@link Switchboard#endpointConfigs()}
-     * sets it: images and STOMP have transport limits of their own, every other endpoint takes
-     * {@code max-message-bytes}.
-     */
-    static long messageLimit(SwitchboardConfig config, String path) {
-        String endpoint = firstSegment(path);
-        if (endpoint.equals(firstSegment(ImageEndpoint.PATH))) {
-            return Switchboard.imagesTransportLimit(config);
-        }
-        if (endpoint.equals(firstSegment(StompEndpoint.PATH))) {
-            return Switchboard.stompTransportLimit(config);
-        }
-        return config.maxMessageBytes();
-    }
-
-    private static String firstSegment(String path) {
-        int start = path.startsWith("/") ? 1 : 0;
-        int end = path.indexOf('/', start);
-        return end < 0 ? path.substring(start) : path.substring(start, end);
     }
 
     @Override

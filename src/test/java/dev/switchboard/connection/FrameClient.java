@@ -122,17 +122,7 @@ final class FrameClient implements AutoCloseable {
     }
 
     RawWebSocket.Frame readFrame() throws IOException {
-        int first = in.readUnsignedByte();
-        int second = in.readUnsignedByte();
-        long length = second & 0x7f;
-        if (length == 126) {
-            length = in.readUnsignedShort();
-        } else if (length == 127) {
-            length = in.readLong();
-        }
-        byte[] payload = new byte[Math.toIntExact(length)];
-        in.readFully(payload);
-        return new RawWebSocket.Frame(first & 0x0f, (first & 0x80) != 0, payload);
+        return RawWebSocket.readFrame(in);
     }
 
     /** Reads until the server's close frame; returns it. */

@@ -139,6 +139,11 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     public Frame readFrame() throws IOException {
+        return readFrame(in);
+    }
+
+    /** Reads one unmasked server frame from {@code in}. */
+    public static Frame readFrame(DataInputStream in) throws IOException {
         int first = in.readUnsignedByte();
         int second = in.readUnsignedByte();
         long length = second & 0x7f;
