@@ -114,6 +114,6 @@ public final class ImageRooms {
         return new Broadcast(List.of(
                 Broadcast.Text.of(ImageMessages.image(image.id(), image.from(), image.type(), image.data().length,
                         image.ts(), sequenced.offset())),
-                new Broadcast.Binary(image.data())), null);
+                new Broadcast.Binary(image.data())));
     }
 }
