@@ -102,6 +102,11 @@ public final class ImageRooms {
         }
     }
 
+    /** Whether the room's fan-out is too far behind to take another image now (see {@link FanOut#overloaded}). */
+    public boolean busy(String room) {
+        return fanOut.overloaded(channel(room));
+    }
+
     /** Stores an accepted image and sends it to every other member; returns its id. */
     public String publish(String room, String from, ImageType type, byte[] bytes, String senderKey) {
         String id = ids.next();
