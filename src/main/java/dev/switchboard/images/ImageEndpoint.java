@@ -100,8 +100,8 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
             return;
         }
         connection.metrics().request(image.type().mime());
-        String id = rooms.publish(room, from, image.type(), image.bytes(), key);
-        connection.sendText(ImageMessages.ack(id, image.type(), image.bytes().length));
+        ImageRooms.Accepted accepted = rooms.publish(room, from, image.type(), image.bytes(), key);
+        connection.sendText(ImageMessages.ack(accepted.id(), image.type(), image.bytes().length, accepted.offset()));
     }
 
     private void refuse(ErrorCode code, String detail) {

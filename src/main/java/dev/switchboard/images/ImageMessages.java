@@ -24,9 +24,10 @@ final class ImageMessages {
                 .add("bytes", bytes).add("ts", ts).add("offset", offset).build().toString();
     }
 
-    static String ack(String id, ImageType type, int bytes) {
+    /** The contract's ack, plus {@code offset} (an extension): the sender's own place to recover from. */
+    static String ack(String id, ImageType type, int bytes, long offset) {
         return Json.createObjectBuilder().add("type", "ack").add("id", id).add("mime", type.mime()).add("bytes", bytes)
-                .build().toString();
+                .add("offset", offset).build().toString();
     }
 
 }

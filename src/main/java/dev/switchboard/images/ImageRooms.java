@@ -107,11 +107,15 @@ public final class ImageRooms {
         return fanOut.overloaded(channel(room));
     }
 
-    /** Stores an accepted image and sends it to every other member; returns its id. */
-    public String publish(String room, String from, ImageType type, byte[] bytes, String senderKey) {
+    /** An image the room took: its id and its place in the room ({@code offset}, for the sender's own recovery). */
+    public record Accepted(String id, long offset) {
+    }
+
+    /** Stores an accepted image and sends it to every other member. */
+    public Accepted publish(String room, String from, ImageType type, byte[] bytes, String senderKey) {
         String id = ids.next();
-        bus.publish(channel(room), new Posted(id, from, type, bytes, clock.getAsLong(), senderKey));
-        return id;
+        Sequenced posted = bus.publish(channel(room), new Posted(id, from, type, bytes, clock.getAsLong(), senderKey));
+        return new Accepted(id, posted == null ? 0 : posted.offset());
     }
 
     private static Broadcast frames(Sequenced sequenced) {

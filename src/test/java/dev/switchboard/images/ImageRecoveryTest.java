@@ -47,7 +47,7 @@ class ImageRecoveryTest {
         while (true) {
             WsClient.Message message = sender.next();
             if (message.isText() && json(message.text()).getString("type").equals("ack")) {
-                return 0;
+                return json(message.text()).getJsonNumber("offset").longValue();
             }
         }
     }
@@ -69,7 +69,7 @@ class ImageRecoveryTest {
                 member.next();
                 seen = description.getInt("offset");
             } // dropped
-            post(sender, TestImages.png(2, 1));
+            assertEquals(2, post(sender, TestImages.png(2, 1)), "the ack says where the image is, for the sender's own recovery");
             post(sender, TestImages.png(3, 1));
             try (WsClient back = WsClient.connect(server.ws("images/" + room + "?since=" + epoch + ":" + seen))) {
                 JsonObject welcome = json(back.nextText());

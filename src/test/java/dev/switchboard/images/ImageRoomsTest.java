@@ -65,7 +65,9 @@ class ImageRoomsTest {
         enter(rooms, "r", "other", null, other);
         enter(rooms, "r", "third", null, third);
         byte[] image = {1, 2, 3};
-        String id = rooms.publish("r", "anonymous", ImageType.PNG, image, "sender");
+        ImageRooms.Accepted accepted = rooms.publish("r", "anonymous", ImageType.PNG, image, "sender");
+        String id = accepted.id();
+        assertEquals(1, accepted.offset());
         assertTrue(sender.isEmpty(), "never back to the sender");
         Broadcast pair = other.get(0);
         JsonObject description = descriptionOf(pair);
