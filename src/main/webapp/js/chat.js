@@ -303,6 +303,7 @@ function showChat() {
   $('join-view').hidden = true;
   $('chat-view').hidden = false;
   $('room-title').textContent = `· ${me.room}`;
+  $('chat-heading').textContent = `Chat room ${me.room}`;
   document.title = `${me.room} · ${baseTitle}`;
   $('my-presence').value = me.presence;
   $('my-status').value = me.status;

@@ -234,9 +234,6 @@ drop.addEventListener('drop', (event) => {
   drop.classList.remove('over');
   upload([...event.dataTransfer.files]);
 });
-drop.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); $('file').click(); }
-});
 document.addEventListener('paste', (event) => {
   const files = [...event.clipboardData.items].filter((i) => i.kind === 'file').map((i) => i.getAsFile());
   if (files.length) upload(files);

@@ -191,6 +191,7 @@ renderPosition();
 $('subscribe-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const destination = $('sub-destination').value.trim();
+  const ack = $('ack-mode').value;
   const sub = { destination, ack, resume: $('resume').checked };
   if (!sub.resume) setResumeStatus('', '');
   const handle = subscribe(sub);

@@ -49,11 +49,15 @@ final class PageChecks {
         browser.screenshot(name);
         browser.driver().manage().window().setSize(PHONE);
         try {
+            browser.screenshot(name + "-phone");
             long overflow = ((Number) ((JavascriptExecutor) browser.driver()).executeScript(
                     "return document.documentElement.scrollWidth - document.documentElement.clientWidth;")).longValue();
-            assertTrue(overflow <= 0, name + " is " + overflow + " px wider than a phone screen");
+            assertTrue(overflow <= 0, () -> name + " is " + overflow + " px wider than a phone screen: "
+                    + ((JavascriptExecutor) browser.driver()).executeScript(
+                            "const w = document.documentElement.clientWidth;"
+                            + "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1)"
+                            + ".map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className).slice(0, 12).join(' ');"));
             assertAccessible(browser);
-            browser.screenshot(name + "-phone");
         } finally {
             browser.driver().manage().window().setSize(DESKTOP);
         }
