@@ -53,7 +53,7 @@ class ChatRecoveryPageTest {
 
     private static void say(String text) {
         page.driver().findElement(By.id("text")).sendKeys(text, Keys.ENTER);
-        page.waitUpTo(WAIT).until(d -> texts().contains(text));
+        waitUntil(d -> texts().contains(text));
     }
 
     /** The texts of the room messages on the page, top to bottom. */
@@ -89,19 +89,27 @@ class ChatRecoveryPageTest {
         return page.driver().findElement(By.id("recovery")).getText();
     }
 
+    /** Waits for a condition of the page, failing with what the page shows. */
+    private static void waitUntil(java.util.function.Function<WebDriver, Boolean> condition) {
+        page.waitUpTo(WAIT).withMessage(() -> String.join(" | ", java.util.stream.Stream.of("state", "recovery", "messages")
+                .map(id -> id + "=" + page.driver().findElement(By.id(id)).getText()).toList()))
+                .until(condition);
+    }
+
     @Test
     void missedMessagesAreRecoveredExactlyOnceAfterADrop() throws Exception {
         join(server, "erin", "recover-room");
         say("before one");
         say("before two");
 
-        PageChecks.holdConnections(page);
-        server.server().application().connections().closeAll(1012, "restarting");
-        page.waitUpTo(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "Connection lost (1012"));
-        postAsOther(server, "recover-room", "missed one", "missed <b>two</b>", "missed three");
-        PageChecks.release(page);
+        try (PageChecks.Hold hold = PageChecks.hold(page)) {
+            server.server().application().connections().closeAll(1012, "restarting");
+            page.waitUpTo(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "Connection lost (1012"));
+            postAsOther(server, "recover-room", "missed one", "missed <b>two</b>", "missed three");
+            hold.release();
+        }
 
-        page.waitUpTo(WAIT).until(d -> recoveryLine().equals("Reconnected — 3 missed messages recovered"));
+        waitUntil(d -> recoveryLine().equals("Reconnected — 3 missed messages recovered"));
         assertEquals(List.of("before one", "before two", "missed one", "missed <b>two</b>", "missed three"), texts());
         assertTrue(page.driver().findElements(By.cssSelector("#messages b")).isEmpty(), "user text stays text");
         assertEquals("status", page.driver().findElement(By.id("recovery")).getAttribute("role"));
@@ -110,7 +118,7 @@ class ChatRecoveryPageTest {
 
         // live again: another post arrives once, and the page can still talk
         postAsOther(server, "recover-room", "live after");
-        page.waitUpTo(WAIT).until(d -> texts().contains("live after"));
+        waitUntil(d -> texts().contains("live after"));
         say("still here");
         assertEquals(List.of("before one", "before two", "missed one", "missed <b>two</b>", "missed three",
                 "live after", "still here"), texts());
@@ -122,7 +130,7 @@ class ChatRecoveryPageTest {
         join(server, "gail", "quiet-room");
         say("only me");
         server.server().application().connections().closeAll(1012, "restarting");
-        page.waitUpTo(WAIT).until(d -> recoveryLine().equals("Reconnected — no messages missed"));
+        waitUntil(d -> recoveryLine().equals("Reconnected — no messages missed"));
         assertEquals(List.of("only me"), texts());
     }
 
@@ -135,14 +143,15 @@ class ChatRecoveryPageTest {
             join(first, "hana", "reload-room");
             say("from the old server");
 
-            PageChecks.holdConnections(page);
-            first.close(); // every epoch is lost with it
-            page.waitUpTo(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "Connection lost"));
-            second = RunningServer.start(Map.of("port", String.valueOf(port)));
-            postAsOther(second, "reload-room", "new one", "new two");
-            PageChecks.release(page);
+            try (PageChecks.Hold hold = PageChecks.hold(page)) {
+                first.close(); // every epoch is lost with it
+                page.waitUpTo(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "Connection lost"));
+                second = RunningServer.start(Map.of("port", String.valueOf(port)));
+                postAsOther(second, "reload-room", "new one", "new two");
+                hold.release();
+            }
 
-            page.waitUpTo(WAIT).until(d -> recoveryLine().equals(
+            waitUntil(d -> recoveryLine().equals(
                     "Reconnected — could not recover what was missed; the room was reloaded"));
             assertEquals(List.of("new one", "new two"), texts());
             PageChecks.photographAndCheck(page, "chat-reloaded");

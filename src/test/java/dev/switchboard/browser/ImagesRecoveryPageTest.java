@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 import java.io.StringReader;
@@ -88,27 +89,35 @@ class ImagesRecoveryPageTest {
         }
     }
 
+    /** Waits for a condition of the page, failing with what the page shows. */
+    private static void waitUntil(java.util.function.Function<WebDriver, Boolean> condition) {
+        page.waitUpTo(WAIT).withMessage(() -> String.join(" | ", java.util.stream.Stream.of("state", "status", "recovery")
+                .map(id -> id + "=" + page.driver().findElement(By.id(id)).getText()).toList()))
+                .until(condition);
+    }
+
     @Test
     void missedImagesAreAddedExactlyOnceAfterADrop() throws Exception {
         open(server, "recover-images");
         postAsOther(server, "recover-images", TestImages.png(31, 20));
-        page.waitUpTo(WAIT).until(d -> widths().equals(List.of(31L)));
+        waitUntil(d -> widths().equals(List.of(31L)));
         uploadFromPage(TestImages.png(32, 20)); // our own: the server never echoes it, a recovery must not repeat it
 
-        PageChecks.holdConnections(page);
-        server.server().application().connections().closeAll(1012, "restarting");
-        page.waitUpTo(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Connection lost"));
-        postAsOther(server, "recover-images", TestImages.png(41, 20), TestImages.gif(42, 20));
-        PageChecks.release(page);
+        try (PageChecks.Hold hold = PageChecks.hold(page)) {
+            server.server().application().connections().closeAll(1012, "restarting");
+            page.waitUpTo(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Connection lost"));
+            postAsOther(server, "recover-images", TestImages.png(41, 20), TestImages.gif(42, 20));
+            hold.release();
+        }
 
-        page.waitUpTo(WAIT).until(d -> recoveryLine().equals("Reconnected — 2 missed images recovered"));
-        page.waitUpTo(WAIT).until(d -> widths().equals(List.of(42L, 41L, 32L, 31L)));
+        waitUntil(d -> recoveryLine().equals("Reconnected — 2 missed images recovered"));
+        waitUntil(d -> widths().equals(List.of(42L, 41L, 32L, 31L)));
         String url = PageChecks.lastUrl(page);
         assertTrue(url.matches(".*/images/recover-images\\?since=[^:]+:\\d+$"), url);
         assertEquals("status", page.driver().findElement(By.id("recovery")).getAttribute("role"));
 
         postAsOther(server, "recover-images", TestImages.png(51, 20)); // live again
-        page.waitUpTo(WAIT).until(d -> widths().equals(List.of(51L, 42L, 41L, 32L, 31L)));
+        waitUntil(d -> widths().equals(List.of(51L, 42L, 41L, 32L, 31L)));
         PageChecks.photographAndCheck(page, "images-recovered");
     }
 
@@ -120,18 +129,19 @@ class ImagesRecoveryPageTest {
         try {
             open(first, "reload-images");
             postAsOther(first, "reload-images", TestImages.png(61, 20));
-            page.waitUpTo(WAIT).until(d -> widths().equals(List.of(61L)));
+            waitUntil(d -> widths().equals(List.of(61L)));
 
-            PageChecks.holdConnections(page);
-            first.close();
-            page.waitUpTo(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Connection lost"));
-            second = RunningServer.start(Map.of("port", String.valueOf(port)));
-            postAsOther(second, "reload-images", TestImages.png(71, 20));
-            PageChecks.release(page);
+            try (PageChecks.Hold hold = PageChecks.hold(page)) {
+                first.close();
+                page.waitUpTo(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Connection lost"));
+                second = RunningServer.start(Map.of("port", String.valueOf(port)));
+                postAsOther(second, "reload-images", TestImages.png(71, 20));
+                hold.release();
+            }
 
-            page.waitUpTo(WAIT).until(d -> recoveryLine().equals(
+            waitUntil(d -> recoveryLine().equals(
                     "Reconnected — could not recover what was missed; the room was reloaded"));
-            page.waitUpTo(WAIT).until(d -> widths().equals(List.of(71L)));
+            waitUntil(d -> widths().equals(List.of(71L)));
             PageChecks.photographAndCheck(page, "images-reloaded");
         } finally {
             Browser.closeAll(second);

@@ -1,5 +1,6 @@
 package dev.switchboard.browser;
 
+import dev.switchboard.testing.Await;
 import dev.switchboard.testing.Browser;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -7,6 +8,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -64,30 +66,67 @@ final class PageChecks {
     }
 
     /**
-     * Holds the page away from the server: while held, the page's WebSockets are made to a closed
-     * port, so its reconnects fail (and back off) until {@link #release} — the server can be
-     * changed meanwhile without the page coming back too early.
+     * Holds the page away from the server: while held, a WebSocket the page makes is a stand-in
+     * that stays CONNECTING (one attempt, so the page's backoff does not grow) while the test
+     * changes the server; {@link Hold#release} lets the next attempt through and ends the held
+     * one as a dropped connection (1006), so the page tries again at once. Closing releases too.
      */
-    static void holdConnections(Browser browser) {
-        ((JavascriptExecutor) browser.driver()).executeScript(
-                "if (!window.__realWebSocket) {"
-                        + "  window.__realWebSocket = window.WebSocket;"
-                        + "  window.WebSocket = class extends window.__realWebSocket {"
-                        + "    constructor(url, protocols) {"
-                        + "      const held = window.__held;"
-                        + "      super(held ? 'ws://127.0.0.1:9/held' : url, protocols);"
-                        + "      if (!held) window.__lastUrl = String(url);"
-                        + "    }"
-                        + "  };"
-                        + "}"
-                        + "window.__held = true;");
+    static Hold hold(Browser browser) {
+        return new Hold(browser);
     }
 
-    static void release(Browser browser) {
-        ((JavascriptExecutor) browser.driver()).executeScript("window.__held = false;");
+    static final class Hold implements AutoCloseable {
+        private final JavascriptExecutor page;
+        private boolean released;
+
+        private Hold(Browser browser) {
+            page = browser.driver();
+            page.executeScript(
+                    "if (!window.__realWebSocket) {"
+                            + "  window.__realWebSocket = window.WebSocket;"
+                            + "  window.__heldSockets = [];"
+                            + "  window.WebSocket = class extends window.__realWebSocket {"
+                            + "    constructor(url, protocols) {"
+                            + "      if (window.__held) {"
+                            + "        const held = { url: String(url), readyState: 0, bufferedAmount: 0, protocol: '',"
+                            + "          extensions: '', binaryType: 'blob', send() { throw new Error('not open'); },"
+                            + "          close() {} };"
+                            + "        window.__heldSockets.push(held);"
+                            + "        return held;"
+                            + "      }"
+                            + "      super(url, protocols);"
+                            + "      window.__lastUrl = String(url);"
+                            + "    }"
+                            + "  };"
+                            + "}"
+                            + "window.__heldSockets = [];"
+                            + "window.__held = true;");
+        }
+
+        /** Lets the page's next attempt through to the server and drops the one that was held. */
+        void release() {
+            if (released) {
+                return;
+            }
+            released = true;
+            // the page has really tried to come back while held (so what was posted meanwhile was missed)
+            Await.until("the page to try to reconnect", Duration.ofSeconds(20), () -> ((Number) page.executeScript(
+                    "return window.__heldSockets.length;")).intValue() > 0);
+            page.executeScript(
+                    "window.__held = false;"
+                            + "for (const held of window.__heldSockets.splice(0)) {"
+                            + "  held.readyState = 3;"
+                            + "  if (held.onclose) held.onclose({ type: 'close', code: 1006, reason: '', wasClean: false });"
+                            + "}");
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
     }
 
-    /** The URL of the last WebSocket the page opened since {@link #holdConnections} was first called. */
+    /** The URL of the last WebSocket the page opened since a {@link #hold} was first made. */
     static String lastUrl(Browser browser) {
         return (String) ((JavascriptExecutor) browser.driver()).executeScript("return window.__lastUrl || '';");
     }

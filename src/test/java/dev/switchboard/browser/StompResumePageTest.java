@@ -101,13 +101,20 @@ class StompResumePageTest {
         }
     }
 
+    /** Waits for a condition of the page, failing with what the page shows. */
+    private static void waitUntil(java.util.function.Function<WebDriver, Boolean> condition) {
+        page.waitUpTo(WAIT).withMessage(() -> String.join(" | ", java.util.stream.Stream.of("state", "resume-status", "connection-info")
+                .map(id -> id + "=" + page.driver().findElement(By.id(id)).getText()).toList()))
+                .until(condition);
+    }
+
     @Test
     void resumedAfterUnsubscribingGetsWhatWasSentMeanwhileOnce() throws Exception {
         connect(server);
         subscribe("/topic/resume-manual", false);
         sendFromPage("/topic/resume-manual", "first");
         sendFromPage("/topic/resume-manual", "second");
-        page.waitUpTo(WAIT).until(d -> bodies().equals(List.of("first", "second")));
+        waitUntil(d -> bodies().equals(List.of("first", "second")));
         page.waitUpTo(WAIT).until(ExpectedConditions.textMatches(By.id("resume-position"),
                 java.util.regex.Pattern.compile("^last seen on /topic/resume-manual: \\S+:\\d+$")));
 
@@ -115,9 +122,9 @@ class StompResumePageTest {
         publishAsOther(server, "/topic/resume-manual", "while away <b>1</b>", "while away 2");
         subscribe("/topic/resume-manual", true);
 
-        page.waitUpTo(WAIT).until(d -> resumeStatus().startsWith("Resumed /topic/resume-manual after offset "));
+        waitUntil(d -> resumeStatus().startsWith("Resumed /topic/resume-manual after offset "));
         assertTrue(resumeStatus().contains("x-recovered:true"), resumeStatus());
-        page.waitUpTo(WAIT).until(d -> bodies().size() == 4);
+        waitUntil(d -> bodies().size() == 4);
         assertEquals(List.of("first", "second", "while away <b>1</b>", "while away 2"), bodies());
         assertTrue(driver().findElements(By.cssSelector("#messages b")).isEmpty(), "bodies are text");
         page.waitUpTo(WAIT).until(ExpectedConditions.textMatches(By.id("frames"),
@@ -129,20 +136,21 @@ class StompResumePageTest {
     void resumingSubscriptionRecoversWhatADropMissed() throws Exception {
         connect(server);
         subscribe("/topic/resume-drop", true);
-        page.waitUpTo(WAIT).until(d -> resumeStatus().equals("Nothing seen yet on /topic/resume-drop: subscribed from now."));
+        waitUntil(d -> resumeStatus().equals("Nothing seen yet on /topic/resume-drop: subscribed from now."));
         sendFromPage("/topic/resume-drop", "before");
-        page.waitUpTo(WAIT).until(d -> bodies().equals(List.of("before")));
+        waitUntil(d -> bodies().equals(List.of("before")));
 
-        PageChecks.holdConnections(page);
-        server.server().application().connections().closeAll(1012, "restarting");
-        page.waitUpTo(WAIT).until(d -> !"OPEN".equals(d.findElement(By.id("state")).getText()));
-        publishAsOther(server, "/topic/resume-drop", "missed 1", "missed 2", "missed 3");
-        PageChecks.release(page);
+        try (PageChecks.Hold hold = PageChecks.hold(page)) {
+            server.server().application().connections().closeAll(1012, "restarting");
+            waitUntil(d -> !"OPEN".equals(d.findElement(By.id("state")).getText()));
+            publishAsOther(server, "/topic/resume-drop", "missed 1", "missed 2", "missed 3");
+            hold.release();
+        }
 
-        page.waitUpTo(WAIT).until(d -> resumeStatus().startsWith("Resumed /topic/resume-drop after offset "));
-        page.waitUpTo(WAIT).until(d -> bodies().size() == 4);
+        waitUntil(d -> resumeStatus().startsWith("Resumed /topic/resume-drop after offset "));
+        waitUntil(d -> bodies().size() == 4);
         sendFromPage("/topic/resume-drop", "after");
-        page.waitUpTo(WAIT).until(d -> bodies().size() == 5);
+        waitUntil(d -> bodies().size() == 5);
         assertEquals(List.of("before", "missed 1", "missed 2", "missed 3", "after"), bodies());
     }
 
@@ -155,19 +163,20 @@ class StompResumePageTest {
             connect(first);
             subscribe("/topic/resume-restart", true);
             sendFromPage("/topic/resume-restart", "old");
-            page.waitUpTo(WAIT).until(d -> bodies().equals(List.of("old")));
+            waitUntil(d -> bodies().equals(List.of("old")));
 
-            PageChecks.holdConnections(page);
-            first.close();
-            page.waitUpTo(WAIT).until(d -> !"OPEN".equals(d.findElement(By.id("state")).getText()));
-            second = RunningServer.start(Map.of("port", String.valueOf(port)));
-            publishAsOther(second, "/topic/resume-restart", "lost to the old epoch");
-            PageChecks.release(page);
+            try (PageChecks.Hold hold = PageChecks.hold(page)) {
+                first.close();
+                waitUntil(d -> !"OPEN".equals(d.findElement(By.id("state")).getText()));
+                second = RunningServer.start(Map.of("port", String.valueOf(port)));
+                publishAsOther(second, "/topic/resume-restart", "lost to the old epoch");
+                hold.release();
+            }
 
-            page.waitUpTo(WAIT).until(d -> resumeStatus().startsWith("Could not resume /topic/resume-restart"));
+            waitUntil(d -> resumeStatus().startsWith("Could not resume /topic/resume-restart"));
             assertTrue(resumeStatus().contains("x-recovered:false"), resumeStatus());
             sendFromPage("/topic/resume-restart", "new");
-            page.waitUpTo(WAIT).until(d -> bodies().contains("new"));
+            waitUntil(d -> bodies().contains("new"));
             assertEquals(List.of("old", "new"), bodies());
             PageChecks.photographAndCheck(page, "stomp-not-recovered");
         } finally {
