@@ -190,12 +190,14 @@ function plural(n, one, many) {
 
 /** The welcome of a rejoin: the missed messages appended, or the room reloaded when they are gone. */
 function showRejoin(message) {
+  system(`Reconnected: back in ${message.room} as ${message.nick}.`);
   if (message.recovered === true) {
     for (const h of message.history) showMessage(h, { recovered: true });
     const n = message.history.length;
     setRecovery(`Reconnected — ${n === 0 ? 'no messages missed' : `${plural(n, 'missed message', 'missed messages')} recovered`}`, 'good');
   } else if (message.recovered === false) {
     clearMessages();
+    system(`Reloaded ${message.room}: its latest messages.`);
     for (const h of message.history) showMessage(h, { history: true });
     setRecovery('Reconnected — could not recover what was missed; the room was reloaded', 'bad');
   } else {
@@ -203,7 +205,6 @@ function showRejoin(message) {
     for (const h of message.history) showMessage(h, { history: true });
     setRecovery('', '');
   }
-  system(`Reconnected: back in ${message.room} as ${message.nick}.`);
 }
 
 function onMessage(event) {

@@ -63,7 +63,10 @@ function recoveredText(n) {
 function receiveImage(description, bytes) {
   if (Number.isInteger(description.offset)) position.offset = Math.max(position.offset, description.offset);
   const fresh = !description.id || !shown.has(description.id);
-  if (fresh) addToGallery(description, bytes);
+  if (fresh) {
+    const item = addToGallery(description, bytes);
+    if (recovering) item.classList.add('recovered');
+  }
   if (recovering) {
     recovering.left -= 1;
     if (fresh) recovering.added += 1;

@@ -120,9 +120,12 @@ function renderPosition() {
     : at ? `last seen on ${destination}: ${at.epoch}:${at.offset}` : `nothing seen yet on ${destination}`;
 }
 
-function setResumeStatus(text, kind) {
-  $('resume-status').textContent = text;
-  $('resume-status').className = `recovery ${kind}`;
+/** The resume line: parts are text, or [text] for a header shown as code (it never breaks). */
+function setResumeStatus(parts, kind) {
+  const line = $('resume-status');
+  line.replaceChildren(...[].concat(parts).map((part) => (Array.isArray(part)
+    ? Object.assign(document.createElement('code'), { textContent: part[0] }) : document.createTextNode(part))));
+  line.className = `recovery ${kind}`;
 }
 
 /**
@@ -140,9 +143,11 @@ function subscribe(sub, id) {
     headers.receipt = `resume-${receipts}`;
     client.watchForReceipt(headers.receipt, (frame) => {
       if (frame.headers['x-recovered'] === 'true') {
-        setResumeStatus(`Resumed ${sub.destination} after offset ${from.offset}: x-recovered:true — the missed messages follow.`, 'good');
+        setResumeStatus([`Resumed ${sub.destination} after offset ${from.offset}: `, ['x-recovered:true'],
+          ' — the missed messages follow.'], 'good');
       } else {
-        setResumeStatus(`Could not resume ${sub.destination} after offset ${from.offset}: x-recovered:${frame.headers['x-recovered'] || '(none)'} — only new messages follow.`, 'bad');
+        setResumeStatus([`Could not resume ${sub.destination} after offset ${from.offset}: `,
+          [`x-recovered:${frame.headers['x-recovered'] || '(none)'}`], ' — only new messages follow.'], 'bad');
       }
     });
   } else if (sub.resume) {
