@@ -189,7 +189,6 @@ $('connect-form').addEventListener('submit', (event) => {
 $('disconnect').addEventListener('click', async () => {
   await client.deactivate();
   setState('CLOSED');
-renderPosition();
   $('connection-info').textContent = 'Disconnected.';
 });
 
