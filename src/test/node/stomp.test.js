@@ -221,3 +221,35 @@ test('heart-beats flow both ways when asked for', async () => {
   assert.equal((await sub.next()).body, 'alive');
   await client.deactivate();
 });
+
+test('topic recovery: resubscribing with x-since gets what was missed, then live (docs/protocol.md)', async () => {
+  const topic = `/topic/${unique('resume')}`;
+  const sender = await connect();
+  const first = await connect();
+  const sub = subscribe(first, topic);
+  await sync(first);
+  sender.publish({ destination: topic, body: 'seen' });
+  const seen = await sub.next();
+  assert.ok(seen.headers['x-epoch']);
+  assert.equal(seen.headers['x-offset'], '1');
+  await first.deactivate();
+  for (const body of ['missed 1', 'missed 2']) sender.publish({ destination: topic, body });
+  await sync(sender);
+
+  const back = await connect();
+  const answered = receipt(back, 'resume');
+  const resumed = subscribe(back, topic, {
+    receipt: 'resume', 'x-since': `${seen.headers['x-epoch']}:${seen.headers['x-offset']}`,
+  });
+  assert.equal((await answered).headers['x-recovered'], 'true');
+  assert.deepEqual([(await resumed.next()).body, (await resumed.next()).body], ['missed 1', 'missed 2']);
+  sender.publish({ destination: topic, body: 'live' });
+  const live = await resumed.next();
+  assert.equal(live.body, 'live');
+  assert.equal(live.headers['x-offset'], '4');
+
+  const stale = receipt(back, 'stale');
+  subscribe(back, topic, { receipt: 'stale', 'x-since': 'an-old-epoch:1' });
+  assert.equal((await stale).headers['x-recovered'], 'false');
+  await Promise.all([sender.deactivate(), back.deactivate()]);
+});

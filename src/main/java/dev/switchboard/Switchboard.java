@@ -117,7 +117,7 @@ public final class Switchboard {
                 ? config.recoveryTtl() : config.imagesEmptyRoomTtl();
         long sweepEvery = Math.max(100, Math.min(10_000, shortest.toMillis() / 4));
         this.bus = new LocalBus(this::retention, pool, timers, sweepEvery, System::nanoTime);
-        this.fanOut = new FanOut(bus, pool, config.fanOutThreads());
+        this.fanOut = new FanOut(bus, pool, config.fanOutThreads(), config.fanOutMaxBacklog());
         this.keepAlive = new KeepAlive(connections, config.idleTimeout(), config.keepaliveInterval());
         this.chatCodec = new ChatCodec(config.chatMaxText());
         this.chatRooms = new ChatRooms(bus, fanOut, chatCodec, config.chatHistory(), System::currentTimeMillis,

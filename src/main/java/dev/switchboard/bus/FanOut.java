@@ -32,12 +32,18 @@ public final class FanOut {
     }
 
     private final MessageBus bus;
+    private final int maxBacklog;
     private final SerialExecutor[] stripes;
     private final AtomicLong nextStripe = new AtomicLong();
     private final ConcurrentMap<String, Local> channels = new ConcurrentHashMap<>();
 
-    public FanOut(MessageBus bus, Executor pool, int stripes) {
+    /**
+     * @param maxBacklog events of one channel that may wait for their fan-out here before
+     *                   {@link #overloaded} says so ({@code fan-out.max-backlog})
+     */
+    public FanOut(MessageBus bus, Executor pool, int stripes, int maxBacklog) {
         this.bus = bus;
+        this.maxBacklog = maxBacklog;
         this.stripes = new SerialExecutor[Math.max(1, stripes)];
         for (int i = 0; i < this.stripes.length; i++) {
             this.stripes[i] = new SerialExecutor(pool);
@@ -55,6 +61,18 @@ public final class FanOut {
                 return attachment;
             }
         }
+    }
+
+    /**
+     * Whether the channel's fan-out here is more than {@code fan-out.max-backlog} events behind:
+     * publishers are then refused (chat and images: {@code rate-limited}; STOMP: ERROR) until it
+     * catches up — fan-out runs after the publisher's lock, so this is its back-pressure, and the
+     * bound on what waiting events hold.
+     */
+    public boolean overloaded(String channel) {
+        Local local = channels.get(channel);
+        long behind = bus.pending(channel) + (local == null ? 0 : local.inFlight.get());
+        return behind >= maxBacklog;
     }
 
     /** Receivers of the channel on this node. */
@@ -129,6 +147,8 @@ public final class FanOut {
         boolean retired;
         /** Once a fan-out has gone on the stripes, every later one does: inline ones could overtake it. */
         volatile boolean striped;
+        /** Events handed to the stripes and not yet delivered by all of them. */
+        final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
         Local(String channel) {
             this.channel = channel;
@@ -174,10 +194,21 @@ public final class FanOut {
                 }
                 lane.add(attachment);
             }
+            int lanes = 0;
+            for (List<Attachment> lane : byStripe) {
+                lanes += lane == null ? 0 : 1;
+            }
+            inFlight.incrementAndGet();
+            java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(lanes);
             for (int i = 0; i < byStripe.length; i++) {
                 List<Attachment> lane = byStripe[i];
                 if (lane != null) {
-                    stripes[i].execute(() -> lane.forEach(a -> a.offer(delivery)));
+                    stripes[i].execute(() -> {
+                        lane.forEach(a -> a.offer(delivery));
+                        if (left.decrementAndGet() == 0) {
+                            inFlight.decrementAndGet();
+                        }
+                    });
                 }
             }
         }

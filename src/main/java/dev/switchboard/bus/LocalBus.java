@@ -210,6 +210,12 @@ public final class LocalBus implements MessageBus {
     }
 
     @Override
+    public int pending(String name) {
+        Channel channel = channels.get(name);
+        return channel == null ? 0 : channel.lane.pending();
+    }
+
+    /** Whether the channel exists (has a listener, or had one within its linger). */
     public boolean exists(String name) {
         return channels.containsKey(name);
     }

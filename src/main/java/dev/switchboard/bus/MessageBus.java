@@ -37,8 +37,8 @@ public interface MessageBus extends AutoCloseable {
     /** The newest {@code count} retained events up to {@code upToOffset}, oldest first. */
     List<Sequenced> tail(String channel, int count, long upToOffset);
 
-    /** Whether the channel exists (has a listener, or had one within its linger). */
-    boolean exists(String channel);
+    /** Events of the channel not yet handed to this node's listener (how far its fan-out is behind). */
+    int pending(String channel);
 
     @Override
     void close();

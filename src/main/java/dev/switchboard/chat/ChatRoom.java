@@ -112,6 +112,7 @@ public final class ChatRoom {
     /** A message to the whole room, sender included, kept in the room's log. */
     synchronized ChatEvent.RoomMessage say(ChatMember member, String text) throws ChatException {
         Entry from = joined(member);
+        notOverloaded();
         RoomEvent.Said said = new RoomEvent.Said(ids.next(), name, from.nick(), text, clock.getAsLong());
         return said.at(bus.publish(channel, said).offset());
     }
@@ -119,6 +120,7 @@ public final class ChatRoom {
     /** A message to one member and back to the sender; never kept. */
     synchronized void whisper(ChatMember member, String toNick, String text) throws ChatException {
         Entry from = joined(member);
+        notOverloaded();
         Entry to = byNick.get(Nicks.key(Nicks.lookup(toNick)));
         if (to == null) {
             throw new ChatException(ErrorCode.NO_SUCH_MEMBER, "no member '" + toNick + "' in " + name);
@@ -130,6 +132,7 @@ public final class ChatRoom {
     /** A presence or status change, announced to everyone (the member included, as confirmation). */
     synchronized void setPresence(ChatMember member, Presence presence, String status) throws ChatException {
         Entry entry = joined(member);
+        notOverloaded();
         Entry changed = new Entry(entry.member(), entry.nick(), presence, status == null ? entry.status() : status,
                 entry.attachment());
         byNick.put(Nicks.key(entry.nick()), changed);
@@ -141,6 +144,7 @@ public final class ChatRoom {
     /** A typing hint, to everyone but the typist. */
     synchronized void typing(ChatMember member) throws ChatException {
         Entry entry = joined(member);
+        notOverloaded();
         bus.publish(channel, new RoomEvent.Notice(new ChatEvent.TypingHint(entry.nick()), entry.nick()));
     }
 
@@ -175,6 +179,13 @@ public final class ChatRoom {
     /** The last {@code chat.history} room messages, oldest first. */
     List<ChatEvent.RoomMessage> history() {
         return bus.tail(channel, historyLimit, Long.MAX_VALUE).stream().map(ChatRoom::message).toList();
+    }
+
+    /** What members say waits while the room's fan-out is far behind (joins and leaves never do). */
+    private void notOverloaded() throws ChatException {
+        if (fanOut.overloaded(channel)) {
+            throw new ChatException(ErrorCode.RATE_LIMITED, "the room is busy delivering; try again in a moment");
+        }
     }
 
     private Entry joined(ChatMember member) throws ChatException {

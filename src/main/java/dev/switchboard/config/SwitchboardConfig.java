@@ -73,6 +73,7 @@ public final class SwitchboardConfig {
     private final long recoveryChannelBytes;
     private final long recoveryMaxBytes;
     private final int fanOutThreads;
+    private final int fanOutMaxBacklog;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
         this.systemProperties = systemProperties;
@@ -124,6 +125,7 @@ public final class SwitchboardConfig {
         this.recoveryMaxBytes = bytes("recovery.max-bytes", Math.min(256 * MIB, Runtime.getRuntime().maxMemory() / 4),
                 0, Long.MAX_VALUE);
         this.fanOutThreads = integer("fan-out.threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 1024);
+        this.fanOutMaxBacklog = integer("fan-out.max-backlog", 10_000, 1, 10_000_000);
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -571,5 +573,10 @@ public final class SwitchboardConfig {
     /** {@code fan-out.threads}: the application's pool that fan-out and departures run on (standalone). */
     public int fanOutThreads() {
         return fanOutThreads;
+    }
+
+    /** {@code fan-out.max-backlog}: events of one channel waiting for their fan-out before its publishers are refused. */
+    public int fanOutMaxBacklog() {
+        return fanOutMaxBacklog;
     }
 }

@@ -95,6 +95,10 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
             refuse(ErrorCode.NOT_AN_IMAGE, "not a PNG, JPEG, GIF or WebP image");
             return;
         }
+        if (rooms.busy(room)) {
+            refuse(ErrorCode.RATE_LIMITED, "the room is busy delivering; try again in a moment");
+            return;
+        }
         connection.metrics().request(image.type().mime());
         String id = rooms.publish(room, from, image.type(), image.bytes(), key);
         connection.sendText(ImageMessages.ack(id, image.type(), image.bytes().length));

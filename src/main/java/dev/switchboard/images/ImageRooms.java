@@ -102,6 +102,11 @@ public final class ImageRooms {
         }
     }
 
+    /** Whether the room's fan-out is too far behind to take another image now (see {@link FanOut#overloaded}). */
+    public boolean busy(String room) {
+        return fanOut.overloaded(channel(room));
+    }
+
     /** Stores an accepted image and sends it to every other member; returns its id. */
     public String publish(String room, String from, ImageType type, byte[] bytes, String senderKey) {
         String id = ids.next();
@@ -114,6 +119,6 @@ public final class ImageRooms {
         return new Broadcast(List.of(
                 Broadcast.Text.of(ImageMessages.image(image.id(), image.from(), image.type(), image.data().length,
                         image.ts(), sequenced.offset())),
-                new Broadcast.Binary(image.data())), null);
+                new Broadcast.Binary(image.data())));
     }
 }

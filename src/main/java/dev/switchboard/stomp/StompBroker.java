@@ -182,13 +182,18 @@ public final class StompBroker implements AutoCloseable {
                 throw refused;
             }
         } else {
+            String channel = StompRecovery.channel(message.destination());
+            if (fanOut.overloaded(channel)) {
+                throw StompException.limit("topic-busy", "topic " + message.destination()
+                        + " is still delivering earlier messages (fan-out.max-backlog); try later");
+            }
             Topic topic = topics.get(message.destination());
             if (topic != null) {
                 topic.messagesIn.incrementAndGet();
             }
             messagesIn.incrementAndGet();
             // the channel exists while the topic has subscribers here, and for recovery.ttl after
-            bus.publish(StompRecovery.channel(message.destination()), new StompRecovery.TopicMessage(message));
+            bus.publish(channel, new StompRecovery.TopicMessage(message));
         }
     }
 

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -93,7 +94,8 @@ class ChatPageTest {
         status.clear();
         status.sendKeys("making tea");
         alice.driver().findElement(By.id("update-me")).click();
-        bob.waitUpTo(Duration.ofSeconds(10)).until(d ->
+        // the list is redrawn on every presence change: an element found a moment ago may be gone
+        bob.waitUpTo(Duration.ofSeconds(10)).ignoring(StaleElementReferenceException.class).until(d ->
                 member(bob, "alice").findElement(By.cssSelector(".dot")).getAttribute("data-presence").equals("away"));
         assertTrue(member(bob, "alice").getText().contains("making tea"));
         bob.screenshot("chat-bob");

@@ -86,7 +86,7 @@ class FanOutTest {
         try {
             LocalBus bus = new LocalBus(n -> new Retention(0, 0, Duration.ZERO, 0, Duration.ofMinutes(1),
                     new LogBudget("t", Long.MAX_VALUE)), pool, null, 0, System::nanoTime);
-            FanOut fanOut = new FanOut(bus, pool, 4);
+            FanOut fanOut = new FanOut(bus, pool, 4, 1_000_000);
             int receivers = 200;
             int perPublisher = 1000;
             int total = 4 * perPublisher;
@@ -136,5 +136,71 @@ class FanOutTest {
             publishers.shutdownNow();
             pool.shutdownNow();
         }
+    }
+
+    /** An executor that runs nothing until told: a fan-out that has fallen behind. */
+    static final class HeldPool implements java.util.concurrent.Executor {
+        final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+
+        @Override
+        public synchronized void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        void runAll() {
+            while (true) {
+                Runnable task;
+                synchronized (this) {
+                    task = tasks.poll();
+                }
+                if (task == null) {
+                    return;
+                }
+                task.run();
+            }
+        }
+    }
+
+    @Test
+    void aChannelWhoseFanOutIsFarBehindIsOverloadedUntilItCatchesUp() {
+        HeldPool pool = new HeldPool();
+        LocalBus bus = new LocalBus(n -> TestBuses.KEEP_100, pool, null, 0, System::nanoTime);
+        FanOut fanOut = new FanOut(bus, pool, 2, 5);
+        List<String> got = new ArrayList<>();
+        fanOut.attach("c", d -> got.add(text(d))).start();
+        for (int i = 0; i < 4; i++) {
+            bus.publish("c", kept("m" + i));
+        }
+        assertTrue(!fanOut.overloaded("c"), "4 behind, the bound is 5");
+        bus.publish("c", kept("m4"));
+        assertTrue(fanOut.overloaded("c"));
+        assertTrue(!fanOut.overloaded("other"), "only that channel");
+        pool.runAll();
+        assertEquals(5, got.size());
+        assertTrue(!fanOut.overloaded("c"), "caught up");
+    }
+
+    @Test
+    void aBigChannelCountsWhatItsStripesStillHold() {
+        HeldPool pool = new HeldPool();
+        LocalBus bus = new LocalBus(n -> TestBuses.KEEP_100, pool, null, 0, System::nanoTime);
+        FanOut fanOut = new FanOut(bus, pool, 2, 3);
+        for (int i = 0; i < FanOut.STRIPED_FROM; i++) {
+            fanOut.attach("big", d -> { }).start();
+        }
+        for (int i = 0; i < 3; i++) {
+            bus.publish("big", kept("m" + i));
+        }
+        // run only the channel's lane: the events move to the stripes and still count
+        for (int i = 0; i < 1; i++) {
+            Runnable lane;
+            synchronized (pool) {
+                lane = pool.tasks.poll();
+            }
+            lane.run();
+        }
+        assertTrue(fanOut.overloaded("big"), "three events still on the stripes");
+        pool.runAll();
+        assertTrue(!fanOut.overloaded("big"));
     }
 }

@@ -22,6 +22,6 @@ public final class TestBuses {
     }
 
     public static FanOut fanOut(MessageBus bus) {
-        return new FanOut(bus, Runnable::run, 2);
+        return new FanOut(bus, Runnable::run, 2, 10_000);
     }
 }

@@ -310,4 +310,26 @@ class ChatRoomTest {
         assertEquals(Collections.nCopies(4, Presence.AVAILABLE),
                 rooms.room("busy").members().stream().map(ChatEvent.Member::presence).toList());
     }
+
+    @Test
+    void whileTheRoomsFanOutIsFarBehindMembersAreAskedToWaitButComeAndGoFreely() throws Exception {
+        java.util.ArrayDeque<Runnable> held = new java.util.ArrayDeque<>();
+        LocalBus slow = new LocalBus(n -> TestBuses.KEEP_100, held::add, null, 0, System::nanoTime);
+        FanOut behind = new FanOut(slow, held::add, 2, 4); // alice's arrival and three messages
+        ChatRooms busy = new ChatRooms(slow, behind, new ChatCodec(100), 3, clock::get, new SimpleMeterRegistry());
+        Inbox alice = new Inbox("a");
+        ChatRoom.Joined joined = busy.join("r", alice, join("alice"));
+        ChatRoom room = joined.room();
+        room.say(alice, "one");
+        room.say(alice, "two");
+        room.say(alice, "three");
+        ChatException wait = assertThrows(ChatException.class, () -> room.say(alice, "four"));
+        assertEquals(ErrorCode.RATE_LIMITED, wait.error());
+        assertEquals(ErrorCode.RATE_LIMITED, assertThrows(ChatException.class, () -> room.typing(alice)).error());
+        busy.join("r", new Inbox("b"), join("bob")); // joins and leaves are never refused
+        while (!held.isEmpty()) {
+            held.poll().run();
+        }
+        room.say(alice, "four");
+    }
 }

@@ -19,6 +19,6 @@ final class TestBrokers {
 
     static StompBroker pooled(StompSettings settings, Executor pool) {
         LocalBus bus = new LocalBus(name -> TestBuses.KEEP_100, pool, null, 0, System::nanoTime);
-        return new StompBroker(bus, new FanOut(bus, pool, 4), settings);
+        return new StompBroker(bus, new FanOut(bus, pool, 4, 10_000), settings);
     }
 }
