@@ -18,6 +18,10 @@ const me = { nick: null, room: null, joined: false, presence: 'available', statu
 const members = new Map(); // nick -> {presence, status}
 const typing = new Map(); // nick -> expiry time
 let socket = null;
+// Where this page is in the room's log, for a rejoin after a drop: the epoch of the last welcome
+// and the offset of the last room message seen (the welcome's own offset until one comes).
+const position = { epoch: null, offset: 0 };
+const shown = new Set(); // ids of the room messages on screen, so a recovered one is never shown twice
 let unread = 0;
 let unreadMarker = null;
 let lastTypingSent = 0;
@@ -132,11 +136,31 @@ document.addEventListener('visibilitychange', () => {
   }
 });
 
-function showMessage(message, { history = false } = {}) {
+function noteOffset(message) {
+  if (Number.isInteger(message.offset)) position.offset = Math.max(position.offset, message.offset);
+}
+
+function clearMessages() {
+  $('messages').replaceChildren();
+  shown.clear();
+  unreadMarker = null;
+}
+
+function setRecovery(text, kind) {
+  $('recovery').textContent = text;
+  $('recovery').className = `recovery ${kind}`;
+}
+
+function showMessage(message, { history = false, recovered = false } = {}) {
+  noteOffset(message);
+  if (message.id !== undefined) {
+    if (shown.has(message.id)) return;
+    shown.add(message.id);
+  }
   const mine = message.from === me.nick;
-  if (!history && !mine) noteUnread();
+  if (!history && !mine) noteUnread(); // recovered messages are news too
   typing.delete(message.from);
-  addLine(`message${mine ? ' mine' : ''}${history ? ' history' : ''}`,
+  addLine(`message${mine ? ' mine' : ''}${history ? ' history' : ''}${recovered ? ' recovered' : ''}`,
     [['meta', time(message.ts)], ['from', message.from], ['text', message.text]]);
 }
 
@@ -154,7 +178,33 @@ function send(object) {
 }
 
 function sendJoin() {
-  send({ type: 'join', nick: me.nick, presence: me.presence, status: me.status });
+  const join = { type: 'join', nick: me.nick, presence: me.presence, status: me.status };
+  // a rejoin after a drop asks for what was missed (RECOVERY: welcome says whether it could)
+  if (me.joined && position.epoch !== null) join.since = { epoch: position.epoch, offset: position.offset };
+  send(join);
+}
+
+function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The welcome of a rejoin: the missed messages appended, or the room reloaded when they are gone. */
+function showRejoin(message) {
+  system(`Reconnected: back in ${message.room} as ${message.nick}.`);
+  if (message.recovered === true) {
+    for (const h of message.history) showMessage(h, { recovered: true });
+    const n = message.history.length;
+    setRecovery(`Reconnected — ${n === 0 ? 'no messages missed' : `${plural(n, 'missed message', 'missed messages')} recovered`}`, 'good');
+  } else if (message.recovered === false) {
+    clearMessages();
+    system(`Reloaded ${message.room}: its latest messages.`);
+    for (const h of message.history) showMessage(h, { history: true });
+    setRecovery('Reconnected — could not recover what was missed; the room was reloaded', 'bad');
+  } else {
+    // a server without recovery: the history is the room's latest, shown where not seen yet
+    for (const h of message.history) showMessage(h, { history: true });
+    setRecovery('', '');
+  }
 }
 
 function onMessage(event) {
@@ -170,11 +220,13 @@ function onMessage(event) {
       me.joined = true;
       members.clear();
       for (const m of message.members) members.set(m.nick, { presence: m.presence, status: m.status });
+      if (typeof message.epoch === 'string') position.epoch = message.epoch;
+      if (Number.isInteger(message.offset)) position.offset = message.offset;
       if (!rejoin) {
         for (const h of message.history) showMessage(h, { history: true });
         system(`You joined ${message.room} as ${message.nick}.`);
       } else {
-        system(`Reconnected: back in ${message.room} as ${message.nick}.`);
+        showRejoin(message);
       }
       showChat();
       break;
@@ -235,6 +287,7 @@ function connect() {
   socket.onclose = (event, retryIn) => {
     renderState();
     if (retryIn !== null && me.joined) {
+      setRecovery('', '');
       system(`Connection lost (${describeClose(event)}). Reconnecting in ${(retryIn / 1000).toFixed(1)} s…`);
     } else if (retryIn === null && event.code === 1008) {
       $('join-error').textContent = `Refused: ${describeClose(event)}.`;
@@ -251,6 +304,7 @@ function showChat() {
   $('join-view').hidden = true;
   $('chat-view').hidden = false;
   $('room-title').textContent = `· ${me.room}`;
+  $('chat-heading').textContent = `Chat room ${me.room}`;
   document.title = `${me.room} · ${baseTitle}`;
   $('my-presence').value = me.presence;
   $('my-status').value = me.status;
@@ -276,7 +330,10 @@ $('join-form').addEventListener('submit', (event) => {
   me.status = $('join-status').value;
   me.joined = false;
   members.clear();
-  $('messages').replaceChildren();
+  clearMessages();
+  setRecovery('', '');
+  position.epoch = null;
+  position.offset = 0;
   const url = new URL(window.location.href);
   url.searchParams.set('room', me.room);
   window.history.replaceState(null, '', url);

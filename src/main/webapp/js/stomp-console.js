@@ -5,7 +5,10 @@ const $ = (id) => document.getElementById(id);
 const MAX_ITEMS = 300;
 let client = null;
 let transaction = null;
-const subscriptions = new Map(); // id -> {destination, ack, handle}
+const subscriptions = new Map(); // id -> {destination, ack, resume, handle}
+// The last x-epoch/x-offset seen on each /topic/*: where a "resume" subscription starts (x-since).
+const positions = new Map(); // destination -> {epoch, offset}
+let receipts = 0;
 
 function addItem(list, className, parts) {
   const item = document.createElement('li');
@@ -63,7 +66,7 @@ function renderSubscriptions() {
   list.replaceChildren();
   for (const [id, sub] of subscriptions) {
     const item = document.createElement('li');
-    item.textContent = `${sub.destination} (${sub.ack})`;
+    item.textContent = `${sub.destination} (${sub.ack}${sub.resume ? ', resumes' : ''})`;
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'quiet';
@@ -99,6 +102,65 @@ function showMessage(message, ack) {
   }
 }
 
+function isTopic(destination) {
+  return destination.startsWith('/topic/');
+}
+
+function notePosition(destination, headers) {
+  const offset = Number(headers['x-offset']);
+  if (headers['x-epoch'] === undefined || !Number.isInteger(offset)) return;
+  positions.set(destination, { epoch: headers['x-epoch'], offset });
+  renderPosition();
+}
+
+function renderPosition() {
+  const destination = $('sub-destination').value.trim();
+  const at = positions.get(destination);
+  $('resume-position').textContent = !isTopic(destination) ? '(topics only)'
+    : at ? `last seen on ${destination}: ${at.epoch}:${at.offset}` : `nothing seen yet on ${destination}`;
+}
+
+/** The resume line: parts are text, or [text] for a header shown as code (it never breaks). */
+function setResumeStatus(parts, kind) {
+  const line = $('resume-status');
+  line.replaceChildren(...[].concat(parts).map((part) => (Array.isArray(part)
+    ? Object.assign(document.createElement('code'), { textContent: part[0] }) : document.createTextNode(part))));
+  line.className = `recovery ${kind}`;
+}
+
+/**
+ * SUBSCRIBEs (again, after a reconnect, with the same id). A resuming topic subscription with a
+ * remembered position asks for what came after it (x-since) with a receipt: the RECEIPT's
+ * x-recovered says whether the broker still held it all; it comes before the recovered messages.
+ */
+function subscribe(sub, id) {
+  const headers = { ack: sub.ack };
+  if (id) headers.id = id;
+  const from = sub.resume && isTopic(sub.destination) ? positions.get(sub.destination) : undefined;
+  if (from) {
+    headers['x-since'] = `${from.epoch}:${from.offset}`;
+    receipts += 1;
+    headers.receipt = `resume-${receipts}`;
+    client.watchForReceipt(headers.receipt, (frame) => {
+      if (frame.headers['x-recovered'] === 'true') {
+        setResumeStatus([`Resumed ${sub.destination} after offset ${from.offset}: `, ['x-recovered:true'],
+          ' — the missed messages follow.'], 'good');
+      } else {
+        setResumeStatus([`Could not resume ${sub.destination} after offset ${from.offset}: `,
+          [`x-recovered:${frame.headers['x-recovered'] || '(none)'}`], ' — only new messages follow.'], 'bad');
+      }
+    });
+  } else if (sub.resume) {
+    setResumeStatus(isTopic(sub.destination) ? `Nothing seen yet on ${sub.destination}: subscribed from now.`
+      : `${sub.destination} is not a topic: only topics resume.`, '');
+  }
+  sub.handle = client.subscribe(sub.destination, (m) => {
+    if (isTopic(sub.destination)) notePosition(sub.destination, m.headers);
+    showMessage(m, sub.ack);
+  }, headers);
+  return sub.handle;
+}
+
 function txHeader() {
   return transaction && $('use-tx').checked ? { transaction: transaction.id } : {};
 }
@@ -119,9 +181,7 @@ $('connect-form').addEventListener('submit', (event) => {
   };
   client.whenConnected(() => {
     // resubscribe after a reconnect
-    for (const [id, sub] of subscriptions) {
-      sub.handle = client.subscribe(sub.destination, (m) => showMessage(m, sub.ack), { ack: sub.ack, id });
-    }
+    for (const [id, sub] of subscriptions) subscribe(sub, id);
   });
   client.activate();
 });
@@ -136,8 +196,10 @@ $('subscribe-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const destination = $('sub-destination').value.trim();
   const ack = $('ack-mode').value;
-  const handle = client.subscribe(destination, (m) => showMessage(m, ack), { ack });
-  subscriptions.set(handle.id, { destination, ack, handle });
+  const sub = { destination, ack, resume: $('resume').checked };
+  if (!sub.resume) setResumeStatus('', '');
+  const handle = subscribe(sub);
+  subscriptions.set(handle.id, sub);
   renderSubscriptions();
 });
 
@@ -162,6 +224,8 @@ for (const [id, act] of [['commit', 'commit'], ['abort', 'abort']]) {
     setState('OPEN');
   });
 }
+$('sub-destination').addEventListener('input', renderPosition);
 $('clear-messages').addEventListener('click', () => $('messages').replaceChildren());
 $('clear-frames').addEventListener('click', () => $('frames').replaceChildren());
 setState('CLOSED');
+renderPosition();
