@@ -89,18 +89,24 @@ public final class ChatRoom {
         // live first, then the log up to where live begins: publishes wait for this lock, so the
         // member list and the position agree
         FanOut.Attachment attachment = fanOut.attach(channel, receiver(member, join.nick()));
-        Position at = attachment.position();
-        List<Sequenced> history;
+        Broadcast welcome;
         Boolean recovered = null;
-        if (join.since() != null) {
-            LogRead missed = bus.read(channel, join.since().epoch(), join.since().offset(), at.offset());
-            recovered = missed.complete();
-            history = missed.complete() ? missed.events() : bus.tail(channel, historyLimit, at.offset());
-        } else {
-            history = bus.tail(channel, historyLimit, at.offset());
+        try {
+            Position at = attachment.position();
+            List<Sequenced> history;
+            if (join.since() != null) {
+                LogRead missed = bus.read(channel, join.since().epoch(), join.since().offset(), at.offset());
+                recovered = missed.complete();
+                history = missed.complete() ? missed.events() : bus.tail(channel, historyLimit, at.offset());
+            } else {
+                history = bus.tail(channel, historyLimit, at.offset());
+            }
+            welcome = Broadcast.text(codec.encode(new ChatEvent.Welcome(join.nick(), name, members,
+                    history.stream().map(ChatRoom::message).toList(), at.epoch(), at.offset(), recovered)));
+        } catch (RuntimeException e) {
+            attachment.close(); // a join that fails leaves nothing attached
+            throw e;
         }
-        Broadcast welcome = Broadcast.text(codec.encode(new ChatEvent.Welcome(join.nick(), name, members,
-                history.stream().map(ChatRoom::message).toList(), at.epoch(), at.offset(), recovered)));
         Entry entry = new Entry(member, join.nick(), join.presence(), join.status(), attachment);
         byNick.put(nickKey, entry);
         byKey.put(member.key(), entry);

@@ -77,18 +77,23 @@ public final class ImageRooms {
                 out.accept(delivery.encoded(FRAMES, ImageRooms::frames));
             }
         });
-        Position at = attachment.position();
-        List<Sequenced> history;
-        Boolean recovered = null;
-        if (since != null) {
-            LogRead missed = read(channel, since, at);
-            recovered = missed.complete();
-            history = missed.complete() ? missed.events() : bus.tail(channel, historyLimit, at.offset());
-        } else {
-            history = bus.tail(channel, historyLimit, at.offset());
+        try {
+            Position at = attachment.position();
+            List<Sequenced> history;
+            Boolean recovered = null;
+            if (since != null) {
+                LogRead missed = read(channel, since, at);
+                recovered = missed.complete();
+                history = missed.complete() ? missed.events() : bus.tail(channel, historyLimit, at.offset());
+            } else {
+                history = bus.tail(channel, historyLimit, at.offset());
+            }
+            String welcome = ImageMessages.welcome(room, history.size(), maxBytes, at.epoch(), at.offset(), recovered);
+            return new Entered(attachment, welcome, history.stream().map(ImageRooms::frames).toList(), recovered);
+        } catch (RuntimeException e) {
+            attachment.close(); // an entry that fails leaves nothing attached
+            throw e;
         }
-        String welcome = ImageMessages.welcome(room, history.size(), maxBytes, at.epoch(), at.offset(), recovered);
-        return new Entered(attachment, welcome, history.stream().map(ImageRooms::frames).toList(), recovered);
     }
 
     /** {@code EPOCH:OFFSET} as the page remembers it; anything else cannot be recovered from. */

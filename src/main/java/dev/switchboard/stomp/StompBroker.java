@@ -286,14 +286,19 @@ public final class StompBroker implements AutoCloseable {
             String channel = StompRecovery.channel(subscription.destination);
             subscription.attachment = fanOut.attach(channel, delivery -> deliverFromTopic(topic, subscription,
                     delivery.encoded(NUMBERED, StompBroker::numbered), delivery));
-            Position at = subscription.attachment.position();
             if (since == null) {
                 return new TopicStart(subscription, null, List.of());
             }
-            LogRead missed = bus.read(channel, since.epoch(), since.offset(), at.offset());
-            List<StompMessage> messages = missed.complete()
-                    ? missed.events().stream().map(StompBroker::numbered).toList() : List.of();
-            return new TopicStart(subscription, missed.complete(), messages);
+            try {
+                Position at = subscription.attachment.position();
+                LogRead missed = bus.read(channel, since.epoch(), since.offset(), at.offset());
+                List<StompMessage> messages = missed.complete()
+                        ? missed.events().stream().map(StompBroker::numbered).toList() : List.of();
+                return new TopicStart(subscription, missed.complete(), messages);
+            } catch (RuntimeException e) {
+                unsubscribe(subscription); // a SUBSCRIBE that fails leaves nothing behind
+                throw e;
+            }
         }
     }
 
