@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * {@code java -jar target/switchboard-bench.jar [--target URL] [--seconds N] [--idle N] [--only LIST]
- * [--artemis DIR] [--baseline-jar JAR] [--json]}: load scenarios printed as a table.
+ * [--artemis DIR] [--baseline-jar JAR] [--storm-members N] [--storm-drop N] [--storm-rate N] [--json]}: load scenarios printed as a table.
  * <p>
  * Without {@code --target} it starts, each in its own JVM on loopback, Switchboard (standalone,
  * rate limits lifted, {@code -Dswitchboard.*} options of this JVM passed on), a bare Tyrus echo
@@ -34,6 +34,9 @@ import java.util.Set;
  * publisher at 100 room messages/s; after the warm-up 200 members lose their connection (no close
  * handshake) over one second and each rejoins at once with {@code since} = its epoch and the last
  * offset it saw. Missed or duplicated messages over the 200 make the run fail (exit 1).
+ * {@code --storm-members N}, {@code --storm-drop N} and {@code --storm-rate N} change those
+ * numbers (100/s to 1,000 members is 100,000 deliveries/s: about a small machine's chat fan-out,
+ * and then the storm measures a backlog, which its "others lost" column shows).
  */
 public final class Bench {
 
@@ -45,11 +48,17 @@ public final class Bench {
     private final LoadClient client;
     private final Duration warmup;
     private final Duration measure;
+    private final Storm storm;
 
-    private Bench(LoadClient client, Duration warmup, Duration measure) {
+    /** The reconnect storm's size: members in the room, how many are dropped, the publisher's messages/s. */
+    private record Storm(int members, int dropped, double rate) {
+    }
+
+    private Bench(LoadClient client, Duration warmup, Duration measure, Storm storm) {
         this.client = client;
         this.warmup = warmup;
         this.measure = measure;
+        this.storm = storm;
     }
 
     public static void main(String[] args) throws Exception {
@@ -69,7 +78,10 @@ public final class Bench {
 
         Bench bench;
         try (LoadClient client = new LoadClient()) {
-            bench = new Bench(client, warmup, measure);
+            Storm storm = new Storm(Integer.parseInt(option(list, "--storm-members", "1000")),
+                    Integer.parseInt(option(list, "--storm-drop", "200")),
+                    Double.parseDouble(option(list, "--storm-rate", "100")));
+            bench = new Bench(client, warmup, measure, storm);
             if (target != null) {
                 String base = (target.endsWith("/") ? target : target + "/").replaceFirst("^http", "ws");
                 bench.againstTarget(base, only);
@@ -301,7 +313,8 @@ public final class Bench {
 
     /** The reconnect storm; a missed or duplicated message fails the step (and the run). */
     private void reconnectStorm(String base, String server) throws Exception {
-        Results storm = client.reconnectStorm(base, server, "storm", 1000, 200, 100, warmup, Duration.ofSeconds(1),
+        Results storm = client.reconnectStorm(base, server, "storm", this.storm.members(), this.storm.dropped(),
+                this.storm.rate(), warmup, Duration.ofSeconds(1),
                 measure.compareTo(Duration.ofSeconds(3)) < 0 ? Duration.ofSeconds(3) : measure);
         results.add(storm);
         double missed = storm.values().get("missed");

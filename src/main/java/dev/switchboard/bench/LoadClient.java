@@ -520,6 +520,9 @@ final class LoadClient implements AutoCloseable {
         AtomicLong welcomes = new AtomicLong();
         AtomicLong othersDelivered = new AtomicLong();
         CompletableFuture<Void> allJoined = new CompletableFuture<>();
+        String publisherNick = "\"nick\":\"storm-publisher\"";
+        AtomicLong caughtUp = new AtomicLong();
+        CompletableFuture<Void> allCaughtUp = new CompletableFuture<>();
         List<Conn> conns = new ArrayList<>();
         // members 0 … dropped − 1 will be dropped; their first connection records what it gets
         for (int i = 0; i < dropped; i++) {
@@ -530,7 +533,12 @@ final class LoadClient implements AutoCloseable {
             if (m != null && m.dropped) {
                 return;
             }
-            if (text.startsWith("{\"type\":\"message\"")) {
+            if (text.startsWith("{\"type\":\"presence\"") && text.contains(publisherNick)) {
+                // the publisher joined last: its presence comes after every other join's in this member's queue
+                if (caughtUp.incrementAndGet() == members) {
+                    allCaughtUp.complete(null);
+                }
+            } else if (text.startsWith("{\"type\":\"message\"")) {
                 long seq = sequence(text, marker);
                 if (m == null) {
                     if (seq > 0) {
@@ -553,154 +561,164 @@ final class LoadClient implements AutoCloseable {
                 }
             }
         };
-        // the members to be dropped get connections with no close handshake: closing one is a drop
-        conns.addAll(open(url, dropped, null, 0, false, firstConnection));
-        conns.addAll(open(url, members - dropped, null, 0, true, i -> firstConnection.apply(dropped + i)));
-        for (int i = 0; i < dropped; i++) {
-            storm[i].conn = conns.get(i);
-        }
-        for (int i = 0; i < members; i++) {
-            conns.get(i).send(join("s" + i, null, 0));
-        }
-        allJoined.get(60, TimeUnit.SECONDS);
-
-        CompletableFuture<Void> publisherJoined = new CompletableFuture<>();
-        Conn publisher = open(url, 1, null, i -> text -> {
-            if (text.startsWith("{\"type\":\"welcome\"")) {
-                publisherJoined.complete(null);
-            }
-        }).get(0);
-        publisher.send(join("storm-publisher", null, 0));
-        publisherJoined.get(30, TimeUnit.SECONDS);
-        AtomicLong published = new AtomicLong();
-        ScheduledExecutorService ticker = fixedRate(ratePerSecond, (n, scheduled) -> {
-            publisher.send("{\"type\":\"message\",\"text\":\"" + textPrefix + (n + 1) + "\"}");
-            published.set(n + 1);
-        });
-
-        Recorder recoverTime = new Recorder(3);
-        AtomicLong settled = new AtomicLong(); // welcomed again, or refused for good
-        AtomicLong recoveredCount = new AtomicLong();
-        AtomicLong nickRetries = new AtomicLong();
-        AtomicLong refused = new AtomicLong();
-        CompletableFuture<Void> allBack = new CompletableFuture<>();
-        Runnable settle = () -> {
-            if (settled.incrementAndGet() == dropped) {
-                allBack.complete(null);
-            }
-        };
-        ScheduledExecutorService drops = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "bench-storm"));
-        List<Conn> reconnected = java.util.Collections.synchronizedList(new ArrayList<>());
-        long t0;
+        // every connection of the run, closed at its end whatever happens (the dropped ones already are)
+        List<Conn> all = java.util.Collections.synchronizedList(conns);
         try {
-            Thread.sleep(warmup.toMillis());
-            t0 = System.nanoTime();
-            for (int k = 0; k < dropped; k++) {
-                StormMember m = storm[k];
-                drops.schedule(() -> m.conn.channel.eventLoop().execute(() -> {
-                    // on the first connection's event loop: no frame of it is handled after this
-                    m.dropped = true;
-                    long since = m.lastOffset;
-                    m.conn.abort();
-                    m.reconnectStarted = System.nanoTime();
-                    Conn[] again = new Conn[1];
-                    again[0] = connect(url, null, 0, true, text -> {
-                        if (text.startsWith("{\"type\":\"message\"")) {
-                            long seq = sequence(text, marker);
-                            if (seq > 0) {
-                                m.got(seq);
-                            }
-                        } else if (text.startsWith("{\"type\":\"welcome\"")) {
-                            recoverTime.recordValue(Math.max(0, System.nanoTime() - m.reconnectStarted) / 1000);
-                            jakarta.json.JsonObject welcome = json(text);
-                            m.recovered = welcome.getBoolean("recovered", false);
-                            if (m.recovered) {
-                                recoveredCount.incrementAndGet();
-                            }
-                            for (jakarta.json.JsonValue h : welcome.getJsonArray("history")) {
-                                long seq = sequence(h.toString(), marker);
+            // the members to be dropped get connections with no close handshake: closing one is a drop
+            conns.addAll(open(url, dropped, null, 0, false, firstConnection));
+            conns.addAll(open(url, members - dropped, null, 0, true, i -> firstConnection.apply(dropped + i)));
+            for (int i = 0; i < dropped; i++) {
+                storm[i].conn = conns.get(i);
+            }
+            for (int i = 0; i < members; i++) {
+                conns.get(i).send(join("s" + i, null, 0));
+            }
+            allJoined.get(60, TimeUnit.SECONDS);
+
+            CompletableFuture<Void> publisherJoined = new CompletableFuture<>();
+            Conn publisher = open(url, 1, null, i -> text -> {
+                if (text.startsWith("{\"type\":\"welcome\"")) {
+                    publisherJoined.complete(null);
+                }
+            }).get(0);
+            all.add(publisher);
+            publisher.send(join("storm-publisher", null, 0));
+            publisherJoined.get(30, TimeUnit.SECONDS);
+            // 1,000 joins are ~500,000 presence messages: the storm starts once they are delivered
+            allCaughtUp.get(120, TimeUnit.SECONDS);
+            AtomicLong published = new AtomicLong();
+            ScheduledExecutorService ticker = fixedRate(ratePerSecond, (n, scheduled) -> {
+                publisher.send("{\"type\":\"message\",\"text\":\"" + textPrefix + (n + 1) + "\"}");
+                published.set(n + 1);
+            });
+
+            Recorder recoverTime = new Recorder(3);
+            AtomicLong settled = new AtomicLong(); // welcomed again, or refused for good
+            AtomicLong recoveredCount = new AtomicLong();
+            AtomicLong nickRetries = new AtomicLong();
+            AtomicLong refused = new AtomicLong();
+            CompletableFuture<Void> allBack = new CompletableFuture<>();
+            Runnable settle = () -> {
+                if (settled.incrementAndGet() == dropped) {
+                    allBack.complete(null);
+                }
+            };
+            ScheduledExecutorService drops = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "bench-storm"));
+            long t0;
+            try {
+                Thread.sleep(warmup.toMillis());
+                t0 = System.nanoTime();
+                for (int k = 0; k < dropped; k++) {
+                    StormMember m = storm[k];
+                    drops.schedule(() -> m.conn.channel.eventLoop().execute(() -> {
+                        // on the first connection's event loop: no frame of it is handled after this
+                        m.dropped = true;
+                        long since = m.lastOffset;
+                        m.conn.abort();
+                        m.reconnectStarted = System.nanoTime();
+                        Conn[] again = new Conn[1];
+                        again[0] = connect(url, null, 0, true, text -> {
+                            if (text.startsWith("{\"type\":\"message\"")) {
+                                long seq = sequence(text, marker);
                                 if (seq > 0) {
                                     m.got(seq);
                                 }
-                            }
-                            settle.run();
-                        } else if (text.startsWith("{\"type\":\"error\"")) {
-                            if (text.contains("\"nick-taken\"") && ++m.joinAttempts < 250) {
-                                nickRetries.incrementAndGet();
-                                again[0].channel.eventLoop().schedule(() -> again[0].send(join(m.nick, m.epoch, since)),
-                                        20, TimeUnit.MILLISECONDS);
-                            } else {
-                                refused.incrementAndGet();
-                                System.err.println("switchboard-bench: reconnect of " + m.nick + " refused: " + text);
+                            } else if (text.startsWith("{\"type\":\"welcome\"")) {
+                                recoverTime.recordValue(Math.max(0, System.nanoTime() - m.reconnectStarted) / 1000);
+                                jakarta.json.JsonObject welcome = json(text);
+                                m.recovered = welcome.getBoolean("recovered", false);
+                                if (m.recovered) {
+                                    recoveredCount.incrementAndGet();
+                                }
+                                for (jakarta.json.JsonValue h : welcome.getJsonArray("history")) {
+                                    long seq = sequence(h.toString(), marker);
+                                    if (seq > 0) {
+                                        m.got(seq);
+                                    }
+                                }
                                 settle.run();
+                            } else if (text.startsWith("{\"type\":\"error\"")) {
+                                if (text.contains("\"nick-taken\"") && ++m.joinAttempts < 250) {
+                                    nickRetries.incrementAndGet();
+                                    again[0].channel.eventLoop().schedule(() -> again[0].send(join(m.nick, m.epoch, since)),
+                                            20, TimeUnit.MILLISECONDS);
+                                } else {
+                                    refused.incrementAndGet();
+                                    System.err.println("switchboard-bench: reconnect of " + m.nick + " refused: " + text);
+                                    settle.run();
+                                }
                             }
-                        }
-                    });
-                    m.conn = again[0];
-                    reconnected.add(again[0]);
-                    again[0].open.whenComplete((ok, failed) -> {
-                        if (failed != null) {
-                            refused.incrementAndGet();
-                            settle.run();
-                        } else {
-                            m.joinAttempts = 1;
-                            ok.send(join(m.nick, m.epoch, since));
-                        }
-                    });
-                }), k * spread.toNanos() / dropped, TimeUnit.NANOSECONDS);
+                        });
+                        m.conn = again[0];
+                        all.add(again[0]);
+                        again[0].open.whenComplete((ok, failed) -> {
+                            if (failed != null) {
+                                refused.incrementAndGet();
+                                settle.run();
+                            } else {
+                                m.joinAttempts = 1;
+                                ok.send(join(m.nick, m.epoch, since));
+                            }
+                        });
+                    }), k * spread.toNanos() / dropped, TimeUnit.NANOSECONDS);
+                }
+                try {
+                    allBack.get(spread.toSeconds() + 30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    System.err.println("switchboard-bench: " + (dropped - settled.get()) + " reconnects got no welcome in time");
+                }
+                long end = Math.max(t0 + measure.toNanos(), System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+                Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
+            } finally {
+                ticker.shutdownNow();
+                ticker.awaitTermination(5, TimeUnit.SECONDS);
+                drops.shutdownNow();
+                drops.awaitTermination(5, TimeUnit.SECONDS);
             }
-            try {
-                allBack.get(spread.toSeconds() + 30, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                System.err.println("switchboard-bench: " + (dropped - settled.get()) + " reconnects got no welcome in time");
+            long sent = published.get();
+            long others = members - dropped;
+            long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // a storm leaves a backlog
+            while (System.nanoTime() < drainDeadline && (othersDelivered.get() < sent * others
+                    || java.util.Arrays.stream(storm).anyMatch(m -> m.highest < sent))) {
+                Thread.sleep(10); // draining what is in flight, bounded
             }
-            long end = Math.max(t0 + measure.toNanos(), System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
-            Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
+            RecoveryCheck check = RecoveryCheck.NONE;
+            for (StormMember m : storm) {
+                check = check.plus(RecoveryCheck.of(sent, m.received()));
+            }
+            Histogram h = recoverTime.getIntervalHistogram();
+            return Results.of("reconnect " + dropped + " of " + members + " @" + Math.round(ratePerSecond) + "/s", server)
+                    .put("sent", sent)
+                    .put("attempted", dropped)
+                    .put("recovered", recoveredCount.get())
+                    .put("missed", check.missed())
+                    .put("duplicated", check.duplicated())
+                    .put("recover p50 ms", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50) / 1000.0)
+                    .put("recover p99 ms", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99) / 1000.0)
+                    .put("nick retries", nickRetries.get())
+                    .put("rejoin failed", refused.get())
+                    .put("others lost", sent * others - othersDelivered.get());
         } finally {
-            ticker.shutdownNow();
-            ticker.awaitTermination(5, TimeUnit.SECONDS);
-            drops.shutdownNow();
-            drops.awaitTermination(5, TimeUnit.SECONDS);
+            synchronized (all) {
+                closeAll(all);
+            }
         }
-        long sent = published.get();
-        long others = members - dropped;
-        long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < drainDeadline && (othersDelivered.get() < sent * others
-                || java.util.Arrays.stream(storm).anyMatch(m -> m.highest < sent))) {
-            Thread.sleep(10); // draining what is in flight, bounded
-        }
-        RecoveryCheck check = RecoveryCheck.NONE;
-        for (StormMember m : storm) {
-            check = check.plus(RecoveryCheck.of(sent, m.received()));
-        }
-        Histogram h = recoverTime.getIntervalHistogram();
-        closeAll(conns);
-        synchronized (reconnected) {
-            closeAll(reconnected);
-        }
-        publisher.abort();
-        return Results.of("reconnect " + dropped + " of " + members + " @" + Math.round(ratePerSecond) + "/s", server)
-                .put("attempted", dropped)
-                .put("recovered", recoveredCount.get())
-                .put("missed", check.missed())
-                .put("duplicated", check.duplicated())
-                .put("recover p50 ms", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50) / 1000.0)
-                .put("recover p99 ms", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99) / 1000.0)
-                .put("nick retries", nickRetries.get())
-                .put("others lost", sent * others - othersDelivered.get());
     }
+
+    /** Looked up once: {@code Json.create…} looks the provider up (a ServiceLoader scan) on every call. */
+    private static final jakarta.json.spi.JsonProvider JSON = jakarta.json.spi.JsonProvider.provider();
 
     /** A chat join, with {@code since} when {@code epoch} is given. */
     private static String join(String nick, String epoch, long since) {
-        jakarta.json.JsonObjectBuilder join = jakarta.json.Json.createObjectBuilder().add("type", "join").add("nick", nick);
+        jakarta.json.JsonObjectBuilder join = JSON.createObjectBuilder().add("type", "join").add("nick", nick);
         if (epoch != null) {
-            join.add("since", jakarta.json.Json.createObjectBuilder().add("epoch", epoch).add("offset", since));
+            join.add("since", JSON.createObjectBuilder().add("epoch", epoch).add("offset", since));
         }
         return join.build().toString();
     }
 
     private static jakarta.json.JsonObject json(String text) {
-        try (jakarta.json.JsonReader reader = jakarta.json.Json.createReader(new java.io.StringReader(text))) {
+        try (jakarta.json.JsonReader reader = JSON.createReader(new java.io.StringReader(text))) {
             return reader.readObject();
         }
     }
