@@ -1,7 +1,9 @@
 package dev.switchboard;
 
+import dev.switchboard.bus.FanOut;
 import dev.switchboard.bus.LocalBus;
-import dev.switchboard.bus.MessageBus;
+import dev.switchboard.bus.LogBudget;
+import dev.switchboard.bus.Retention;
 import dev.switchboard.chat.ChatCodec;
 import dev.switchboard.chat.ChatEndpoint;
 import dev.switchboard.chat.ChatRooms;
@@ -35,6 +37,8 @@ import dev.switchboard.vnc.VncEndpoint;
 import dev.switchboard.vnc.VncGateway;
 import dev.switchboard.vnc.VncTargets;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.server.ServerContainer;
@@ -42,6 +46,8 @@ import jakarta.websocket.server.ServerEndpointConfig;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
@@ -64,7 +70,15 @@ public final class Switchboard {
     private final ServerNames serverNames;
     private final HandshakeGuard guard;
     private final KeepAlive keepAlive;
-    private final MessageBus bus = new LocalBus();
+    /** The application's own threads: fan-out lanes and departures (pool), sweeps and close graces (timers). */
+    private final ExecutorService ownPool;
+    private final Executor pool;
+    private final ScheduledExecutorService timers =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-timers"));
+    private final LogBudget roomsAndTopicsBudget;
+    private final LogBudget imagesBudget;
+    private final LocalBus bus;
+    private final FanOut fanOut;
     private final ChatRooms chatRooms;
     private final ChatCodec chatCodec;
     private final ImageRooms imageRooms;
@@ -77,25 +91,43 @@ public final class Switchboard {
     private volatile boolean shuttingDown;
 
     public Switchboard(SwitchboardConfig config) {
-        this(config, () -> 0, config.maxConnections());
+        this(config, () -> 0, config.maxConnections(), null);
+    }
+
+    /** In an application server: {@code managedPool} is its managed executor (null: a pool of our own). */
+    public Switchboard(SwitchboardConfig config, Executor managedPool) {
+        this(config, () -> 0, config.maxConnections(), managedPool);
     }
 
     /**
      * @param unfinishedConnections connections still sending their first request (the standalone
      *                              listener's), counted with the open WebSockets against the limit
      * @param maxConnections        {@code max-connections}, or lower where the descriptor limit is lower
+     * @param managedPool           the server's managed executor, or null for a pool of {@code fan-out.threads}
      */
-    public Switchboard(SwitchboardConfig config, IntSupplier unfinishedConnections, int maxConnections) {
+    public Switchboard(SwitchboardConfig config, IntSupplier unfinishedConnections, int maxConnections,
+                       Executor managedPool) {
         this.config = config;
+        this.ownPool = managedPool == null ? Executors.newFixedThreadPool(config.fanOutThreads(),
+                DaemonThreads.named("switchboard-fan-out")) : null;
+        this.pool = managedPool == null ? ownPool : managedPool;
+        this.roomsAndTopicsBudget = new LogBudget("rooms-and-topics", config.recoveryMaxBytes());
+        this.imagesBudget = new LogBudget("images", config.imagesHistoryBytes());
+        Duration shortest = config.recoveryTtl().compareTo(config.imagesEmptyRoomTtl()) < 0
+                ? config.recoveryTtl() : config.imagesEmptyRoomTtl();
+        long sweepEvery = Math.max(100, Math.min(10_000, shortest.toMillis() / 4));
+        this.bus = new LocalBus(this::retention, pool, timers, sweepEvery, System::nanoTime);
+        this.fanOut = new FanOut(bus, pool, config.fanOutThreads());
         this.keepAlive = new KeepAlive(connections, config.idleTimeout(), config.keepaliveInterval());
         this.chatCodec = new ChatCodec(config.chatMaxText());
-        this.chatRooms = new ChatRooms(bus, chatCodec, config.chatHistory(), System::currentTimeMillis,
+        this.chatRooms = new ChatRooms(bus, fanOut, chatCodec, config.chatHistory(), System::currentTimeMillis,
                 metrics.registry());
         metrics.beforeScrape(chatRooms::refreshMetrics);
-        this.imageRooms = new ImageRooms(bus, config.imagesHistory(), config.imagesHistoryBytes(),
-                config.imagesEmptyRoomTtl().toNanos(), System::nanoTime, System::currentTimeMillis, metrics.registry());
+        this.imageRooms = new ImageRooms(bus, fanOut, config.imagesHistory(), config.imagesMaxBytes(),
+                System::currentTimeMillis);
+        registerBusMetrics();
         int[] heartbeat = config.stompHeartbeat();
-        this.stompBroker = new StompBroker(bus, new StompSettings(config.stompMaxFrameBytes(), config.stompMaxHeaders(),
+        this.stompBroker = new StompBroker(bus, fanOut, new StompSettings(config.stompMaxFrameBytes(), config.stompMaxHeaders(),
                 config.stompMaxHeaderLineBytes(), config.stompQueueDepth(), config.stompQueueBytes(),
                 config.stompTransactionBytes(), config.stompTransactionTtl(),
                 config.stompMaxTransactions(), config.stompMaxSubscriptions(),
@@ -105,7 +137,7 @@ public final class Switchboard {
         this.consoleHub = new ConsoleHub(consoleTimers, config.consoleEvalTimeout(), System::currentTimeMillis);
         // a fixed seed: every run of the demo walks the same prices
         this.tickerFeed = new TickerFeed(new PriceTicker(PriceTicker.DEMO_SYMBOLS, 1995, System::currentTimeMillis), bus,
-                System::currentTimeMillis, System::nanoTime).start();
+                fanOut, System::currentTimeMillis, System::nanoTime).start();
         this.security = SecurityPolicy.from(config);
         FunctionCounter.builder("switchboard.password.checks", security, SecurityPolicy::passwordChecks)
                 .description("Password (bcrypt) checks run").register(metrics.registry());
@@ -158,7 +190,53 @@ public final class Switchboard {
                         context -> new ConsoleEndpoint(context, consoleHub, floodGuard(), security)),
                 endpoint("overhead", TickerEndpoint.class, TickerEndpoint.PATH, HandshakeGuard.Access.USER, limits,
                         List.of(), TickerEndpoint::observeHandshake,
-                        context -> new TickerEndpoint(context, bus, tickerFeed, floodGuard())));
+                        context -> new TickerEndpoint(context, fanOut, tickerFeed, floodGuard())));
+    }
+
+    /**
+     * Each channel's log by kind (docs/protocol.md, "What a reconnecting client gets back"): rooms
+     * keep their history while occupied and what a reconnect needs for {@code recovery.ttl}; image
+     * rooms their last images; topics their last messages for {@code recovery.ttl}; the ticker nothing.
+     */
+    private Retention retention(String channel) {
+        Duration ttl = config.recoveryTtl();
+        if (channel.startsWith(ChatRooms.channel(""))) {
+            return new Retention(Math.max(config.chatRecoveryMessages(), config.chatHistory()),
+                    config.recoveryChannelBytes(), ttl, config.chatHistory(), ttl, roomsAndTopicsBudget);
+        }
+        if (channel.startsWith(ImageRooms.channel(""))) {
+            Duration empty = config.imagesEmptyRoomTtl();
+            return new Retention(config.imagesHistory(), config.imagesHistoryBytes(), empty, config.imagesHistory(),
+                    empty, imagesBudget);
+        }
+        if (channel.startsWith(StompBroker.TOPIC_CHANNEL_PREFIX)) {
+            return new Retention(config.stompTopicHistory(), config.recoveryChannelBytes(), ttl, 0, ttl,
+                    roomsAndTopicsBudget);
+        }
+        return Retention.none(roomsAndTopicsBudget);
+    }
+
+    private void registerBusMetrics() {
+        MeterRegistry registry = metrics.registry();
+        Gauge.builder("switchboard.bus.channels", bus, LocalBus::channelCount)
+                .description("Channels (rooms, image rooms, topics) attached to or lingering for recovery").register(registry);
+        Gauge.builder("switchboard.bus.pending", bus, LocalBus::pendingDeliveries)
+                .description("Events published and not yet fanned out").register(registry);
+        for (LogBudget budget : List.of(roomsAndTopicsBudget, imagesBudget)) {
+            Gauge.builder("switchboard.bus.log.bytes", budget, LogBudget::usedBytes).baseUnit("bytes")
+                    .description("Bytes held in channel logs for history and recovery").tag("budget", budget.name())
+                    .register(registry);
+            Gauge.builder("switchboard.bus.log.events", budget, LogBudget::heldEvents)
+                    .description("Events held in channel logs").tag("budget", budget.name()).register(registry);
+            FunctionCounter.builder("switchboard.bus.log.evictions", budget, LogBudget::evictions)
+                    .description("Events dropped early to stay within the budget's bytes").tag("budget", budget.name())
+                    .register(registry);
+        }
+        // the names image drop has always reported
+        Gauge.builder("switchboard.images.history.bytes", imagesBudget, LogBudget::usedBytes).baseUnit("bytes")
+                .description("Bytes of images kept as history, all rooms").register(registry);
+        Gauge.builder("switchboard.images.history.images", imagesBudget, LogBudget::heldEvents)
+                .description("Images kept as history, all rooms").register(registry);
     }
 
     /**
@@ -258,6 +336,11 @@ public final class Switchboard {
         vncGateway.close();
         consoleTimers.shutdownNow();
         tickerFeed.close();
+        bus.close();
+        timers.shutdownNow();
+        if (ownPool != null) {
+            ownPool.shutdownNow();
+        }
         metrics.close();
     }
 
@@ -279,7 +362,7 @@ public final class Switchboard {
                                           GuardedConfigurator.HandshakeObserver observer,
                                           Function<EndpointContext, ? extends Endpoint> factory) {
         EndpointMetrics endpointMetrics = metrics.endpoint(name);
-        EndpointContext context = new EndpointContext(endpointMetrics, connections, limits);
+        EndpointContext context = new EndpointContext(endpointMetrics, connections, limits, pool, timers);
         return ServerEndpointConfig.Builder.create(type, path).subprotocols(subprotocols)
                 .configurator(new GuardedConfigurator(guard, access, endpointMetrics, () -> factory.apply(context),
                         observer))

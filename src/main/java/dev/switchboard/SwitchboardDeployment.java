@@ -19,7 +19,10 @@ import jakarta.servlet.annotation.WebListener;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,7 +46,7 @@ public final class SwitchboardDeployment implements ServletContextListener {
         try {
             // the standalone launcher builds the application itself, so configuration errors reach it directly
             Object given = context.getAttribute(APPLICATION_ATTRIBUTE);
-            app = given instanceof Switchboard s ? s : new Switchboard(SwitchboardConfig.fromEnvironment());
+            app = given instanceof Switchboard s ? s : new Switchboard(SwitchboardConfig.fromEnvironment(), managedExecutor());
         } catch (ConfigException e) {
             LOG.log(Level.SEVERE, e.getMessage());
             throw e;
@@ -72,6 +75,20 @@ public final class SwitchboardDeployment implements ServletContextListener {
         context.addServlet("overhead-stats", new OverheadStatsServlet(app.tickerFeed())).addMapping("/overhead/stats");
         context.setAttribute(APPLICATION_ATTRIBUTE, app);
         LOG.log(Level.INFO, "Switchboard deployed at {0}/", context.getContextPath());
+    }
+
+    /**
+     * The server's default managed executor (Jakarta Concurrency), which fan-out and departures run
+     * on inside an application server; null, and a pool of our own, where there is none.
+     */
+    private static Executor managedExecutor() {
+        try {
+            Object found = new InitialContext().lookup("java:comp/DefaultManagedExecutorService");
+            return found instanceof Executor executor ? executor : null;
+        } catch (NamingException | RuntimeException e) {
+            LOG.log(Level.INFO, "No managed executor (java:comp/DefaultManagedExecutorService): using a pool of our own");
+            return null;
+        }
     }
 
     @Override

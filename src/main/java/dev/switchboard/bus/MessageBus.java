@@ -1,22 +1,47 @@
 package dev.switchboard.bus;
 
-import dev.switchboard.connection.Broadcast;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * How a fan-out reaches every subscriber of a channel. Deliberately narrow (publish to a channel,
- * subscribe a local listener) so a distributed engine can stand behind it later. Listeners must not
- * block: they hand the message to a connection's bounded, asynchronous outbox.
+ * Channels with a log: the one seam between the features and where their events travel. A
+ * channel ({@code chat:ROOM}, {@code images:ROOM}, {@code topic:/topic/NAME}) orders its events —
+ * one order for every receiver, whoever published — numbers the retained ones ({@code offset}
+ * under the channel's {@code epoch}) and keeps them within its {@link Retention}. Each node has
+ * at most one listener per channel ({@link FanOut} is that listener and fans out locally), called
+ * one event at a time, in order, never on the publisher's thread. Small on purpose, so that a
+ * distributed implementation (a ring buffer per channel) fits behind it.
  */
-public interface MessageBus {
+public interface MessageBus extends AutoCloseable {
 
-    void publish(String channel, Broadcast message);
+    /**
+     * Orders the event on its channel and hands it to the channel's listener, later, on another
+     * thread; never waits on receivers, so a caller may hold its own lock. Returns the event as
+     * ordered, or null when the channel does not exist (nobody attached within its linger: nobody
+     * to receive or recover it).
+     */
+    Sequenced publish(String channel, ChannelEvent event);
 
-    /** Subscribes a local listener; {@code key} names the subscriber for {@link Broadcast#exceptKey()}. */
-    Subscription subscribe(String channel, String key, Consumer<Broadcast> listener);
+    /** This node's one listener for the channel, made if need be; a second while one is set is refused. */
+    Subscription subscribe(String channel, Consumer<Sequenced> listener);
 
-    /** Number of local subscribers of a channel. */
-    int subscribers(String channel);
+    /** Where the channel is now, the channel made if need be (a receiver is about to attach). */
+    Position position(String channel);
+
+    /**
+     * The retained events after {@code afterOffset} up to {@code upToOffset}, and whether they are all
+     * of them: false when {@code epoch} is not the channel's, or some after the offset are no longer held.
+     */
+    LogRead read(String channel, String epoch, long afterOffset, long upToOffset);
+
+    /** The newest {@code count} retained events up to {@code upToOffset}, oldest first. */
+    List<Sequenced> tail(String channel, int count, long upToOffset);
+
+    /** Whether the channel exists (has a listener, or had one within its linger). */
+    boolean exists(String channel);
+
+    @Override
+    void close();
 
     interface Subscription extends AutoCloseable {
         @Override

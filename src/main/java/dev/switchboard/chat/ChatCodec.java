@@ -4,6 +4,7 @@ import dev.switchboard.connection.ErrorCode;
 import dev.switchboard.connection.StrictJson;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
@@ -30,7 +31,7 @@ public final class ChatCodec {
         String type = requiredString(object, "type");
         return switch (type) {
             case "join" -> new ChatCommand.Join(nick(object), optionalPresence(object, Presence.AVAILABLE),
-                    status(object, ""));
+                    status(object, ""), since(object));
             case "message" -> new ChatCommand.Say(text(object));
             case "private" -> new ChatCommand.Whisper(requiredString(object, "to"), text(object));
             case "presence" -> new ChatCommand.SetPresence(requiredPresence(object), status(object, null));
@@ -64,7 +65,11 @@ public final class ChatCodec {
             JsonArrayBuilder history = Json.createArrayBuilder();
             welcome.history().forEach(m -> history.add(roomMessage(m)));
             json.add("type", "welcome").add("nick", welcome.nick()).add("room", welcome.room())
-                    .add("members", members).add("history", history);
+                    .add("members", members).add("history", history).add("epoch", welcome.epoch())
+                    .add("offset", welcome.offset());
+            if (welcome.recovered() != null) {
+                json.add("recovered", welcome.recovered());
+            }
         } else if (event instanceof ChatEvent.RoomMessage message) {
             json = roomMessage(message);
         } else if (event instanceof ChatEvent.PrivateMessage message) {
@@ -91,7 +96,8 @@ public final class ChatCodec {
 
     private static JsonObjectBuilder roomMessage(ChatEvent.RoomMessage message) {
         return Json.createObjectBuilder().add("type", "message").add("id", message.id()).add("room", message.room())
-                .add("from", message.from()).add("text", message.text()).add("ts", message.ts());
+                .add("from", message.from()).add("text", message.text()).add("ts", message.ts())
+                .add("offset", message.offset());
     }
 
     // ---- decoding helpers --------------------------------------------------------------------------
@@ -113,6 +119,23 @@ public final class ChatCodec {
             throw bad("field '" + field + "' must be a string");
         }
         return string.getString();
+    }
+
+    /** {@code "since":{"epoch":"…","offset":N}}: a string and a whole number, nothing else. */
+    private static ChatCommand.Since since(JsonObject object) throws ChatException {
+        JsonValue value = object.get("since");
+        if (value == null || value == JsonValue.NULL) {
+            return null;
+        }
+        if (!(value instanceof JsonObject since)) {
+            throw bad("since must be an object with epoch and offset");
+        }
+        String epoch = requiredString(since, "epoch");
+        if (!(since.get("offset") instanceof JsonNumber offset) || !offset.isIntegral()
+                || offset.bigIntegerValue().signum() < 0 || offset.bigIntegerValue().bitLength() > 62) {
+            throw bad("since.offset must be a whole number, 0 or more");
+        }
+        return new ChatCommand.Since(epoch, offset.longValue());
     }
 
     private static String nick(JsonObject object) throws ChatException {

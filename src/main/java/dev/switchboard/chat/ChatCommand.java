@@ -5,8 +5,18 @@ import jakarta.json.JsonValue;
 /** What a client asks of the chat: one record per message type of the contract. */
 public sealed interface ChatCommand {
 
-    /** {@code {"type":"join","nick":…,"presence":…,"status":…}} — must come first. */
-    record Join(String nick, Presence presence, String status) implements ChatCommand {
+    /**
+     * {@code {"type":"join","nick":…,"presence":…,"status":…,"since":{"epoch":…,"offset":N}}} — must
+     * come first; {@code since} (null when absent) asks for the room messages missed after it.
+     */
+    record Join(String nick, Presence presence, String status, Since since) implements ChatCommand {
+        public Join(String nick, Presence presence, String status) {
+            this(nick, presence, status, null);
+        }
+    }
+
+    /** The last room message a reconnecting client saw: its room's epoch and offset. */
+    record Since(String epoch, long offset) {
     }
 
     /** {@code {"type":"message","text":…}} — to the whole room. */

@@ -73,8 +73,8 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
         }
     }
 
-    // Per-connection lock: the container may report the close on another thread while a join is
-    // being handled, and a join must never outlive its connection.
+    // Per-connection lock: the departure runs on another thread and may come while a join is being
+    // handled; a join must never outlive its connection.
     private synchronized void handle(ChatCommand command) throws ChatException {
         if (disconnected) {
             return;
@@ -89,7 +89,13 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
             if (!security.allows(connection.identity(), "chat", roomName)) {
                 throw new ChatException(ErrorCode.FORBIDDEN, "not allowed in room " + roomName);
             }
-            room = rooms.join(roomName, member, join);
+            ChatRoom.Joined joined = rooms.join(roomName, member, join);
+            room = joined.room();
+            if (joined.recovered() != null) {
+                connection.metrics().recovery(joined.recovered());
+            }
+            connection.deliver(joined.welcome());
+            joined.attachment().start(); // what the room said since the welcome's offset, then live
         } else if (command instanceof ChatCommand.Say say) {
             joinedRoom().say(member, say.text());
         } else if (command instanceof ChatCommand.Whisper whisper) {

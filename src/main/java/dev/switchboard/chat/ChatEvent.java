@@ -10,10 +10,13 @@ public sealed interface ChatEvent {
     record Member(String nick, Presence presence, String status) {
     }
 
-    record Welcome(String nick, String room, List<Member> members, List<RoomMessage> history) implements ChatEvent {
+    /** {@code recovered} is null when the join asked for no recovery. */
+    record Welcome(String nick, String room, List<Member> members, List<RoomMessage> history, String epoch,
+                   long offset, Boolean recovered) implements ChatEvent {
     }
 
-    record RoomMessage(String id, String room, String from, String text, long ts) implements ChatEvent {
+    /** {@code offset}: the message's place in its room's log. */
+    record RoomMessage(String id, String room, String from, String text, long ts, long offset) implements ChatEvent {
     }
 
     record PrivateMessage(String id, String from, String to, String text, long ts) implements ChatEvent {

@@ -2,7 +2,7 @@ package dev.switchboard.chat;
 
 import dev.switchboard.connection.Broadcast;
 
-/** A connection as a chat room sees it: a key for fan-out exclusion and a way to get messages. */
+/** A connection as a chat room sees it: a key that tells members apart and a way to get messages. */
 public interface ChatMember {
 
     /** Unique among all connections. */

@@ -1,11 +1,14 @@
 package dev.switchboard.chat;
 
-import dev.switchboard.connection.ErrorCode;
+import dev.switchboard.bus.FanOut;
+import dev.switchboard.bus.LogRead;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.MessageIds;
+import dev.switchboard.bus.Position;
+import dev.switchboard.bus.Sequenced;
 import dev.switchboard.connection.Broadcast;
+import dev.switchboard.connection.ErrorCode;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,38 +16,47 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * One chat room: who is in it (nicks unique, ignoring case and lookalike letters — see {@link Nicks}),
- * their presence, the bounded history.
- * Every change happens under the room's lock and is published to the room's bus channel in the
- * same step, so all members see joins, leaves and messages in one order. Publishing only hands
- * already-encoded text to outboxes; nothing under the lock waits on the network.
+ * One chat room: who is in it (nicks unique, ignoring case and lookalike letters — see
+ * {@link Nicks}) and their presence. What happens in the room is published to its channel
+ * ({@code chat:ROOM}) under the room's lock, so the channel's order is the order of the room's
+ * changes; the channel keeps the room's messages (history and recovery) and fans every event out
+ * to the members after the lock is released. Nothing under the lock touches a connection.
  */
 public final class ChatRoom {
 
+    /** A member's place: its welcome to send, then {@code attachment.start()} for what follows. */
+    public record Joined(ChatRoom room, FanOut.Attachment attachment, Broadcast welcome, Boolean recovered) {
+    }
+
     private record Entry(ChatMember member, String nick, Presence presence, String status,
-                         MessageBus.Subscription subscription) {
+                         FanOut.Attachment attachment) {
         ChatEvent.Member view() {
             return new ChatEvent.Member(nick, presence, status);
         }
     }
 
+    /** Chat's wire format, the key of its one encoding per event. */
+    private static final String JSON = "chat-json";
+
     private final String name;
     private final String channel;
     private final MessageBus bus;
-    private final ChatCodec encoder;
+    private final FanOut fanOut;
+    private final ChatCodec codec;
     private final int historyLimit;
     private final LongSupplier clock;
     private final MessageIds ids;
     private final Map<String, Entry> byNick = new LinkedHashMap<>();
     private final Map<String, Entry> byKey = new LinkedHashMap<>();
-    private final ArrayDeque<ChatEvent.RoomMessage> history = new ArrayDeque<>();
     private boolean retired;
 
-    ChatRoom(String name, MessageBus bus, ChatCodec encoder, int historyLimit, LongSupplier clock, MessageIds ids) {
+    ChatRoom(String name, MessageBus bus, FanOut fanOut, ChatCodec codec, int historyLimit, LongSupplier clock,
+             MessageIds ids) {
         this.name = name;
-        this.channel = "chat/" + name;
+        this.channel = ChatRooms.channel(name);
         this.bus = bus;
-        this.encoder = encoder;
+        this.fanOut = fanOut;
+        this.codec = codec;
         this.historyLimit = historyLimit;
         this.clock = clock;
         this.ids = ids;
@@ -55,12 +67,14 @@ public final class ChatRoom {
     }
 
     /**
-     * Adds a member: it gets {@code welcome} (members including itself, history), the others get
-     * its presence. Returns false when the room was retired meanwhile (the caller retries on a new one).
+     * Adds a member and tells the others. The caller sends the returned welcome (members including
+     * the joiner, and the history — or, for a join with {@code since}, exactly the messages missed
+     * when the log still has them), then starts the attachment. Returns null when the room was
+     * retired meanwhile (the caller retries on a new one).
      */
-    synchronized boolean join(ChatMember member, ChatCommand.Join join) throws ChatException {
+    synchronized Joined join(ChatMember member, ChatCommand.Join join) throws ChatException {
         if (retired) {
-            return false;
+            return null;
         }
         if (byKey.containsKey(member.key())) {
             throw new ChatException(ErrorCode.BAD_REQUEST, "already joined as " + byKey.get(member.key()).nick());
@@ -69,37 +83,37 @@ public final class ChatRoom {
         if (byNick.containsKey(nickKey)) {
             throw new ChatException(ErrorCode.NICK_TAKEN, "'" + join.nick() + "' is already in " + name);
         }
-        // Everything that can fail is done before the member is registered: a join either
-        // completes (welcome sent, others told) or leaves no trace.
-        Entry joining = new Entry(member, join.nick(), join.presence(), join.status(), null);
         List<ChatEvent.Member> members = new ArrayList<>(byNick.size() + 1);
         byNick.values().forEach(e -> members.add(e.view()));
-        members.add(joining.view());
-        Broadcast welcome = Broadcast.text(encoder.encode(
-                new ChatEvent.Welcome(join.nick(), name, members, List.copyOf(history))));
-        Broadcast presence = Broadcast.textExcept(encoder.encode(
-                new ChatEvent.PresenceChange(join.nick(), join.presence(), join.status())), member.key());
-        MessageBus.Subscription subscription = bus.subscribe(channel, member.key(), member::send);
-        Entry entry = new Entry(member, join.nick(), join.presence(), join.status(), subscription);
+        members.add(new ChatEvent.Member(join.nick(), join.presence(), join.status()));
+        // live first, then the log up to where live begins: publishes wait for this lock, so the
+        // member list and the position agree
+        FanOut.Attachment attachment = fanOut.attach(channel, receiver(member, join.nick()));
+        Position at = attachment.position();
+        List<Sequenced> history;
+        Boolean recovered = null;
+        if (join.since() != null) {
+            LogRead missed = bus.read(channel, join.since().epoch(), join.since().offset(), at.offset());
+            recovered = missed.complete();
+            history = missed.complete() ? missed.events() : bus.tail(channel, historyLimit, at.offset());
+        } else {
+            history = bus.tail(channel, historyLimit, at.offset());
+        }
+        Broadcast welcome = Broadcast.text(codec.encode(new ChatEvent.Welcome(join.nick(), name, members,
+                history.stream().map(ChatRoom::message).toList(), at.epoch(), at.offset(), recovered)));
+        Entry entry = new Entry(member, join.nick(), join.presence(), join.status(), attachment);
         byNick.put(nickKey, entry);
         byKey.put(member.key(), entry);
-        member.send(welcome);
-        bus.publish(channel, presence);
-        return true;
+        bus.publish(channel, new RoomEvent.Notice(new ChatEvent.PresenceChange(join.nick(), join.presence(),
+                join.status()), join.nick()));
+        return new Joined(this, attachment, welcome, recovered);
     }
 
-    /** A message to the whole room, sender included, kept in history. */
+    /** A message to the whole room, sender included, kept in the room's log. */
     synchronized ChatEvent.RoomMessage say(ChatMember member, String text) throws ChatException {
         Entry from = joined(member);
-        ChatEvent.RoomMessage message = new ChatEvent.RoomMessage(ids.next(), name, from.nick(), text, clock.getAsLong());
-        if (historyLimit > 0) {
-            if (history.size() == historyLimit) {
-                history.removeFirst();
-            }
-            history.addLast(message);
-        }
-        bus.publish(channel, Broadcast.text(encoder.encode(message)));
-        return message;
+        RoomEvent.Said said = new RoomEvent.Said(ids.next(), name, from.nick(), text, clock.getAsLong());
+        return said.at(bus.publish(channel, said).offset());
     }
 
     /** A message to one member and back to the sender; never kept. */
@@ -109,34 +123,31 @@ public final class ChatRoom {
         if (to == null) {
             throw new ChatException(ErrorCode.NO_SUCH_MEMBER, "no member '" + toNick + "' in " + name);
         }
-        Broadcast encoded = Broadcast.text(encoder.encode(
+        bus.publish(channel, new RoomEvent.Whispered(
                 new ChatEvent.PrivateMessage(ids.next(), from.nick(), to.nick(), text, clock.getAsLong())));
-        to.member().send(encoded);
-        if (to != from) {
-            from.member().send(encoded);
-        }
     }
 
     /** A presence or status change, announced to everyone (the member included, as confirmation). */
     synchronized void setPresence(ChatMember member, Presence presence, String status) throws ChatException {
         Entry entry = joined(member);
         Entry changed = new Entry(entry.member(), entry.nick(), presence, status == null ? entry.status() : status,
-                entry.subscription());
+                entry.attachment());
         byNick.put(Nicks.key(entry.nick()), changed);
         byKey.put(member.key(), changed);
-        bus.publish(channel, Broadcast.text(encoder.encode(
-                new ChatEvent.PresenceChange(changed.nick(), changed.presence(), changed.status()))));
+        bus.publish(channel, new RoomEvent.Notice(
+                new ChatEvent.PresenceChange(changed.nick(), changed.presence(), changed.status()), null));
     }
 
     /** A typing hint, to everyone but the typist. */
     synchronized void typing(ChatMember member) throws ChatException {
         Entry entry = joined(member);
-        publishExcept(new ChatEvent.TypingHint(entry.nick()), member.key());
+        bus.publish(channel, new RoomEvent.Notice(new ChatEvent.TypingHint(entry.nick()), entry.nick()));
     }
 
     /**
      * Removes a member (it left or its connection dropped) and tells the others it is unavailable.
-     * Returns true when the room is now empty and retired.
+     * Returns true when the room is now empty and retired (its log stays on its channel for
+     * {@code recovery.ttl}, for members that come back).
      */
     synchronized boolean leave(ChatMember member) {
         Entry entry = byKey.remove(member.key());
@@ -144,9 +155,9 @@ public final class ChatRoom {
             return false;
         }
         byNick.remove(Nicks.key(entry.nick()));
-        entry.subscription().close();
-        bus.publish(channel, Broadcast.text(encoder.encode(
-                new ChatEvent.PresenceChange(entry.nick(), Presence.UNAVAILABLE, entry.status()))));
+        entry.attachment().close();
+        bus.publish(channel, new RoomEvent.Notice(
+                new ChatEvent.PresenceChange(entry.nick(), Presence.UNAVAILABLE, entry.status()), null));
         if (byKey.isEmpty()) {
             retired = true;
         }
@@ -161,8 +172,9 @@ public final class ChatRoom {
         return byKey.size();
     }
 
-    synchronized List<ChatEvent.RoomMessage> history() {
-        return List.copyOf(history);
+    /** The last {@code chat.history} room messages, oldest first. */
+    List<ChatEvent.RoomMessage> history() {
+        return bus.tail(channel, historyLimit, Long.MAX_VALUE).stream().map(ChatRoom::message).toList();
     }
 
     private Entry joined(ChatMember member) throws ChatException {
@@ -173,8 +185,36 @@ public final class ChatRoom {
         return entry;
     }
 
-    private void publishExcept(ChatEvent event, String exceptKey) {
-        bus.publish(channel, Broadcast.textExcept(encoder.encode(event), exceptKey));
+    private static ChatEvent.RoomMessage message(Sequenced said) {
+        return ((RoomEvent.Said) said.event()).at(said.offset());
     }
 
+    /** What one member gets of the room's events: encoded once per event for all members. */
+    private FanOut.Receiver receiver(ChatMember member, String nick) {
+        return delivery -> {
+            RoomEvent event = (RoomEvent) delivery.event().event();
+            boolean forThisMember = true;
+            if (event instanceof RoomEvent.Notice notice) {
+                forThisMember = !nick.equals(notice.exceptNick());
+            } else if (event instanceof RoomEvent.Whispered whispered) {
+                forThisMember = nick.equals(whispered.message().from()) || nick.equals(whispered.message().to());
+            }
+            if (forThisMember) {
+                member.send(delivery.encoded(JSON, this::json));
+            }
+        };
+    }
+
+    private Broadcast json(Sequenced sequenced) {
+        RoomEvent event = (RoomEvent) sequenced.event();
+        ChatEvent wire;
+        if (event instanceof RoomEvent.Said said) {
+            wire = said.at(sequenced.offset());
+        } else if (event instanceof RoomEvent.Notice notice) {
+            wire = notice.event();
+        } else {
+            wire = ((RoomEvent.Whispered) event).message();
+        }
+        return Broadcast.text(codec.encode(wire));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.bus.FanOut;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.MessageIds;
 import io.micrometer.core.instrument.Gauge;
@@ -17,7 +18,13 @@ import java.util.function.LongSupplier;
  */
 public final class ChatRooms {
 
+    /** A room's channel on the bus. */
+    public static String channel(String room) {
+        return "chat:" + room;
+    }
+
     private final MessageBus bus;
+    private final FanOut fanOut;
     private final ChatCodec encoder;
     private final int historyLimit;
     private final LongSupplier clock;
@@ -25,8 +32,10 @@ public final class ChatRooms {
     private final ConcurrentMap<String, ChatRoom> rooms = new ConcurrentHashMap<>();
     private final MultiGauge members;
 
-    public ChatRooms(MessageBus bus, ChatCodec encoder, int historyLimit, LongSupplier clock, MeterRegistry registry) {
+    public ChatRooms(MessageBus bus, FanOut fanOut, ChatCodec encoder, int historyLimit, LongSupplier clock,
+                     MeterRegistry registry) {
         this.bus = bus;
+        this.fanOut = fanOut;
         this.encoder = encoder;
         this.historyLimit = historyLimit;
         this.clock = clock;
@@ -43,12 +52,13 @@ public final class ChatRooms {
                 .toList(), true);
     }
 
-    /** Joins the named room, creating it if needed; returns the room joined. */
-    public ChatRoom join(String roomName, ChatMember member, ChatCommand.Join join) throws ChatException {
+    /** Joins the named room, creating it if needed; see {@link ChatRoom#join} for what the caller does next. */
+    public ChatRoom.Joined join(String roomName, ChatMember member, ChatCommand.Join join) throws ChatException {
         while (true) {
             ChatRoom room = rooms.computeIfAbsent(roomName, this::open);
-            if (room.join(member, join)) {
-                return room;
+            ChatRoom.Joined joined = room.join(member, join);
+            if (joined != null) {
+                return joined;
             }
             rooms.remove(roomName, room); // it emptied meanwhile; take a fresh one
         }
@@ -65,6 +75,6 @@ public final class ChatRooms {
     }
 
     private ChatRoom open(String name) {
-        return new ChatRoom(name, bus, encoder, historyLimit, clock, ids);
+        return new ChatRoom(name, bus, fanOut, encoder, historyLimit, clock, ids);
     }
 }

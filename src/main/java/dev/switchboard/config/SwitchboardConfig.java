@@ -67,6 +67,12 @@ public final class SwitchboardConfig {
     private final int stompMaxSubscriptions;
     private final int maxFailedLogins;
     private final Duration failedLoginWindow;
+    private final Duration recoveryTtl;
+    private final int chatRecoveryMessages;
+    private final int stompTopicHistory;
+    private final long recoveryChannelBytes;
+    private final long recoveryMaxBytes;
+    private final int fanOutThreads;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
         this.systemProperties = systemProperties;
@@ -110,6 +116,14 @@ public final class SwitchboardConfig {
         this.stompMaxSubscriptions = integer("stomp.max-subscriptions", 1_000, 1, 1_000_000);
         this.maxFailedLogins = integer("security.max-failed-logins", 10, 1, 1_000_000);
         this.failedLoginWindow = duration("security.failed-login-window", Duration.ofMinutes(1));
+        this.recoveryTtl = duration("recovery.ttl", Duration.ofMinutes(2));
+        this.chatRecoveryMessages = integer("chat.recovery-messages", 1000, 0, 1_000_000);
+        this.stompTopicHistory = integer("stomp.topic-history", 1000, 0, 1_000_000);
+        this.recoveryChannelBytes = bytes("recovery.channel-bytes", 16 * MIB, 0, Long.MAX_VALUE);
+        // by default a quarter of the heap at most: the logs must never crowd out the connections they serve
+        this.recoveryMaxBytes = bytes("recovery.max-bytes", Math.min(256 * MIB, Runtime.getRuntime().maxMemory() / 4),
+                0, Long.MAX_VALUE);
+        this.fanOutThreads = integer("fan-out.threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 1024);
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -527,5 +541,35 @@ public final class SwitchboardConfig {
             return new ConfigException("Invalid configuration '" + key + "' = '" + value + "' (from " + source
                     + "): expected " + expected + ".");
         }
+    }
+
+    /** {@code recovery.ttl}: how long a channel keeps an event for clients that reconnect (and a channel outlives its last receiver). */
+    public Duration recoveryTtl() {
+        return recoveryTtl;
+    }
+
+    /** {@code chat.recovery-messages}: room messages a room keeps for {@code recovery.ttl}. */
+    public int chatRecoveryMessages() {
+        return chatRecoveryMessages;
+    }
+
+    /** {@code stomp.topic-history}: messages a topic keeps for {@code recovery.ttl}. */
+    public int stompTopicHistory() {
+        return stompTopicHistory;
+    }
+
+    /** {@code recovery.channel-bytes}: bytes one room's or topic's log holds at most. */
+    public long recoveryChannelBytes() {
+        return recoveryChannelBytes;
+    }
+
+    /** {@code recovery.max-bytes}: bytes the logs of all rooms and topics hold together (oldest first out). */
+    public long recoveryMaxBytes() {
+        return recoveryMaxBytes;
+    }
+
+    /** {@code fan-out.threads}: the application's pool that fan-out and departures run on (standalone). */
+    public int fanOutThreads() {
+        return fanOutThreads;
     }
 }

@@ -1,13 +1,12 @@
 package dev.switchboard.connection;
 
-
 import java.util.List;
 
 /**
- * One fan-out message, encoded once: the WebSocket frames every receiver gets, back to back,
- * and optionally the key of the one subscriber that must not get it (usually the sender).
+ * One event as one wire format encodes it, once for every receiver: the WebSocket frames each
+ * receiver gets, back to back (an image is a description and its bytes).
  */
-public record Broadcast(List<Frame> frames, String exceptKey) {
+public record Broadcast(List<Frame> frames) {
 
     /** A frame's content, shared read-only by every receiver. */
     public sealed interface Frame permits Text, Binary {
@@ -38,10 +37,6 @@ public record Broadcast(List<Frame> frames, String exceptKey) {
     }
 
     public static Broadcast text(String text) {
-        return new Broadcast(List.of(Text.of(text)), null);
-    }
-
-    public static Broadcast textExcept(String text, String exceptKey) {
-        return new Broadcast(List.of(Text.of(text)), exceptKey);
+        return new Broadcast(List.of(Text.of(text)));
     }
 }

@@ -15,8 +15,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,8 +34,6 @@ public final class Connection {
 
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
 
-    private static final ThreadLocal<Boolean> SENDING = ThreadLocal.withInitial(() -> false);
-
     /**
      * How long a closed connection may take to finish its close handshake — the peer reading what
      * was queued, then the close frame — before its transport is ended anyway (RFC 6455 §7.1.1).
@@ -45,6 +44,7 @@ public final class Connection {
     private final Handshake handshake;
     private final EndpointMetrics metrics;
     private final ConnectionLimits limits;
+    private final ScheduledExecutorService timers;
     private final AtomicLong pendingBytes = new AtomicLong();
     /**
      * Sends with a {@code sent} callback the container has not reported on yet: failed at teardown.
@@ -58,11 +58,12 @@ public final class Connection {
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile long lastPingNanos = lastHeardNanos;
 
-    Connection(Session session, EndpointMetrics metrics, ConnectionLimits limits) {
+    Connection(Session session, EndpointMetrics metrics, ConnectionLimits limits, ScheduledExecutorService timers) {
         this.session = session;
         this.handshake = Handshake.of(session);
         this.metrics = metrics;
         this.limits = limits;
+        this.timers = timers;
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> heard());
     }
 
@@ -270,20 +271,6 @@ public final class Connection {
     }
 
     private void enqueue(long bytes, Consumer<SendHandler> write, Consumer<Boolean> sent) {
-        // Marked for the whole send, its slow-consumer close included: the container may report the
-        // close on this thread, under whatever lock the sender holds (see SwitchboardEndpoint.onClose).
-        boolean outermost = !SENDING.get();
-        SENDING.set(true);
-        try {
-            enqueueMarked(bytes, write, sent);
-        } finally {
-            if (outermost) {
-                SENDING.set(false);
-            }
-        }
-    }
-
-    private void enqueueMarked(long bytes, Consumer<SendHandler> write, Consumer<Boolean> sent) {
         if (closing.get()) {
             if (sent != null) {
                 sent.accept(false);
@@ -354,11 +341,6 @@ public final class Connection {
         }
     }
 
-    /** Whether this thread is inside a send (where the container may report a close synchronously). */
-    static boolean sendingOnThisThread() {
-        return SENDING.get();
-    }
-
     /**
      * Closes once with {@code code} and {@code reason} (reason cut to the 123 bytes RFC 6455 §5.5
      * allows). The transport is ended {@link #CLOSE_GRACE} later whatever the peer does.
@@ -389,8 +371,11 @@ public final class Connection {
      */
     private void scheduleTeardown() {
         if (teardownScheduled.compareAndSet(false, true)) {
-            CompletableFuture.delayedExecutor(limits.closeGrace().toMillis(), TimeUnit.MILLISECONDS)
-                    .execute(this::tearDown);
+            try {
+                timers.schedule(this::tearDown, limits.closeGrace().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                tearDown(); // the application is stopping: no grace left to give
+            }
         }
     }
 

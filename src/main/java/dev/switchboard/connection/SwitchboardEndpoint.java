@@ -5,7 +5,7 @@ import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Session;
 
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -42,7 +42,7 @@ public abstract class SwitchboardEndpoint extends Endpoint {
         // Fragmented messages are bounded while they are put together; whole ones in Connection.
         session.setMaxTextMessageBufferSize(limits.maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(limits.maxMessageBytes());
-        connection = new Connection(session, context.metrics(), limits);
+        connection = new Connection(session, context.metrics(), limits, context.timers());
         context.connections().add(connection);
         context.metrics().opened();
         onConnect(connection, config);
@@ -56,13 +56,21 @@ public abstract class SwitchboardEndpoint extends Endpoint {
         context.connections().remove(connection);
         context.metrics().closed(reason.getCloseCode().getCode());
         connection.closed(); // whoever closed, the transport goes within the close grace
-        if (Connection.sendingOnThisThread()) {
-            // A send that found the peer gone closes the connection right there, on the sender's
-            // thread — which may hold a room's lock while this endpoint's handler waits for it.
-            // The departure runs elsewhere so no lock is ever taken in that order.
-            ForkJoinPool.commonPool().execute(() -> onDisconnect(connection, reason));
-        } else {
+        // The container may report a close on whatever thread found it — a fan-out lane or a sender
+        // inside a send — so the departure (leaving rooms, giving back unacked messages) always runs
+        // on the application's pool, holding nothing of the reporter's.
+        try {
+            context.tasks().execute(() -> depart(reason));
+        } catch (RejectedExecutionException stopping) {
+            depart(reason);
+        }
+    }
+
+    private void depart(CloseReason reason) {
+        try {
             onDisconnect(connection, reason);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "departure of " + connection.id() + " failed", e);
         }
     }
 

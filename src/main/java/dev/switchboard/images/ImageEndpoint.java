@@ -1,5 +1,6 @@
 package dev.switchboard.images;
 
+import dev.switchboard.bus.FanOut;
 import dev.switchboard.connection.ErrorCode;
 import dev.switchboard.connection.Connection;
 import dev.switchboard.connection.EndpointContext;
@@ -12,6 +13,7 @@ import jakarta.websocket.DecodeException;
 import jakarta.websocket.EndpointConfig;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * {@code images/{room}}: a binary message is an image for every other member of the room. The
@@ -33,7 +35,7 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
     private String from = ANONYMOUS;
     private String room;
     private String key;
-    private ImageRooms.Entry entry;
+    private FanOut.Attachment entry;
 
     public ImageEndpoint(EndpointContext context, ImageRooms rooms, int maxBytes, FloodGuard flood,
                          SecurityPolicy security) {
@@ -63,11 +65,16 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
             connection.onText(text -> connection.admit(flood, () -> { }));
             return;
         }
-        // the welcome and history go out inside enter(), before any live image can
-        entry = rooms.enter(room, key, connection::deliver, history -> {
-            connection.sendText(ImageMessages.welcome(room, history.size(), maxBytes));
-            history.forEach(connection::deliver);
-        });
+        List<String> sinces = connection.handshake().query().get("since");
+        String since = sinces == null || sinces.isEmpty() ? null : sinces.get(0);
+        ImageRooms.Entered entered = rooms.enter(room, key, since, connection::deliver);
+        entry = entered.attachment();
+        if (entered.recovered() != null) {
+            connection.metrics().recovery(entered.recovered());
+        }
+        connection.sendText(entered.welcome());
+        entered.history().forEach(connection::deliver);
+        entry.start(); // live images from the welcome's offset on
         connection.onBinary(this::onImage);
         connection.onText(text -> connection.admit(flood, () -> { })); // ignored, as the contract says, but rate-limited
     }
@@ -100,7 +107,7 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
     @Override
     protected synchronized void onDisconnect(Connection connection, CloseReason reason) {
         if (entry != null) {
-            rooms.leave(room, entry);
+            entry.close();
             entry = null;
         }
     }

@@ -1,6 +1,7 @@
 package dev.switchboard.images;
 
 import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
 
 /** The text messages of image drop, as the contract spells them. */
 final class ImageMessages {
@@ -9,14 +10,18 @@ final class ImageMessages {
     }
 
     /** The contract's welcome, plus {@code maxBytes} (an extension) so a page can say what it accepts. */
-    static String welcome(String room, int history, int maxBytes) {
-        return Json.createObjectBuilder().add("type", "welcome").add("room", room).add("history", history)
-                .add("maxBytes", maxBytes).build().toString();
+    static String welcome(String room, int history, int maxBytes, String epoch, long offset, Boolean recovered) {
+        JsonObjectBuilder welcome = Json.createObjectBuilder().add("type", "welcome").add("room", room)
+                .add("history", history).add("maxBytes", maxBytes).add("epoch", epoch).add("offset", offset);
+        if (recovered != null) {
+            welcome.add("recovered", recovered);
+        }
+        return welcome.build().toString();
     }
 
-    static String image(String id, String from, ImageType type, int bytes, long ts) {
+    static String image(String id, String from, ImageType type, int bytes, long ts, long offset) {
         return Json.createObjectBuilder().add("type", "image").add("id", id).add("from", from).add("mime", type.mime())
-                .add("bytes", bytes).add("ts", ts).build().toString();
+                .add("bytes", bytes).add("ts", ts).add("offset", offset).build().toString();
     }
 
     static String ack(String id, ImageType type, int bytes) {

@@ -1,152 +1,119 @@
 package dev.switchboard.images;
 
+import dev.switchboard.bus.ChannelEvent;
+import dev.switchboard.bus.FanOut;
+import dev.switchboard.bus.LogRead;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.MessageIds;
+import dev.switchboard.bus.Position;
+import dev.switchboard.bus.Sequenced;
 import dev.switchboard.connection.Broadcast;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * Image drop's rooms and their history. History is bounded three ways: {@code images.history}
- * images per room, {@code images.history-bytes} across all rooms (the oldest image anywhere goes
- * first), and a room nobody has been in for {@code images.empty-room-ttl} is forgotten. Entering a
- * room and publishing to it share one lock, so a newcomer gets each image exactly once — in its
- * history or live — and history always before live.
+ * Image drop's rooms, each a channel ({@code images:ROOM}) whose log is the room's history:
+ * bounded by {@code images.history} images per room and {@code images.history-bytes} over all
+ * rooms (the oldest image anywhere goes first), forgotten {@code images.empty-room-ttl} after the
+ * room's last member left. A newcomer is attached before the log is read, so it gets each image
+ * exactly once — in its history or live — and history always first.
  */
 public final class ImageRooms {
 
-    /** A stored image, its two frames (description, then bytes) encoded once for every receiver. */
-    record StoredImage(String room, String id, int bytes, Broadcast frames) {
-    }
+    /** An accepted image as its room's channel carries it; {@code senderKey} names the member it came from. */
+    record Posted(String id, String from, ImageType type, byte[] data, long ts, String senderKey)
+            implements ChannelEvent {
+        @Override
+        public boolean retained() {
+            return true;
+        }
 
-    /** A member's place in a room: its live subscription. */
-    public record Entry(MessageBus.Subscription subscription) {
-    }
-
-    private final MessageBus bus;
-    private final int perRoom;
-    private final long totalBytesCap;
-    private final long emptyRoomTtlNanos;
-    private final LongSupplier nanoTime;
-    private final LongSupplier clock;
-    private final MessageIds ids = new MessageIds();
-
-    private final Map<String, ArrayDeque<StoredImage>> history = new HashMap<>();
-    private final ArrayDeque<StoredImage> oldestFirst = new ArrayDeque<>();
-    private final Map<String, Integer> members = new HashMap<>();
-    private final Map<String, Long> emptySince = new HashMap<>();
-    private long totalBytes;
-
-    public ImageRooms(MessageBus bus, int perRoom, long totalBytesCap, long emptyRoomTtlNanos, LongSupplier nanoTime,
-                      LongSupplier clock, MeterRegistry registry) {
-        this.bus = bus;
-        this.perRoom = perRoom;
-        this.totalBytesCap = totalBytesCap;
-        this.emptyRoomTtlNanos = emptyRoomTtlNanos;
-        this.nanoTime = nanoTime;
-        this.clock = clock;
-        Gauge.builder("switchboard.images.history.bytes", this, ImageRooms::totalBytes)
-                .description("Bytes of images kept as history, all rooms").baseUnit("bytes").register(registry);
-        Gauge.builder("switchboard.images.history.images", this, ImageRooms::storedImages)
-                .description("Images kept as history, all rooms").register(registry);
+        @Override
+        public long bytes() {
+            return data.length + 128L;
+        }
     }
 
     /**
-     * A member enters: {@code replay} gets the room's history, oldest first, then {@code listener}
-     * gets every later image — both under the room lock, so nothing is missed or seen twice.
+     * A member's place in a room: the caller sends {@code welcome}, then {@code history} (each an
+     * image's two frames), then starts the attachment for live images.
      */
-    public synchronized Entry enter(String room, String memberKey, Consumer<Broadcast> listener,
-                                    Consumer<List<Broadcast>> replay) {
-        forgetAbandonedRooms();
-        members.merge(room, 1, Integer::sum);
-        emptySince.remove(room);
-        List<Broadcast> images = new ArrayList<>();
-        for (StoredImage image : history.getOrDefault(room, new ArrayDeque<>())) {
-            images.add(image.frames());
-        }
-        replay.accept(images);
-        return new Entry(bus.subscribe(channel(room), memberKey, listener));
+    public record Entered(FanOut.Attachment attachment, String welcome, List<Broadcast> history, Boolean recovered) {
     }
 
-    public synchronized void leave(String room, Entry entry) {
-        entry.subscription().close();
-        if (members.merge(room, -1, Integer::sum) <= 0) {
-            members.remove(room);
-            emptySince.put(room, nanoTime.getAsLong());
+    /** The description-plus-bytes pair, the key of its one encoding per image. */
+    private static final String FRAMES = "images-frames";
+
+    private final MessageBus bus;
+    private final FanOut fanOut;
+    private final int historyLimit;
+    private final int maxBytes;
+    private final LongSupplier clock;
+    private final MessageIds ids = new MessageIds();
+
+    public ImageRooms(MessageBus bus, FanOut fanOut, int historyLimit, int maxBytes, LongSupplier clock) {
+        this.bus = bus;
+        this.fanOut = fanOut;
+        this.historyLimit = historyLimit;
+        this.maxBytes = maxBytes;
+        this.clock = clock;
+    }
+
+    /** A room's channel on the bus. */
+    public static String channel(String room) {
+        return "images:" + room;
+    }
+
+    /**
+     * A member enters; {@code out} gets every image posted after its welcome, except its own.
+     * {@code since} ({@code EPOCH:OFFSET}, or null) asks for exactly the images after that offset.
+     */
+    public Entered enter(String room, String memberKey, String since, Consumer<Broadcast> out) {
+        String channel = channel(room);
+        FanOut.Attachment attachment = fanOut.attach(channel, delivery -> {
+            if (!memberKey.equals(((Posted) delivery.event().event()).senderKey())) {
+                out.accept(delivery.encoded(FRAMES, ImageRooms::frames));
+            }
+        });
+        Position at = attachment.position();
+        List<Sequenced> history;
+        Boolean recovered = null;
+        if (since != null) {
+            LogRead missed = read(channel, since, at);
+            recovered = missed.complete();
+            history = missed.complete() ? missed.events() : bus.tail(channel, historyLimit, at.offset());
+        } else {
+            history = bus.tail(channel, historyLimit, at.offset());
         }
-        forgetAbandonedRooms();
+        String welcome = ImageMessages.welcome(room, history.size(), maxBytes, at.epoch(), at.offset(), recovered);
+        return new Entered(attachment, welcome, history.stream().map(ImageRooms::frames).toList(), recovered);
+    }
+
+    /** {@code EPOCH:OFFSET} as the page remembers it; anything else cannot be recovered from. */
+    private LogRead read(String channel, String since, Position at) {
+        int colon = since.lastIndexOf(':');
+        try {
+            long offset = Long.parseLong(since.substring(colon + 1));
+            return colon <= 0 ? LogRead.gone() : bus.read(channel, since.substring(0, colon), offset, at.offset());
+        } catch (NumberFormatException e) {
+            return LogRead.gone();
+        }
     }
 
     /** Stores an accepted image and sends it to every other member; returns its id. */
-    public synchronized String publish(String room, String from, ImageType type, byte[] bytes, String senderKey) {
+    public String publish(String room, String from, ImageType type, byte[] bytes, String senderKey) {
         String id = ids.next();
-        Broadcast frames = new Broadcast(List.of(
-                Broadcast.Text.of(ImageMessages.image(id, from, type, bytes.length, clock.getAsLong())),
-                new Broadcast.Binary(bytes)), senderKey);
-        bus.publish(channel(room), frames);
-        store(new StoredImage(room, id, bytes.length, new Broadcast(frames.frames(), null)));
+        bus.publish(channel(room), new Posted(id, from, type, bytes, clock.getAsLong(), senderKey));
         return id;
     }
 
-    private void store(StoredImage image) {
-        if (perRoom == 0) {
-            return;
-        }
-        ArrayDeque<StoredImage> room = history.computeIfAbsent(image.room(), r -> new ArrayDeque<>());
-        room.addLast(image);
-        oldestFirst.addLast(image);
-        totalBytes += image.bytes();
-        while (room.size() > perRoom) {
-            StoredImage dropped = room.removeFirst();
-            oldestFirst.remove(dropped);
-            totalBytes -= dropped.bytes();
-        }
-        while (totalBytes > totalBytesCap && !oldestFirst.isEmpty()) {
-            StoredImage dropped = oldestFirst.removeFirst();
-            ArrayDeque<StoredImage> itsRoom = history.get(dropped.room());
-            itsRoom.remove(dropped);
-            if (itsRoom.isEmpty()) {
-                history.remove(dropped.room());
-            }
-            totalBytes -= dropped.bytes();
-        }
-    }
-
-    private void forgetAbandonedRooms() {
-        long now = nanoTime.getAsLong();
-        for (Iterator<Map.Entry<String, Long>> it = emptySince.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Long> empty = it.next();
-            if (now - empty.getValue() >= emptyRoomTtlNanos) {
-                it.remove();
-                ArrayDeque<StoredImage> dropped = history.remove(empty.getKey());
-                if (dropped != null) {
-                    for (StoredImage image : dropped) {
-                        oldestFirst.remove(image);
-                        totalBytes -= image.bytes();
-                    }
-                }
-            }
-        }
-    }
-
-    public synchronized long totalBytes() {
-        return totalBytes;
-    }
-
-    public synchronized int storedImages() {
-        return oldestFirst.size();
-    }
-
-    private static String channel(String room) {
-        return "images/" + room;
+    private static Broadcast frames(Sequenced sequenced) {
+        Posted image = (Posted) sequenced.event();
+        return new Broadcast(List.of(
+                Broadcast.Text.of(ImageMessages.image(image.id(), image.from(), image.type(), image.data().length,
+                        image.ts(), sequenced.offset())),
+                new Broadcast.Binary(image.data())));
     }
 }

@@ -27,6 +27,8 @@ public final class EndpointMetrics {
     private final ConcurrentMap<Integer, Counter> refusals = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> requests = new ConcurrentHashMap<>();
+    private final Counter recovered;
+    private final Counter notRecovered;
 
     EndpointMetrics(String endpoint, MeterRegistry registry) {
         this.endpoint = endpoint;
@@ -39,6 +41,10 @@ public final class EndpointMetrics {
         bytesSent = counter("switchboard.bytes.sent", "Payload bytes sent");
         slowConsumerCloses = counter("switchboard.slow.consumer.closes",
                 "Connections closed with 1013 because their send queue passed send-queue-bytes");
+        recovered = Counter.builder("switchboard.recoveries").description("Reconnects that asked to recover what they missed, by outcome")
+                .tag("endpoint", endpoint).tag("outcome", "recovered").register(registry);
+        notRecovered = Counter.builder("switchboard.recoveries").description("Reconnects that asked to recover what they missed, by outcome")
+                .tag("endpoint", endpoint).tag("outcome", "failed").register(registry);
     }
 
     public String endpoint() {
@@ -88,6 +94,11 @@ public final class EndpointMetrics {
         requests.computeIfAbsent(type, t -> Counter.builder("switchboard.requests")
                 .description("Messages from clients, by protocol message type")
                 .tag("endpoint", endpoint).tag("type", t).register(registry)).increment();
+    }
+
+    /** A client that reconnected with {@code since}: got every missed event, or the log no longer had them. */
+    public void recovery(boolean complete) {
+        (complete ? recovered : notRecovered).increment();
     }
 
     public void slowConsumerClosed() {

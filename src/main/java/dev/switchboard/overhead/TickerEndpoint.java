@@ -1,6 +1,6 @@
 package dev.switchboard.overhead;
 
-import dev.switchboard.bus.MessageBus;
+import dev.switchboard.bus.FanOut;
 import dev.switchboard.connection.Broadcast;
 import dev.switchboard.connection.Connection;
 import dev.switchboard.connection.EndpointContext;
@@ -30,16 +30,16 @@ public final class TickerEndpoint extends SwitchboardEndpoint {
     static final String HANDSHAKE_REQUEST_BYTES = "switchboard.overhead.handshakeRequestBytes";
     static final String HANDSHAKE_RESPONSE_BYTES = "switchboard.overhead.handshakeResponseBytes";
 
-    private final MessageBus bus;
+    private final FanOut fanOut;
     private final TickerFeed feed;
     private final FloodGuard flood;
-    private final List<MessageBus.Subscription> subscriptions = new ArrayList<>();
+    private final List<FanOut.Attachment> subscriptions = new ArrayList<>();
     private boolean disconnected; // guarded by subscriptions: a close may race the subscribing
 
-    public TickerEndpoint(EndpointContext context, MessageBus bus, TickerFeed feed, FloodGuard flood) {
+    public TickerEndpoint(EndpointContext context, FanOut fanOut, TickerFeed feed, FloodGuard flood) {
         super(context);
         this.flood = flood;
-        this.bus = bus;
+        this.fanOut = fanOut;
         this.feed = feed;
     }
 
@@ -75,28 +75,34 @@ public final class TickerEndpoint extends SwitchboardEndpoint {
             if (disconnected) {
                 return;
             }
-            subscriptions.add(bus.subscribe(TickerFeed.QUOTES, key, quote -> deliverCounted(connection, quote)));
+            subscriptions.add(attach(TickerFeed.QUOTES, quote -> deliverCounted(connection, quote)));
             if (connection.handshake().query().containsKey("stats")) {
-                subscriptions.add(bus.subscribe(TickerFeed.STATS, key, connection::deliver));
+                subscriptions.add(attach(TickerFeed.STATS, connection::send));
             }
         }
     }
 
-    private void deliverCounted(Connection connection, Broadcast quote) {
-        for (Broadcast.Frame frame : quote.frames()) {
-            connection.send(frame, sent -> {
-                if (sent) {
-                    feed.pushing().frame(frame.bytes());
-                }
-            });
-        }
+    /** Live updates from now on: the ticker keeps no history, so there is nothing to send first. */
+    private FanOut.Attachment attach(String channel, java.util.function.Consumer<Broadcast.Text> out) {
+        FanOut.Attachment attachment = fanOut.attach(channel,
+                delivery -> out.accept(((TickerFeed.Update) delivery.event().event()).json()));
+        attachment.start();
+        return attachment;
+    }
+
+    private void deliverCounted(Connection connection, Broadcast.Text quote) {
+        connection.send(quote, sent -> {
+            if (sent) {
+                feed.pushing().frame(quote.bytes());
+            }
+        });
     }
 
     @Override
     protected void onDisconnect(Connection connection, CloseReason reason) {
         synchronized (subscriptions) {
             disconnected = true;
-            subscriptions.forEach(MessageBus.Subscription::close);
+            subscriptions.forEach(FanOut.Attachment::close);
             subscriptions.clear();
         }
     }

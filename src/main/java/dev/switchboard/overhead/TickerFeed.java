@@ -1,10 +1,11 @@
 package dev.switchboard.overhead;
 
+import dev.switchboard.bus.ChannelEvent;
+import dev.switchboard.bus.FanOut;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.connection.Broadcast;
 import dev.switchboard.ops.DaemonThreads;
 
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +19,21 @@ import java.util.function.LongSupplier;
 public final class TickerFeed implements AutoCloseable {
 
     /** Bus channel of the quotes (every ticker socket) and of the stats (sockets that asked). */
-    public static final String QUOTES = "overhead.quotes";
-    public static final String STATS = "overhead.stats";
+    public static final String QUOTES = "overhead:quotes";
+    public static final String STATS = "overhead:stats";
+
+    /** A quote or the stats, encoded once where they are made (they are this feature's own JSON). */
+    record Update(Broadcast.Text json) implements ChannelEvent {
+        @Override
+        public boolean retained() {
+            return false;
+        }
+
+        @Override
+        public long bytes() {
+            return json.bytes();
+        }
+    }
 
     /** One quote a second, as in the book's polling example: one request per second per client. */
     public static final long INTERVAL_MILLIS = 1000;
@@ -30,6 +44,7 @@ public final class TickerFeed implements AutoCloseable {
 
     private final PriceTicker ticker;
     private final MessageBus bus;
+    private final FanOut fanOut;
     private final LongSupplier clock;
     private final WireBytes polling = new WireBytes();
     private final WireBytes pushing = new WireBytes();
@@ -37,9 +52,10 @@ public final class TickerFeed implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-overhead-ticker"));
     private volatile Broadcast.Text latest;
 
-    public TickerFeed(PriceTicker ticker, MessageBus bus, LongSupplier clock, LongSupplier nanoClock) {
+    public TickerFeed(PriceTicker ticker, MessageBus bus, FanOut fanOut, LongSupplier clock, LongSupplier nanoClock) {
         this.ticker = ticker;
         this.bus = bus;
+        this.fanOut = fanOut;
         this.clock = clock;
         this.pollers = new ActivePollers(POLLER_WINDOW_NANOS, MAX_TRACKED_POLLERS, nanoClock);
         this.latest = Broadcast.Text.of(ticker.latest().json());
@@ -55,9 +71,9 @@ public final class TickerFeed implements AutoCloseable {
     void tick() {
         Broadcast.Text quote = Broadcast.Text.of(ticker.next().json());
         latest = quote;
-        bus.publish(QUOTES, new Broadcast(List.of(quote), null));
-        if (bus.subscribers(STATS) > 0) {
-            bus.publish(STATS, Broadcast.text(statsJson()));
+        bus.publish(QUOTES, new Update(quote));
+        if (fanOut.receivers(STATS) > 0) {
+            bus.publish(STATS, new Update(Broadcast.Text.of(statsJson())));
         }
     }
 
@@ -89,7 +105,7 @@ public final class TickerFeed implements AutoCloseable {
     }
 
     public int webSocketClients() {
-        return bus.subscribers(QUOTES);
+        return fanOut.receivers(QUOTES);
     }
 
     public String statsJson() {

@@ -70,7 +70,7 @@ public final class SwitchboardServer implements AutoCloseable {
         Switchboard application;
         try {
             // a configuration error stops here, before any port is taken
-            application = new Switchboard(config, requestGuard::unfinishedConnections, budget.maxConnections());
+            application = new Switchboard(config, requestGuard::unfinishedConnections, budget.maxConnections(), null);
         } catch (RuntimeException e) {
             timer.shutdownNow();
             throw e;

@@ -1,39 +1,39 @@
 package dev.switchboard.stomp;
 
+import dev.switchboard.bus.Delivery;
+import dev.switchboard.bus.FanOut;
+import dev.switchboard.bus.LogRead;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.MessageIds;
-import dev.switchboard.connection.Broadcast;
+import dev.switchboard.bus.Position;
+import dev.switchboard.bus.Sequenced;
 import dev.switchboard.ops.DaemonThreads;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
- * The STOMP broker shared by every session: {@code /topic/*} fans out to every subscriber through
- * the {@link MessageBus} (one bus listener per topic on this node, one encoding per subscription
- * group), {@code /queue/*} hands each message to one subscriber ({@link StompQueue}).
+ * The STOMP broker shared by every session: {@code /topic/*} is a channel on the
+ * {@link MessageBus} (numbered and kept for recovery, one listener per topic on this node, one
+ * MESSAGE encoding per subscription group), {@code /queue/*} hands each message to one subscriber
+ * ({@link StompQueue}).
  */
 public final class StompBroker implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(StompBroker.class.getName());
     static final String TOPIC_PREFIX = "/topic/";
     static final String QUEUE_PREFIX = "/queue/";
-    private static final String BUS_PREFIX = "stomp";
+    /** Where topics' channels are on the bus. */
+    public static final String TOPIC_CHANNEL_PREFIX = StompRecovery.channel("");
+    /** A topic message with its x-epoch and x-offset, the key of its one copy per event. */
+    private static final String NUMBERED = "stomp-numbered";
 
     /**
      * Destination counters for the monitor page: {@code depth} messages waiting, {@code bytes} held
@@ -57,6 +57,7 @@ public final class StompBroker implements AutoCloseable {
     }
 
     private final MessageBus bus;
+    private final FanOut fanOut;
     private final StompSettings settings;
     private final MessageIds ids = new MessageIds();
     private final ConcurrentMap<String, StompQueue> queues = new ConcurrentHashMap<>();
@@ -74,21 +75,11 @@ public final class StompBroker implements AutoCloseable {
     /** The kinds of bytes a client can make the broker hold. */
     enum Hold { QUEUED, UNACKED_ON_TOPIC, IN_TRANSACTION }
     private final ScheduledExecutorService timers;
-    /**
-     * Big topics fan out on these threads rather than on the publisher's alone; a session always
-     * gets its frames from the same stripe, so each subscriber still sees one publisher's order.
-     */
-    private final ExecutorService[] stripes;
-    private final AtomicLong stripeCounter = new AtomicLong();
 
-    public StompBroker(MessageBus bus, StompSettings settings) {
+    public StompBroker(MessageBus bus, FanOut fanOut, StompSettings settings) {
         this.bus = bus;
+        this.fanOut = fanOut;
         this.settings = settings;
-        this.stripes = new ExecutorService[Math.max(2, Runtime.getRuntime().availableProcessors())];
-        for (int i = 0; i < stripes.length; i++) {
-            String name = "switchboard-stomp-fanout-" + i;
-            stripes[i] = Executors.newSingleThreadExecutor(DaemonThreads.named(name));
-        }
         this.timers = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-stomp-heartbeat"));
     }
 
@@ -196,12 +187,8 @@ public final class StompBroker implements AutoCloseable {
                 topic.messagesIn.incrementAndGet();
             }
             messagesIn.incrementAndGet();
-            // the bus carries the message once, as a STOMP frame without per-subscriber headers
-            StompFrame.Builder template = StompFrame.builder(StompCommand.MESSAGE)
-                    .header("destination", message.destination()).header("message-id", message.messageId());
-            message.headers().forEach(h -> template.header(h.getKey(), h.getValue()));
-            byte[] wire = StompEncoder.encode(template.body(message.body()).build(), StompVersion.V1_2);
-            bus.publish(BUS_PREFIX + message.destination(), new Broadcast(List.of(new Broadcast.Binary(wire)), null));
+            // the channel exists while the topic has subscribers here, and for recovery.ttl after
+            bus.publish(StompRecovery.channel(message.destination()), new StompRecovery.TopicMessage(message));
         }
     }
 
@@ -259,12 +246,18 @@ public final class StompBroker implements AutoCloseable {
 
     // ---- subscriptions ------------------------------------------------------------------------------
 
-    void subscribe(StompSubscription subscription) throws StompException {
+    /**
+     * Registers a subscription. A topic subscription is attached to its channel and, for
+     * {@code since}, given what the topic kept after it; the caller sends those (after the
+     * SUBSCRIBE's RECEIPT) and then starts the subscription. Returns null for a queue.
+     */
+    TopicStart subscribe(StompSubscription subscription, StompRecovery.Since since) throws StompException {
         if (subscription.isQueue()) {
             onQueue(subscription.destination, queue -> {
                 queue.subscribe(subscription);
                 return null;
             });
+            return null;
         } else {
             StompException[] refused = new StompException[1];
             topics.compute(subscription.destination, (destination, topic) -> {
@@ -284,7 +277,55 @@ public final class StompBroker implements AutoCloseable {
             if (refused[0] != null) {
                 throw refused[0];
             }
+            Topic topic = topics.get(subscription.destination);
+            String channel = StompRecovery.channel(subscription.destination);
+            subscription.attachment = fanOut.attach(channel, delivery -> deliverFromTopic(topic, subscription,
+                    delivery.encoded(NUMBERED, StompBroker::numbered), delivery));
+            Position at = subscription.attachment.position();
+            if (since == null) {
+                return new TopicStart(subscription, null, List.of());
+            }
+            LogRead missed = bus.read(channel, since.epoch(), since.offset(), at.offset());
+            List<StompMessage> messages = missed.complete()
+                    ? missed.events().stream().map(StompBroker::numbered).toList() : List.of();
+            return new TopicStart(subscription, missed.complete(), messages);
         }
+    }
+
+    /**
+     * A new topic subscription's first messages ({@code recovered}: null when no {@code x-since}
+     * was asked, else whether {@code missed} is everything after it); {@link #run()} sends them
+     * and starts the live ones.
+     */
+    record TopicStart(StompSubscription subscription, Boolean recovered, List<StompMessage> missed) implements Runnable {
+        @Override
+        public void run() {
+            for (StompMessage message : missed) {
+                if (subscription.delivered(message)) {
+                    subscription.session.deliver(message, subscription, false);
+                }
+            }
+            subscription.attachment.start();
+        }
+    }
+
+    private static StompMessage numbered(Sequenced sequenced) {
+        return ((StompRecovery.TopicMessage) sequenced.event()).message().at(sequenced.epoch(), sequenced.offset());
+    }
+
+    /** One topic message to one subscription: its MESSAGE frame made once per subscription group. */
+    private void deliverFromTopic(Topic topic, StompSubscription subscription, StompMessage message,
+                                  Delivery delivery) {
+        if (!subscription.delivered(message)) {
+            return;
+        }
+        subscription.session.send(delivery.encoded(subscription.encodingKey, sequenced -> StompSession.toWebSocketFrame(
+                StompEncoder.encode(message.toFrame(subscription.id, subscription.session.ackHeader(subscription, message),
+                        false), subscription.session.version()))));
+        if (topic != null) {
+            topic.messagesOut.incrementAndGet();
+        }
+        messagesOut.incrementAndGet();
     }
 
     void unsubscribe(StompSubscription subscription) {
@@ -292,10 +333,12 @@ public final class StompBroker implements AutoCloseable {
             onExistingQueue(subscription.destination, queue -> queue.unsubscribe(subscription));
         } else {
             subscription.cancel(); // a topic message not acked is not anyone else's to have
+            if (subscription.attachment != null) {
+                subscription.attachment.close();
+            }
             topics.computeIfPresent(subscription.destination, (destination, topic) -> {
                 topic.subscriptions.remove(subscription);
                 if (topic.subscriptions.isEmpty()) {
-                    topic.busSubscription.close();
                     destinations.decrementAndGet();
                     return null;
                 }
@@ -371,108 +414,17 @@ public final class StompBroker implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
-        for (ExecutorService stripe : stripes) {
-            stripe.shutdownNow();
-        }
     }
 
-    /** The stripe a new session's topic frames go out on. */
-    int nextStripe() {
-        return (int) (stripeCounter.getAndIncrement() % stripes.length);
-    }
-
-    /** A topic with local subscribers: one bus listener fans each message out to them. */
-    /** One message's frames for the sessions of one stripe, sent in subscription order. */
-    private static final class StripeBatch implements Runnable {
-        private final List<StompSession> sessions = new ArrayList<>();
-        private final List<Broadcast.Frame> frames = new ArrayList<>();
-
-        void add(StompSession session, Broadcast.Frame frame) {
-            sessions.add(session);
-            frames.add(frame);
-        }
-
-        @Override
-        public void run() {
-            for (int i = 0; i < sessions.size(); i++) {
-                sessions.get(i).send(frames.get(i));
-            }
-        }
-    }
-
-    private void dispatch(StripeBatch[] batches) {
-        for (int i = 0; i < batches.length; i++) {
-            if (batches[i] != null) {
-                try {
-                    stripes[i].execute(batches[i]);
-                } catch (RejectedExecutionException closing) {
-                    return; // the broker is shutting down
-                }
-            }
-        }
-    }
-
-    /** Subscribers from which a topic fans out on the stripes (below, the hand-off costs more than it saves). */
-    static final int STRIPED_FROM = 64;
-
-    private final class Topic {
+    /** A topic with subscribers on this node: what the monitor counts (its channel does the fan-out). */
+    private static final class Topic {
         final String destination;
         final List<StompSubscription> subscriptions = new CopyOnWriteArrayList<>();
-        final MessageBus.Subscription busSubscription;
         final AtomicLong messagesIn = new AtomicLong();
         final AtomicLong messagesOut = new AtomicLong();
-        private volatile boolean striped;
 
         Topic(String destination) {
             this.destination = destination;
-            this.busSubscription = bus.subscribe(BUS_PREFIX + destination, "stomp-node", this::fanOut);
-        }
-
-        private void fanOut(Broadcast broadcast) {
-            StompMessage message;
-            try {
-                StompDecoder decoder = new StompDecoder(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
-                decoder.version(StompVersion.V1_2);
-                StompFrame frame = decoder.decode(ByteBuffer.wrap(((Broadcast.Binary) broadcast.frames().get(0)).data())).get(0);
-                List<Map.Entry<String, String>> headers = frame.headers().stream()
-                        .filter(h -> !h.getKey().equals("destination") && !h.getKey().equals("message-id")
-                                && !h.getKey().equals("content-length"))
-                        .toList();
-                message = new StompMessage(destination, frame.header("message-id"), headers, frame.body());
-            } catch (StompException | RuntimeException e) {
-                LOG.log(Level.WARNING, "undecodable message on the bus for " + destination, e);
-                return;
-            }
-            // one encoding per (version, subscription id, ack mode): clients often share ids like "sub-0"
-            Map<String, Broadcast.Frame> encoded = new HashMap<>();
-            if (!striped && subscriptions.size() >= STRIPED_FROM) {
-                striped = true; // and stays so: frames already sent inline are ahead of any striped ones
-            }
-            StripeBatch[] batches = striped ? new StripeBatch[stripes.length] : null;
-            long delivered = 0;
-            for (StompSubscription subscription : subscriptions) {
-                if (!subscription.delivered(message)) {
-                    continue;
-                }
-                Broadcast.Frame frame = encoded.computeIfAbsent(subscription.encodingKey, k -> StompSession.toWebSocketFrame(
-                        StompEncoder.encode(message.toFrame(subscription.id,
-                                subscription.session.ackHeader(subscription, message), false), subscription.session.version())));
-                delivered++;
-                if (batches == null) {
-                    subscription.session.send(frame);
-                } else {
-                    int stripe = subscription.session.stripe;
-                    if (batches[stripe] == null) {
-                        batches[stripe] = new StripeBatch();
-                    }
-                    batches[stripe].add(subscription.session, frame);
-                }
-            }
-            messagesOut.addAndGet(delivered);
-            StompBroker.this.messagesOut.addAndGet(delivered);
-            if (batches != null) {
-                dispatch(batches);
-            }
         }
     }
 }

@@ -65,6 +65,11 @@ public final class StompEndpoint extends SwitchboardEndpoint {
             public void refused(String code) {
                 connection.metrics().error(code);
             }
+
+            @Override
+            public void recovery(boolean complete) {
+                connection.metrics().recovery(complete);
+            }
         }, StompSecurity.of(security, connection.identity(), connection.remoteAddress()));
         connection.onText(text -> receive(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))));
         connection.onBinary(this::receive);

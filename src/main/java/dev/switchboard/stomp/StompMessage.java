@@ -9,7 +9,7 @@ record StompMessage(String destination, String messageId, List<Map.Entry<String,
 
     /** Headers of SEND that the broker sets itself or that only concern the sender. */
     private static final Set<String> NOT_COPIED = Set.of("destination", "transaction", "receipt", "content-length",
-            "message-id", "subscription", "ack", "redelivered");
+            "message-id", "subscription", "ack", "redelivered", StompRecovery.EPOCH, StompRecovery.OFFSET);
 
     /**
      * Refuses a SEND whose headers some subscriber could not receive as sent. STOMP 1.0 has no
@@ -46,6 +46,15 @@ record StompMessage(String destination, String messageId, List<Map.Entry<String,
             }
         }
         return new StompMessage(send.header("destination"), messageId, copied, send.body());
+    }
+
+    /** The message as a topic numbered it: {@code x-epoch} and {@code x-offset} first among its headers. */
+    StompMessage at(String epoch, long offset) {
+        List<Map.Entry<String, String>> numbered = new java.util.ArrayList<>(headers.size() + 2);
+        numbered.add(Map.entry(StompRecovery.EPOCH, epoch));
+        numbered.add(Map.entry(StompRecovery.OFFSET, Long.toString(offset)));
+        numbered.addAll(headers);
+        return new StompMessage(destination, messageId, numbered, body);
     }
 
     /** What the broker counts it as against its limits: about its size on the wire. */

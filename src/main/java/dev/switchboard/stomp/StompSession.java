@@ -43,6 +43,10 @@ public final class StompSession {
         /** A refusal, by its metrics code, just before its ERROR is sent. */
         default void refused(String code) {
         }
+
+        /** A SUBSCRIBE with {@code x-since}: whether everything after it could be recovered. */
+        default void recovery(boolean complete) {
+        }
     }
 
     private static final Logger LOG = Logger.getLogger(StompSession.class.getName());
@@ -63,11 +67,11 @@ public final class StompSession {
     private ScheduledFuture<?> heartbeatOut;
     private ScheduledFuture<?> heartbeatIn;
 
-    /** The broker's fan-out stripe this session's topic frames go out on. */
-    final int stripe;
+    /** What the current frame's RECEIPT adds ({@code x-recovered}), and what follows it (recovered messages). */
+    private Boolean receiptRecovered;
+    private Runnable afterReceipt;
 
     StompSession(StompBroker broker, Transport transport, StompSecurity security) {
-        this.stripe = broker.nextStripe();
         this.broker = broker;
         this.transport = transport;
         this.security = security;
@@ -115,7 +119,17 @@ public final class StompSession {
                 throw StompException.internal().withReceipt(receipt);
             }
             if (receipt != null && frame.command() != StompCommand.CONNECT && frame.command() != StompCommand.STOMP) {
-                send(StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", receipt).build());
+                StompFrame.Builder answer = StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", receipt);
+                if (receiptRecovered != null) {
+                    answer.header(StompRecovery.RECOVERED, receiptRecovered.toString());
+                }
+                send(answer.build());
+            }
+            receiptRecovered = null;
+            if (afterReceipt != null) {
+                Runnable next = afterReceipt;
+                afterReceipt = null;
+                next.run();
             }
             if (frame.command() == StompCommand.DISCONNECT) {
                 transport.close(1000, "disconnected");
@@ -245,9 +259,22 @@ public final class StompSession {
             throw StompException.limit("too-many-subscriptions", "at most " + broker.settings().maxSubscriptions()
                     + " subscriptions per connection");
         }
+        StompRecovery.Since since = StompRecovery.Since.parse(frame.header(StompRecovery.SINCE));
+        if (since != null && !destination.startsWith(StompBroker.TOPIC_PREFIX)) {
+            throw StompException.malformed(StompRecovery.SINCE + " is for topics: a queue keeps its messages anyway");
+        }
         StompSubscription subscription = new StompSubscription(this, id, destination, ack);
-        broker.subscribe(subscription); // may refuse: then there is no subscription to remember
+        // may refuse: then there is no subscription to remember
+        StompBroker.TopicStart start = broker.subscribe(subscription, since);
         subscriptions.put(id, subscription);
+        if (start != null) {
+            // with x-since, the RECEIPT (saying whether all was recovered) comes before the recovered messages
+            receiptRecovered = start.recovered();
+            afterReceipt = start;
+            if (start.recovered() != null) {
+                transport.recovery(start.recovered());
+            }
+        }
     }
 
     private void unsubscribe(StompFrame frame) throws StompException {

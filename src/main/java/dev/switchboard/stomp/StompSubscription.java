@@ -24,6 +24,8 @@ final class StompSubscription {
     /** What its MESSAGE frames depend on besides the message: subscriptions alike share one encoding. */
     final String encodingKey;
     private final boolean queue;
+    /** A topic subscription's place on the topic's channel (set once, when subscribed). */
+    volatile dev.switchboard.bus.FanOut.Attachment attachment;
     private final LinkedHashMap<String, StompMessage> unacked = new LinkedHashMap<>();
     private long unackedBytes;
     private boolean cancelled;

@@ -38,6 +38,17 @@ class ArchitectureTest {
     }
 
     @Test
+    void theBusCarriesDomainEventsAndKnowsNoFeatureNorConnection() {
+        String[] outside = java.util.stream.Stream.concat(java.util.Arrays.stream(FEATURES),
+                        java.util.stream.Stream.of("connection", "transport", "standalone", "security"))
+                .map(p -> "dev.switchboard." + p + "..").toArray(String[]::new);
+        noClasses().that().resideInAPackage("dev.switchboard.bus..")
+                .should().dependOnClassesThat().resideInAnyPackage(outside)
+                .because("channels carry domain events, never wire bytes or connections: each edge encodes")
+                .check(product);
+    }
+
+    @Test
     void productCodeNeverUsesTheLoadToolNettyOrJetty() {
         noClasses().that().resideOutsideOfPackage("dev.switchboard.bench..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.switchboard.bench..", "io.netty..",

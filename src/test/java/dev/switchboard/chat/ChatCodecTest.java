@@ -9,6 +9,7 @@ import java.io.StringReader;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -123,8 +124,11 @@ class ChatCodecTest {
     void welcomeListsMembersAndHistory() {
         String json = codec.encode(new ChatEvent.Welcome("alice", "lobby",
                 List.of(new ChatEvent.Member("alice", Presence.AVAILABLE, ""), new ChatEvent.Member("bob", Presence.AWAY, "lunch")),
-                List.of(new ChatEvent.RoomMessage("m1", "lobby", "bob", "hi", 5))));
+                List.of(new ChatEvent.RoomMessage("m1", "lobby", "bob", "hi", 5, 1)), "e1", 7, null));
         JsonObject welcome = parse(json);
+        assertEquals("e1", welcome.getString("epoch"));
+        assertEquals(7, welcome.getInt("offset"));
+        assertFalse(welcome.containsKey("recovered"), "only a join with since asks for recovery");
         assertEquals("welcome", welcome.getString("type"));
         assertEquals("alice", welcome.getString("nick"));
         assertEquals("lobby", welcome.getString("room"));
@@ -134,12 +138,27 @@ class ChatCodecTest {
         JsonObject history = welcome.getJsonArray("history").getJsonObject(0);
         assertEquals("message", history.getString("type"));
         assertEquals(5, history.getJsonNumber("ts").longValue());
+        assertEquals(1, history.getInt("offset"));
+    }
+
+    @Test
+    void joinMayCarrySinceAsAnEpochAndAWholeOffset() throws Exception {
+        ChatCommand.Join join = (ChatCommand.Join) codec.decode(
+                "{\"type\":\"join\",\"nick\":\"a\",\"since\":{\"epoch\":\"e1\",\"offset\":12}}");
+        assertEquals(new ChatCommand.Since("e1", 12), join.since());
+        for (String since : new String[] {"\"e1:12\"", "{\"epoch\":\"e1\"}", "{\"epoch\":1,\"offset\":1}",
+                "{\"epoch\":\"e\",\"offset\":-1}", "{\"epoch\":\"e\",\"offset\":1.5}",
+                "{\"epoch\":\"e\",\"offset\":99999999999999999999}"}) {
+            ChatException bad = assertThrows(ChatException.class,
+                    () -> codec.decode("{\"type\":\"join\",\"nick\":\"a\",\"since\":" + since + "}"), since);
+            assertEquals(ErrorCode.BAD_REQUEST, bad.error());
+        }
     }
 
     @Test
     void eachEventHasTheContractsFields() {
-        assertEquals(parse("{\"type\":\"message\",\"id\":\"m\",\"room\":\"r\",\"from\":\"a\",\"text\":\"<b>hi</b>\",\"ts\":1}"),
-                parse(codec.encode(new ChatEvent.RoomMessage("m", "r", "a", "<b>hi</b>", 1))));
+        assertEquals(parse("{\"type\":\"message\",\"id\":\"m\",\"room\":\"r\",\"from\":\"a\",\"text\":\"<b>hi</b>\",\"ts\":1,\"offset\":9}"),
+                parse(codec.encode(new ChatEvent.RoomMessage("m", "r", "a", "<b>hi</b>", 1, 9))));
         assertEquals(parse("{\"type\":\"private\",\"id\":\"p\",\"from\":\"a\",\"to\":\"b\",\"text\":\"psst\",\"ts\":2}"),
                 parse(codec.encode(new ChatEvent.PrivateMessage("p", "a", "b", "psst", 2))));
         assertEquals(parse("{\"type\":\"presence\",\"nick\":\"b\",\"presence\":\"unavailable\",\"status\":\"\"}"),
@@ -154,7 +173,7 @@ class ChatCodecTest {
     @Test
     void textWithQuotesAndControlCharactersRoundTrips() throws Exception {
         String text = "he said \"<script>\"\n\ttab \\ back";
-        String encoded = codec.encode(new ChatEvent.RoomMessage("m", "r", "a", text, 1));
+        String encoded = codec.encode(new ChatEvent.RoomMessage("m", "r", "a", text, 1, 1));
         assertEquals(text, parse(encoded).getString("text"));
         assertTrue(new ChatCodec(100).decode("{\"type\":\"message\",\"text\":" + Json.createValue(text) + "}")
                 instanceof ChatCommand.Say say && say.text().equals(text));

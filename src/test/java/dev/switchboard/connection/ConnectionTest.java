@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConnectionTest {
 
+    private static final java.util.concurrent.ScheduledExecutorService TIMERS =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(dev.switchboard.ops.DaemonThreads.named("test-timers"));
+
     @Test
     void utf8LengthMatchesTheEncoder() {
         for (String text : new String[] {"", "hello", "héllo", "日本語", "emoji 😀 and more 🎉", "\u0000\u007f\u0080\u07ff\u0800\uffff"}) {
@@ -23,40 +26,6 @@ class ConnectionTest {
         assertTrue(Utf8.encodedLength(cut) <= 123);
         assertEquals(61, cut.length());
         assertEquals("short", Connection.truncate("short"));
-    }
-
-    /**
-     * A container reports a close on the sending thread when a send finds the peer gone, or when
-     * the queue passes its bound (1013): both happen inside the send, which the connection marks,
-     * so that the endpoint runs the departure elsewhere (a sender may hold a room's lock).
-     */
-    @Test
-    void closesReportedInsideASendHappenWhileTheSendIsMarked() {
-        java.util.List<Boolean> markedAtSend = new java.util.ArrayList<>();
-        java.util.List<Boolean> markedAtClose = new java.util.ArrayList<>();
-        jakarta.websocket.RemoteEndpoint.Async remote = proxy(jakarta.websocket.RemoteEndpoint.Async.class, (method, args) -> {
-            if (method.equals("sendText")) {
-                markedAtSend.add(Connection.sendingOnThisThread()); // never completes: the queue fills
-            }
-            return null;
-        });
-        jakarta.websocket.Session session = proxy(jakarta.websocket.Session.class, (method, args) -> switch (method) {
-            case "getAsyncRemote" -> remote;
-            case "getUserProperties" -> new java.util.HashMap<String, Object>();
-            case "getId" -> "test";
-            case "close" -> {
-                markedAtClose.add(Connection.sendingOnThisThread());
-                yield null;
-            }
-            default -> null;
-        });
-        Connection connection = new Connection(session,
-                new dev.switchboard.ops.SwitchboardMetrics().endpoint("test"), new ConnectionLimits(1024, 100));
-        connection.sendText("x".repeat(80));
-        connection.sendText("x".repeat(80)); // 160 bytes pending > 100: closed with 1013 inside the send
-        assertEquals(java.util.List.of(true), markedAtSend);
-        assertEquals(java.util.List.of(true), markedAtClose);
-        assertTrue(!Connection.sendingOnThisThread(), "the mark ends with the send");
     }
 
     /** A session whose sends are kept, never completed, until the test completes them. */
@@ -101,7 +70,7 @@ class ConnectionTest {
     void textWithALoneSurrogateIsRefusedNotThrown() {
         HeldSends held = new HeldSends(true);
         dev.switchboard.ops.SwitchboardMetrics metrics = new dev.switchboard.ops.SwitchboardMetrics();
-        Connection connection = new Connection(held.session, metrics.endpoint("test"), new ConnectionLimits(1024, 1 << 20));
+        Connection connection = new Connection(held.session, metrics.endpoint("test"), new ConnectionLimits(1024, 1 << 20), TIMERS);
         java.util.List<Boolean> reports = new java.util.ArrayList<>();
         connection.sendText("x\ud800");
         connection.send(dev.switchboard.connection.Broadcast.Text.of("\udc00 alone"), reports::add);
@@ -126,7 +95,7 @@ class ConnectionTest {
     void teardownAfterTheCloseGraceFailsWhatIsStillQueuedAndZeroesTheCount() throws Exception {
         HeldSends held = new HeldSends(false);
         Connection connection = new Connection(held.session, new dev.switchboard.ops.SwitchboardMetrics().endpoint("test"),
-                new ConnectionLimits(1024, 1 << 20, java.time.Duration.ofMillis(50)));
+                new ConnectionLimits(1024, 1 << 20, java.time.Duration.ofMillis(50)), TIMERS);
         java.util.List<Boolean> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
         connection.send(dev.switchboard.connection.Broadcast.Text.of("one"), reports::add);
         connection.send(new dev.switchboard.connection.Broadcast.Binary(new byte[100]), reports::add);

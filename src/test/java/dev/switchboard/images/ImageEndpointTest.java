@@ -204,9 +204,9 @@ class ImageEndpointTest {
                     }
                 }
             }
-            ImageRooms rooms = fast.server().application().imageRooms();
-            assertTrue(rooms.totalBytes() <= cap, "history holds " + rooms.totalBytes() + " bytes, cap " + cap);
-            assertTrue(rooms.storedImages() <= 3 * 50, "bounded count");
+            long held = (long) fast.metricNow("switchboard_images_history_bytes");
+            assertTrue(held <= cap, "history holds " + held + " bytes, cap " + cap);
+            assertTrue(fast.metricNow("switchboard_images_history_images") <= 3 * 50, "bounded count");
             long growth = ProcessResources.usedHeapAfterGc() - heapBefore;
             assertTrue(growth < 4 * cap, "100 MB uploaded, heap grew by " + growth / 1024 + " KiB");
             Await.until("the metrics to show the bound", () -> fast.metricNow("switchboard_images_history_bytes") <= cap);

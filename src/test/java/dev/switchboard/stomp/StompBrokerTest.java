@@ -1,6 +1,5 @@
 package dev.switchboard.stomp;
 
-import dev.switchboard.bus.LocalBus;
 import dev.switchboard.connection.Broadcast;
 import dev.switchboard.testing.Await;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The broker core without a server: sessions are fed frames as text and their output decoded. */
 class StompBrokerTest {
 
-    private final StompBroker broker = new StompBroker(new LocalBus(), new StompSettings(64 * 1024, 32, 1024, 3, 0, 0));
+    private final StompBroker broker = TestBrokers.direct(new StompSettings(64 * 1024, 32, 1024, 3, 0, 0));
 
     @AfterEach
     void stop() {
@@ -32,8 +31,16 @@ class StompBrokerTest {
     private final class Client implements StompSession.Transport {
         final List<Broadcast.Frame> raw = new ArrayList<>();
         final java.util.Set<String> sendingThreads = new java.util.HashSet<>();
-        final StompSession session = broker.open(this, StompSecurity.open());
+        final StompSession session;
         int closedWith;
+
+        Client() {
+            this(broker);
+        }
+
+        Client(StompBroker on) {
+            session = on.open(this, StompSecurity.open());
+        }
 
         @Override
         public synchronized void send(Broadcast.Frame frame) {
@@ -132,7 +139,7 @@ class StompBrokerTest {
 
     @Test
     void heartbeatsAreNegotiatedAsTheSpecSays() throws Exception {
-        StompBroker beating = new StompBroker(new LocalBus(), new StompSettings(1024, 8, 256, 10, 5000, 8000));
+        StompBroker beating = TestBrokers.direct(new StompSettings(1024, 8, 256, 10, 5000, 8000));
         try {
             List<Broadcast.Frame> out = new ArrayList<>();
             StompSession session = beating.open(new StompSession.Transport() {
@@ -188,42 +195,39 @@ class StompBrokerTest {
     }
 
     @Test
-    void bigTopicFansOutOnTheStripesAndEachSubscriberKeepsThePublishOrder() throws Exception {
-        List<Client> subscribers = new ArrayList<>();
-        for (int i = 0; i < StompBroker.STRIPED_FROM + 36; i++) {
-            Client client = new Client().connected("1.2");
-            client.in("SUBSCRIBE\nid:s\ndestination:/topic/big\n\n^@");
-            subscribers.add(client);
-        }
-        for (Client client : subscribers) {
-            synchronized (client) {
-                client.sendingThreads.clear(); // CONNECTED came on this thread; only MESSAGE frames count
+    void bigTopicFansOutOnThePoolNeverThePublishersThreadAndEachSubscriberKeepsThePublishOrder() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4,
+                dev.switchboard.ops.DaemonThreads.named("test-fan-out"));
+        try (StompBroker pooled = TestBrokers.pooled(new StompSettings(64 * 1024, 32, 1024, 3, 0, 0), pool)) {
+            List<Client> subscribers = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                Client client = new Client(pooled).connected("1.2");
+                client.in("SUBSCRIBE\nid:s\ndestination:/topic/big\n\n^@");
+                subscribers.add(client);
             }
-        }
-        Client sender = new Client().connected("1.2");
-        for (int n = 0; n < 200; n++) {
-            sender.in("SEND\ndestination:/topic/big\n\n" + n + "^@");
-        }
-        for (Client client : subscribers) {
-            Await.until("200 messages for every subscriber", () -> client.frames().size() == 200);
-            List<String> bodies = client.frames().stream().map(StompFrame::bodyText).toList();
-            assertEquals(java.util.stream.IntStream.range(0, 200).mapToObj(Integer::toString).toList(), bodies);
-            synchronized (client) {
-                assertTrue(client.sendingThreads.stream().allMatch(t -> t.startsWith("switchboard-stomp-fanout-")),
-                        client.sendingThreads.toString());
+            for (Client client : subscribers) {
+                synchronized (client) {
+                    client.sendingThreads.clear(); // CONNECTED came on this thread; only MESSAGE frames count
+                }
             }
+            Client sender = new Client(pooled).connected("1.2");
+            for (int n = 0; n < 200; n++) {
+                sender.in("SEND\ndestination:/topic/big\n\n" + n + "^@");
+            }
+            for (Client client : subscribers) {
+                Await.until("200 messages for every subscriber", () -> client.frames().size() == 200);
+                List<String> bodies = client.frames().stream().map(StompFrame::bodyText).toList();
+                assertEquals(java.util.stream.IntStream.range(0, 200).mapToObj(Integer::toString).toList(), bodies);
+                synchronized (client) {
+                    assertTrue(client.sendingThreads.stream().allMatch(t -> t.startsWith("test-fan-out")),
+                            client.sendingThreads.toString());
+                }
+            }
+            long threadsUsed = subscribers.stream().flatMap(c -> c.sendingThreads.stream()).distinct().count();
+            assertTrue(threadsUsed >= 2, "a big topic's fan-out is spread over the pool");
+        } finally {
+            pool.shutdownNow();
         }
-        long stripesUsed = subscribers.stream().flatMap(c -> c.sendingThreads.stream()).distinct().count();
-        assertTrue(stripesUsed >= 2, "sessions are spread over the stripes");
-    }
-
-    @Test
-    void smallTopicFansOutOnThePublishersThread() throws Exception {
-        Client a = new Client().connected("1.2");
-        a.in("SUBSCRIBE\nid:s\ndestination:/topic/small\n\n^@");
-        a.sendingThreads.clear();
-        new Client().connected("1.2").in("SEND\ndestination:/topic/small\n\nx^@");
-        assertEquals(java.util.Set.of(Thread.currentThread().getName()), a.sendingThreads);
     }
 
     @Test
@@ -508,7 +512,7 @@ class StompBrokerTest {
 
     @Test
     void queueBytesDestinationsTransactionsAndSubscriptionsAreBoundedByTheSettings() throws Exception {
-        StompBroker small = new StompBroker(new LocalBus(), new StompSettings(64 * 1024, 32, 1024, 100, 1000,
+        StompBroker small = TestBrokers.direct(new StompSettings(64 * 1024, 32, 1024, 100, 1000,
                 1000, java.time.Duration.ofMinutes(1), 2, 3, 2, Long.MAX_VALUE, 0, 0));
         try {
             String big = "x".repeat(600);

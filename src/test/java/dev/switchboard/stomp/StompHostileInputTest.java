@@ -1,6 +1,5 @@
 package dev.switchboard.stomp;
 
-import dev.switchboard.bus.LocalBus;
 import dev.switchboard.connection.Broadcast;
 import dev.switchboard.security.UserStore;
 import dev.switchboard.testing.Await;
@@ -432,7 +431,7 @@ class StompHostileInputTest {
 
     @Test
     void anAuthenticatorThatThrowsGivesErrorAnd1011() throws Exception {
-        try (StompBroker broker = new StompBroker(new LocalBus(), new StompSettings(4096, 16, 1024, 10, 0, 0))) {
+        try (StompBroker broker = TestBrokers.direct(new StompSettings(4096, 16, 1024, 10, 0, 0))) {
             List<String> out = new ArrayList<>();
             int[] closedWith = {0};
             String[] counted = {null};
