@@ -59,7 +59,6 @@ class LoadClientTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("until chat recovery (issue 14) is on main: without it every rejoin gets the last 50 again")
     void aReconnectStormRecoversEveryDroppedMemberWithNothingMissedOrDuplicated() throws Exception {
         Results r = client.reconnectStorm(base, "switchboard", "storm-test", 20, 5, 100, Duration.ofMillis(300),
                 Duration.ofMillis(200), Duration.ofSeconds(1));
