@@ -33,7 +33,8 @@ import java.util.Set;
  * {@code reconnect} is a reconnect storm on chat: 1,000 members in {@code chat/storm}, one
  * publisher at 100 room messages/s; after the warm-up 200 members lose their connection (no close
  * handshake) over one second and each rejoins at once with {@code since} = its epoch and the last
- * offset it saw. Missed or duplicated messages over the 200 make the run fail (exit 1).
+ * offset it saw. Missed (a gap) or duplicated messages over the 200 make the run fail (exit 1), and
+ * so do messages never delivered to them when the members never dropped got everything.
  * {@code --storm-members N}, {@code --storm-drop N} and {@code --storm-rate N} change those
  * numbers (100/s to 1,000 members is 100,000 deliveries/s: about a small machine's chat fan-out,
  * and then the storm measures a backlog, which its "others lost" column shows).
@@ -317,11 +318,18 @@ public final class Bench {
                 this.storm.rate(), warmup, Duration.ofSeconds(1),
                 measure.compareTo(Duration.ofSeconds(3)) < 0 ? Duration.ofSeconds(3) : measure);
         results.add(storm);
-        double missed = storm.values().get("missed");
-        double duplicated = storm.values().get("duplicated");
-        if (missed != 0 || duplicated != 0) {
-            throw new IllegalStateException("reconnect storm: " + (long) missed + " missed, " + (long) duplicated
-                    + " duplicated messages");
+        long missed = storm.values().get("missed").longValue();
+        long duplicated = storm.values().get("duplicated").longValue();
+        long lost = storm.values().get("lost").longValue();
+        long othersLost = storm.values().get("others lost").longValue();
+        // a backlog that reached no one in time is load, not recovery: lost counts only when the others got everything
+        if (missed != 0 || duplicated != 0 || (lost != 0 && othersLost == 0)) {
+            throw new IllegalStateException("reconnect storm: " + missed + " missed, " + duplicated
+                    + " duplicated, " + lost + " lost messages");
+        }
+        if (othersLost != 0) {
+            System.err.println("switchboard-bench: reconnect storm: the room's backlog was not delivered in 30 s ("
+                    + othersLost + " to members never dropped): the server could not keep up with this rate");
         }
     }
 

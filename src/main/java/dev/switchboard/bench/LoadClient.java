@@ -504,9 +504,11 @@ final class LoadClient implements AutoCloseable {
      * other over {@code spread}, and each reconnects at once and joins with {@code since} = the
      * epoch of its first welcome and the last offset it saw. Publishing goes on for
      * {@code measure} from the first drop (and at least a second after the last member is back),
-     * then every member drains. Each reconnected member's messages (first connection, then the new
-     * welcome's history and the live ones after it) are checked against what the publisher sent:
-     * missed and duplicated, summed over all of them (both must be 0); recovered is how many
+     * then every member drains (30 s at most). Each reconnected member's messages (first connection,
+     * then the new welcome's history and the live ones after it) are checked against what the
+     * publisher sent ({@link RecoveryCheck}): missed (gaps), duplicated, and lost (not delivered by
+     * the end, a backlog), summed over all of them; "others lost" is the same backlog for the
+     * members never dropped. Recovered is how many
      * welcomes said {@code "recovered":true}; time to recover runs from the reconnect's start to its
      * welcome. A reconnect whose join finds its nick still held (the server has not yet seen the
      * drop) joins again 20 ms later ("nick retries").
@@ -693,6 +695,7 @@ final class LoadClient implements AutoCloseable {
                     .put("recovered", recoveredCount.get())
                     .put("missed", check.missed())
                     .put("duplicated", check.duplicated())
+                    .put("lost", check.lost())
                     .put("recover p50 ms", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50) / 1000.0)
                     .put("recover p99 ms", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99) / 1000.0)
                     .put("nick retries", nickRetries.get())

@@ -66,6 +66,7 @@ class LoadClientTest {
         assertEquals(5.0, r.values().get("recovered"), r.toString());
         assertEquals(0.0, r.values().get("missed"), r.toString());
         assertEquals(0.0, r.values().get("duplicated"), r.toString());
+        assertEquals(0.0, r.values().get("lost"), r.toString());
         assertEquals(0.0, r.values().get("others lost"), r.toString());
         assertTrue(r.values().get("recover p99 ms") > 0, r.toString());
     }

@@ -8,28 +8,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RecoveryCheckTest {
 
     @Test
-    void everyMessageOnceIsNothingMissedNothingDuplicated() {
+    void everyMessageOnceIsNothingMissedDuplicatedOrLost() {
         // before the drop 1–3, then the welcome's history 4–5 and live 6, out of order across the two connections
-        assertEquals(new RecoveryCheck(0, 0), RecoveryCheck.of(6, new long[] {1, 2, 3, 5, 4, 6}));
+        assertEquals(new RecoveryCheck(0, 0, 0), RecoveryCheck.of(6, new long[] {1, 2, 3, 5, 4, 6}));
     }
 
     @Test
-    void aGapIsCountedAsMissedAndARepeatAsDuplicated() {
-        // a history of the usual last messages after a failed recovery: 2–3 again, 4 never
-        assertEquals(new RecoveryCheck(1, 2), RecoveryCheck.of(6, new long[] {1, 2, 3, 2, 3, 5, 6}));
-        assertEquals(new RecoveryCheck(1, 3), RecoveryCheck.of(2, new long[] {2, 2, 2, 2}));
+    void aGapIsMissedARepeatIsDuplicatedAndTheTailNotYetDeliveredIsLost() {
+        // a failed recovery's usual last messages: 2–3 again, 4 never, then 5–6 live
+        assertEquals(new RecoveryCheck(1, 2, 0), RecoveryCheck.of(6, new long[] {1, 2, 3, 2, 3, 5, 6}));
+        // 1 never came, 2 four times, 3 not yet
+        assertEquals(new RecoveryCheck(1, 3, 1), RecoveryCheck.of(3, new long[] {2, 2, 2, 2}));
+        // a member still behind: 4–6 in flight when the run ended
+        assertEquals(new RecoveryCheck(0, 0, 3), RecoveryCheck.of(6, new long[] {1, 2, 3}));
     }
 
     @Test
-    void nothingReceivedMissesAllAndOthersSequencesAreLeftOut() {
-        assertEquals(new RecoveryCheck(5, 0), RecoveryCheck.of(5, new long[0]));
-        assertEquals(new RecoveryCheck(0, 0), RecoveryCheck.of(2, new long[] {0, 1, 2, 3, -1}));
-        assertEquals(new RecoveryCheck(0, 0), RecoveryCheck.of(0, new long[0]));
+    void nothingReceivedIsAllLostAndOthersSequencesAreLeftOut() {
+        assertEquals(new RecoveryCheck(0, 0, 5), RecoveryCheck.of(5, new long[0]));
+        assertEquals(new RecoveryCheck(0, 0, 0), RecoveryCheck.of(2, new long[] {0, 1, 2, 3, -1}));
+        assertEquals(new RecoveryCheck(0, 0, 0), RecoveryCheck.of(0, new long[0]));
     }
 
     @Test
     void membersAddUp() {
-        assertEquals(new RecoveryCheck(3, 4), new RecoveryCheck(1, 0).plus(new RecoveryCheck(2, 4)).plus(RecoveryCheck.NONE));
+        assertEquals(new RecoveryCheck(3, 4, 5),
+                new RecoveryCheck(1, 0, 5).plus(new RecoveryCheck(2, 4, 0)).plus(RecoveryCheck.NONE));
     }
 
     @Test
