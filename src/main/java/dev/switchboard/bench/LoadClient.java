@@ -655,7 +655,10 @@ final class LoadClient implements AutoCloseable {
                         all.add(again[0]);
                         again[0].open.whenComplete((ok, failed) -> {
                             if (failed != null) {
-                                refused.incrementAndGet();
+                                if (refused.incrementAndGet() == 1) {
+                                    System.err.println("switchboard-bench: a reconnect failed (the first; the others are"
+                                            + " counted): " + failed);
+                                }
                                 settle.run();
                             } else {
                                 m.joinAttempts = 1;
