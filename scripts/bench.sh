@@ -2,7 +2,14 @@
 # The load tool, side by side with its peers, in one command: builds target/switchboard-bench.jar,
 # fetches Apache Artemis's binary distribution from Maven Central (once, into target/peers), and
 # runs every scenario against Switchboard, bare Tyrus, Jetty and Artemis. Extra arguments go to
-# the tool (e.g. --seconds 10, --idle 19000, --only stomp,slow, --json).
+# the tool (e.g. --seconds 10, --idle 19000, --only stomp,slow,reconnect, --json).
+#
+# Before and after a change, in one run: --baseline-jar JAR also starts Switchboard from that
+# standalone jar and runs the stomp scenarios against both (new, baseline, baseline, new; each
+# side's runs averaged), printing new ÷ baseline ratios. To build a baseline jar from a commit:
+#   git clone -q . /tmp/baseline-src && git -C /tmp/baseline-src checkout -q COMMIT \
+#     && (cd /tmp/baseline-src && ./mvnw -B -ntp -q -DskipTests package)
+#   scripts/bench.sh --only stomp --baseline-jar /tmp/baseline-src/target/switchboard-standalone.jar
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARTEMIS_VERSION=2.56.0

@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * {@code java -jar target/switchboard-bench.jar [--target URL] [--seconds N] [--idle N] [--only LIST]
- * [--artemis DIR] [--json]}: load scenarios printed as a table.
+ * [--artemis DIR] [--baseline-jar JAR] [--storm-members N] [--storm-drop N] [--storm-rate N] [--json]}: load scenarios printed as a table.
  * <p>
  * Without {@code --target} it starts, each in its own JVM on loopback, Switchboard (standalone,
  * rate limits lifted, {@code -Dswitchboard.*} options of this JVM passed on), a bare Tyrus echo
@@ -21,21 +21,45 @@ import java.util.Set;
  * and prints Switchboard ÷ peer ratios: on a noisy machine, ratios from one run are what count.
  * With {@code --target} it runs the scenarios against that deployment only. Every scenario is
  * bounded in time and connections, and a watchdog bounds the whole run.
+ * <p>
+ * {@code --baseline-jar JAR} (without {@code --target}) compares this build with another one in the same run: it also starts
+ * Switchboard from that standalone jar (same heap, same lifted limits) and runs the {@code stomp}
+ * scenarios against both, each one new, baseline, baseline, new with the two runs of each side
+ * averaged (so drift during the run cancels out), and prints new ÷ baseline ratios. A baseline jar
+ * from an earlier commit: {@code git clone -q . /tmp/baseline-src && git -C /tmp/baseline-src
+ * checkout -q COMMIT && (cd /tmp/baseline-src && ./mvnw -B -ntp -q -DskipTests package)}, then
+ * {@code --baseline-jar /tmp/baseline-src/target/switchboard-standalone.jar}.
+ * <p>
+ * {@code reconnect} is a reconnect storm on chat: 1,000 members in {@code chat/storm}, one
+ * publisher at 100 room messages/s; after the warm-up 200 members lose their connection (no close
+ * handshake) over one second and each rejoins at once with {@code since} = its epoch and the last
+ * offset it saw. Missed (a gap) or duplicated messages over the 200 make the run fail (exit 1), and
+ * so do messages never delivered to them when the members never dropped got everything.
+ * {@code --storm-members N}, {@code --storm-drop N} and {@code --storm-rate N} change those
+ * numbers (100/s to 1,000 members is 100,000 deliveries/s: about a small machine's chat fan-out,
+ * and then the storm measures a backlog, which its "others lost" column shows).
  */
 public final class Bench {
 
-    private static final List<String> SCENARIOS = List.of("echo", "latency", "stomp", "slow", "chat", "images", "idle");
+    private static final List<String> SCENARIOS = List.of("echo", "latency", "stomp", "slow", "chat", "reconnect", "images",
+            "idle");
 
     private final List<Results> results = new ArrayList<>();
     private final List<String> failed = new ArrayList<>();
     private final LoadClient client;
     private final Duration warmup;
     private final Duration measure;
+    private final Storm storm;
 
-    private Bench(LoadClient client, Duration warmup, Duration measure) {
+    /** The reconnect storm's size: members in the room, how many are dropped, the publisher's messages/s. */
+    private record Storm(int members, int dropped, double rate) {
+    }
+
+    private Bench(LoadClient client, Duration warmup, Duration measure, Storm storm) {
         this.client = client;
         this.warmup = warmup;
         this.measure = measure;
+        this.storm = storm;
     }
 
     public static void main(String[] args) throws Exception {
@@ -45,17 +69,26 @@ public final class Bench {
         int idle = Integer.parseInt(option(list, "--idle", "10000"));
         Set<String> only = Set.copyOf(Arrays.asList(option(list, "--only", String.join(",", SCENARIOS)).split(",")));
         String artemisHome = option(list, "--artemis", System.getenv("ARTEMIS_HOME"));
+        String baselineJar = option(list, "--baseline-jar", null);
+        if (baselineJar != null && !java.nio.file.Files.isRegularFile(Path.of(baselineJar))) {
+            System.err.println("switchboard-bench: --baseline-jar " + baselineJar + " is not a file");
+            System.exit(2);
+        }
         Duration warmup = Duration.ofSeconds(2);
         Thread watchdog = watchdog(warmup.plus(measure).multipliedBy(60).plusSeconds(300));
 
         Bench bench;
         try (LoadClient client = new LoadClient()) {
-            bench = new Bench(client, warmup, measure);
+            Storm storm = new Storm(Integer.parseInt(option(list, "--storm-members", "1000")),
+                    Integer.parseInt(option(list, "--storm-drop", "200")),
+                    Double.parseDouble(option(list, "--storm-rate", "100")));
+            bench = new Bench(client, warmup, measure, storm);
             if (target != null) {
                 String base = (target.endsWith("/") ? target : target + "/").replaceFirst("^http", "ws");
                 bench.againstTarget(base, only);
             } else {
-                bench.sideBySide(only, idle, artemisHome == null ? null : Path.of(artemisHome));
+                bench.sideBySide(only, idle, artemisHome == null ? null : Path.of(artemisHome),
+                        baselineJar == null ? null : Path.of(baselineJar));
             }
         }
         System.out.println();
@@ -94,12 +127,15 @@ public final class Bench {
         run("chat", only, () -> {
             chat(base, name);
         });
+        run("reconnect", only, () -> {
+            reconnectStorm(base, name);
+        });
         run("images", only, () -> {
             results.add(client.imageFanOut(base, name, 51, 1 << 20, measure));
         });
     }
 
-    private void sideBySide(Set<String> only, int idle, Path artemisHome) throws Exception {
+    private void sideBySide(Set<String> only, int idle, Path artemisHome, Path baselineJar) throws Exception {
         List<String> serverOptions = serverJvmOptions();
         try (ServerProcess switchboard = ServerProcess.start("switchboard", serverOptions);
              ServerProcess tyrus = ServerProcess.start("tyrus", serverOptions);
@@ -132,10 +168,13 @@ public final class Bench {
                 results.addAll(List.of(s, t, j, s.ratio(t, "÷ tyrus"), s.ratio(j, "÷ jetty")));
             });
             if (only.contains("stomp") || only.contains("slow")) {
-                stompAgainstArtemis(sb, only, artemisHome);
+                stompAgainstPeers(sb, only, artemisHome, baselineJar, serverOptions);
             }
             run("chat", only, () -> {
                 chat(sb, "switchboard");
+            });
+            run("reconnect", only, () -> {
+                reconnectStorm(sb, "switchboard");
             });
             run("images", only, () -> {
                 results.add(client.imageFanOut(sb, "switchboard", 51, 1 << 20, measure));
@@ -161,21 +200,44 @@ public final class Bench {
         }
     }
 
-    private void stompAgainstArtemis(String sb, Set<String> only, Path artemisHome) throws Exception {
-        try (ArtemisPeer artemis = artemisHome == null ? null : ArtemisPeer.start(artemisHome, serverHeap())) {
+    /**
+     * STOMP fan-out against Switchboard and, where given, Artemis and a baseline build. Against a
+     * baseline each scenario runs new, baseline, baseline, new and each side's two runs are
+     * averaged, since the two builds are close and the machine's drift is not.
+     */
+    private void stompAgainstPeers(String sb, Set<String> only, Path artemisHome, Path baselineJar,
+                                   List<String> serverOptions) throws Exception {
+        boolean stomp = only.contains("stomp");
+        try (ArtemisPeer artemis = artemisHome == null ? null : ArtemisPeer.start(artemisHome, serverHeap());
+             ServerProcess baseline = baselineJar == null || !stomp ? null
+                     : ServerProcess.startJar("baseline", baselineJar, serverOptions)) {
             if (artemis == null) {
                 System.err.println("switchboard-bench: no Artemis (--artemis DIR or ARTEMIS_HOME): STOMP runs without a peer");
             }
-            // both brokers get the same warm-up (JIT, buffers) before anything is measured; Artemis starts cold
+            // every broker gets the same warm-up (JIT, buffers) before anything is measured; the peers start cold
             run("stomp", only, () -> {
                 client.stompFanOut(sb, "warm-up", 100, LoadClient.Pace.MAX, warmup.multipliedBy(3));
                 if (artemis != null) {
                     client.stompFanOut(artemis.wsBase(), "warm-up", 100, LoadClient.Pace.MAX, warmup.multipliedBy(3));
                 }
+                if (baseline != null) {
+                    client.stompFanOut(baseline.wsBase(), "warm-up", 100, LoadClient.Pace.MAX, warmup.multipliedBy(3));
+                }
                 for (int subscribers : new int[] {100, 1000}) {
                     for (LoadClient.Pace pace : List.of(LoadClient.Pace.MAX, LoadClient.Pace.fixed(10_000))) {
-                        Results s = client.stompFanOut(sb, "switchboard", subscribers, pace, measure);
-                        results.add(s);
+                        Results s;
+                        if (baseline != null) {
+                            Results s1 = client.stompFanOut(sb, "switchboard", subscribers, pace, measure);
+                            Results b1 = client.stompFanOut(baseline.wsBase(), "baseline", subscribers, pace, measure);
+                            Results b2 = client.stompFanOut(baseline.wsBase(), "baseline", subscribers, pace, measure);
+                            Results s2 = client.stompFanOut(sb, "switchboard", subscribers, pace, measure);
+                            s = s1.mean(s2);
+                            Results b = b1.mean(b2);
+                            results.addAll(List.of(s, b, s.ratio(b, "÷ baseline")));
+                        } else {
+                            s = client.stompFanOut(sb, "switchboard", subscribers, pace, measure);
+                            results.add(s);
+                        }
                         if (artemis != null) {
                             Results a = client.stompFanOut(artemis.wsBase(), "artemis", subscribers, pace, measure);
                             results.add(a);
@@ -207,9 +269,7 @@ public final class Bench {
             with.put("server 1013", closedAfter - closedBefore);
         }
         Results after = client.stompFanOut(base, server, 50, LoadClient.Pace.MAX, false, 1024, measure);
-        Results without = Results.of(before.scenario(), server);
-        before.values().forEach((name, value) -> without.put(name, name.endsWith("/s") || name.endsWith(" ms")
-                ? (value + after.values().get(name)) / 2 : value + after.values().get(name)));
+        Results without = before.mean(after);
         results.addAll(List.of(without, with, with.ratio(without, "÷ without")));
     }
 
@@ -250,6 +310,27 @@ public final class Bench {
 
     private interface Step {
         void run() throws Exception;
+    }
+
+    /** The reconnect storm; a missed or duplicated message fails the step (and the run). */
+    private void reconnectStorm(String base, String server) throws Exception {
+        Results storm = client.reconnectStorm(base, server, "storm", this.storm.members(), this.storm.dropped(),
+                this.storm.rate(), warmup, Duration.ofSeconds(1),
+                measure.compareTo(Duration.ofSeconds(3)) < 0 ? Duration.ofSeconds(3) : measure);
+        results.add(storm);
+        long missed = storm.values().get("missed").longValue();
+        long duplicated = storm.values().get("duplicated").longValue();
+        long lost = storm.values().get("lost").longValue();
+        long othersLost = storm.values().get("others lost").longValue();
+        // a backlog that reached no one in time is load, not recovery: lost counts only when the others got everything
+        if (missed != 0 || duplicated != 0 || (lost != 0 && othersLost == 0)) {
+            throw new IllegalStateException("reconnect storm: " + missed + " missed, " + duplicated
+                    + " duplicated, " + lost + " lost messages");
+        }
+        if (othersLost != 0) {
+            System.err.println("switchboard-bench: reconnect storm: the room's backlog was not delivered in 30 s ("
+                    + othersLost + " to members never dropped): the server could not keep up with this rate");
+        }
     }
 
     private void chat(String base, String server) throws Exception {
@@ -295,6 +376,8 @@ public final class Bench {
             try {
                 Thread.sleep(limit.toMillis());
                 System.err.println("switchboard-bench: stopped after " + limit.toSeconds() + " s");
+                // halt runs no hooks: end the server processes this tool started, so none outlives it
+                ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
                 Runtime.getRuntime().halt(3);
             } catch (InterruptedException finished) {
                 // the run ended in time

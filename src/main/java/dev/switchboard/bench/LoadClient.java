@@ -151,26 +151,14 @@ final class LoadClient implements AutoCloseable {
      */
     private List<Conn> open(String url, int count, String subprotocol, int receiveBufferBytes, IntFunction<Handler> handlers)
             throws Exception {
-        URI uri = URI.create(url);
-        Bootstrap bootstrap = new Bootstrap().group(loops).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
-        if (receiveBufferBytes > 0) {
-            bootstrap.option(ChannelOption.SO_RCVBUF, receiveBufferBytes);
-        }
+        return open(url, count, subprotocol, receiveBufferBytes, true, handlers);
+    }
+
+    private List<Conn> open(String url, int count, String subprotocol, int receiveBufferBytes, boolean closeHandshake,
+                            IntFunction<Handler> handlers) throws Exception {
         List<Conn> conns = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Conn conn = new Conn(handlers.apply(i));
-            WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
-                    .webSocketUri(uri).subprotocol(subprotocol).maxFramePayloadLength(16 << 20)
-                    .handleCloseFrames(false).dropPongFrames(true).handshakeTimeoutMillis(30_000).build();
-            bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
-                            new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(16 << 20), conn);
-                }
-            }).connect(uri.getHost(), uri.getPort());
+            Conn conn = connect(url, subprotocol, receiveBufferBytes, closeHandshake, handlers.apply(i));
             conns.add(conn);
             if (conns.size() % 256 == 0) {
                 conn.open.get(30, TimeUnit.SECONDS); // bounded bursts of handshakes
@@ -180,6 +168,41 @@ final class LoadClient implements AutoCloseable {
             conn.open.get(30, TimeUnit.SECONDS);
         }
         return conns;
+    }
+
+    /**
+     * Starts one connection and returns at once; its {@code open} completes with the handshake.
+     * Without {@code closeHandshake}, closing it ends the TCP connection with no close frame, as a
+     * network drop or the JDK client's {@code WebSocket.abort()} would.
+     */
+    private Conn connect(String url, String subprotocol, int receiveBufferBytes, boolean closeHandshake, Handler handler) {
+        URI uri = URI.create(url);
+        Bootstrap bootstrap = new Bootstrap().group(loops).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+        if (receiveBufferBytes > 0) {
+            bootstrap.option(ChannelOption.SO_RCVBUF, receiveBufferBytes);
+        }
+        Conn conn = new Conn(handler);
+        WebSocketClientProtocolConfig.Builder config = WebSocketClientProtocolConfig.newBuilder()
+                .webSocketUri(uri).subprotocol(subprotocol).maxFramePayloadLength(16 << 20)
+                .handleCloseFrames(false).dropPongFrames(true).handshakeTimeoutMillis(30_000);
+        if (!closeHandshake) {
+            config.sendCloseFrame(null);
+        }
+        WebSocketClientProtocolConfig built = config.build();
+        bootstrap.handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
+                        new WebSocketClientProtocolHandler(built), new WebSocketFrameAggregator(16 << 20), conn);
+            }
+        }).connect(uri.getHost(), uri.getPort()).addListener(done -> {
+            if (!done.isSuccess()) {
+                conn.open.completeExceptionally(done.cause());
+            }
+        });
+        return conn;
     }
 
     private List<Conn> open(String url, int count, String subprotocol, IntFunction<Handler> handlers) throws Exception {
@@ -445,6 +468,293 @@ final class LoadClient implements AutoCloseable {
         double seconds = (System.nanoTime() - t0) / 1e9;
         closeAll(conns);
         return Results.of("chat fan-out 1→" + members, server).put("deliveries/s", delivered.get() / seconds);
+    }
+
+    /** The members of a reconnect storm whose connection is dropped, and how each one came back. */
+    private static final class StormMember {
+        final String nick;
+        final List<Long> seqs = new ArrayList<>(); // every publisher sequence it got, both connections, guarded by this
+        volatile Conn conn;
+        volatile boolean dropped; // from then on its first connection's frames are ignored
+        volatile long highest;
+        volatile String epoch = "";
+        volatile long lastOffset;
+        volatile long reconnectStarted;
+        volatile boolean recovered;
+        int joinAttempts; // on the new connection's event loop only
+
+        StormMember(String nick) {
+            this.nick = nick;
+        }
+
+        synchronized void got(long seq) {
+            seqs.add(seq);
+            highest = Math.max(highest, seq);
+        }
+
+        synchronized long[] received() {
+            return seqs.stream().mapToLong(Long::longValue).toArray();
+        }
+    }
+
+    /**
+     * A reconnect storm: {@code members} in chat room {@code room}, one publisher sending
+     * {@code ratePerSecond} room messages, each text holding its sequence; after {@code warmup},
+     * {@code dropped} members lose their connection (TCP closed, no close handshake) one after the
+     * other over {@code spread}, and each reconnects at once and joins with {@code since} = the
+     * epoch of its first welcome and the last offset it saw. Publishing goes on for
+     * {@code measure} from the first drop (and at least a second after the last member is back),
+     * then every member drains (30 s at most). Each reconnected member's messages (first connection,
+     * then the new welcome's history and the live ones after it) are checked against what the
+     * publisher sent ({@link RecoveryCheck}): missed (gaps), duplicated, and lost (not delivered by
+     * the end, a backlog), summed over all of them; "others lost" is the same backlog for the
+     * members never dropped. Recovered is how many
+     * welcomes said {@code "recovered":true}; time to recover runs from the reconnect's start to its
+     * welcome. A reconnect whose join finds its nick still held (the server has not yet seen the
+     * drop) joins again 20 ms later ("nick retries").
+     */
+    Results reconnectStorm(String wsBase, String server, String room, int members, int dropped, double ratePerSecond,
+                           Duration warmup, Duration spread, Duration measure) throws Exception {
+        String url = wsBase + "chat/" + room;
+        String marker = "\"text\":\"storm " + Long.toString(System.nanoTime(), 36) + " "; // this run's messages only
+        String textPrefix = marker.substring("\"text\":\"".length());
+        StormMember[] storm = new StormMember[dropped];
+        AtomicLong welcomes = new AtomicLong();
+        AtomicLong othersDelivered = new AtomicLong();
+        CompletableFuture<Void> allJoined = new CompletableFuture<>();
+        String publisherNick = "\"nick\":\"storm-publisher\"";
+        AtomicLong caughtUp = new AtomicLong();
+        CompletableFuture<Void> allCaughtUp = new CompletableFuture<>();
+        List<Conn> conns = new ArrayList<>();
+        // members 0 … dropped − 1 will be dropped; their first connection records what it gets
+        for (int i = 0; i < dropped; i++) {
+            storm[i] = new StormMember("s" + i);
+        }
+        IntFunction<Handler> firstConnection = i -> text -> {
+            StormMember m = i < dropped ? storm[i] : null;
+            if (m != null && m.dropped) {
+                return;
+            }
+            if (text.startsWith("{\"type\":\"presence\"") && text.contains(publisherNick)) {
+                // the publisher joined last: its presence comes after every other join's in this member's queue
+                if (caughtUp.incrementAndGet() == members) {
+                    allCaughtUp.complete(null);
+                }
+            } else if (text.startsWith("{\"type\":\"message\"")) {
+                long seq = sequence(text, marker);
+                if (m == null) {
+                    if (seq > 0) {
+                        othersDelivered.incrementAndGet();
+                    }
+                    return;
+                }
+                m.lastOffset = Math.max(m.lastOffset, offset(text));
+                if (seq > 0) {
+                    m.got(seq);
+                }
+            } else if (text.startsWith("{\"type\":\"welcome\"")) {
+                if (m != null) {
+                    jakarta.json.JsonObject welcome = json(text);
+                    m.epoch = welcome.getString("epoch", "");
+                    m.lastOffset = welcome.getJsonNumber("offset") == null ? 0 : welcome.getJsonNumber("offset").longValue();
+                }
+                if (welcomes.incrementAndGet() == members) {
+                    allJoined.complete(null);
+                }
+            }
+        };
+        // every connection of the run, closed at its end whatever happens (the dropped ones already are)
+        List<Conn> all = java.util.Collections.synchronizedList(conns);
+        try {
+            // the members to be dropped get connections with no close handshake: closing one is a drop
+            conns.addAll(open(url, dropped, null, 0, false, firstConnection));
+            conns.addAll(open(url, members - dropped, null, 0, true, i -> firstConnection.apply(dropped + i)));
+            for (int i = 0; i < dropped; i++) {
+                storm[i].conn = conns.get(i);
+            }
+            for (int i = 0; i < members; i++) {
+                conns.get(i).send(join("s" + i, null, 0));
+            }
+            allJoined.get(60, TimeUnit.SECONDS);
+
+            CompletableFuture<Void> publisherJoined = new CompletableFuture<>();
+            Conn publisher = open(url, 1, null, i -> text -> {
+                if (text.startsWith("{\"type\":\"welcome\"")) {
+                    publisherJoined.complete(null);
+                }
+            }).get(0);
+            all.add(publisher);
+            publisher.send(join("storm-publisher", null, 0));
+            publisherJoined.get(30, TimeUnit.SECONDS);
+            // 1,000 joins are ~500,000 presence messages: the storm starts once they are delivered
+            allCaughtUp.get(120, TimeUnit.SECONDS);
+            AtomicLong published = new AtomicLong();
+            ScheduledExecutorService ticker = fixedRate(ratePerSecond, (n, scheduled) -> {
+                publisher.send("{\"type\":\"message\",\"text\":\"" + textPrefix + (n + 1) + "\"}");
+                published.set(n + 1);
+            });
+
+            Recorder recoverTime = new Recorder(3);
+            AtomicLong settled = new AtomicLong(); // welcomed again, or refused for good
+            AtomicLong recoveredCount = new AtomicLong();
+            AtomicLong nickRetries = new AtomicLong();
+            AtomicLong refused = new AtomicLong();
+            CompletableFuture<Void> allBack = new CompletableFuture<>();
+            Runnable settle = () -> {
+                if (settled.incrementAndGet() == dropped) {
+                    allBack.complete(null);
+                }
+            };
+            ScheduledExecutorService drops = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "bench-storm"));
+            long t0;
+            try {
+                Thread.sleep(warmup.toMillis());
+                t0 = System.nanoTime();
+                for (int k = 0; k < dropped; k++) {
+                    StormMember m = storm[k];
+                    drops.schedule(() -> m.conn.channel.eventLoop().execute(() -> {
+                        // on the first connection's event loop: no frame of it is handled after this
+                        m.dropped = true;
+                        long since = m.lastOffset;
+                        m.conn.abort();
+                        m.reconnectStarted = System.nanoTime();
+                        Conn[] again = new Conn[1];
+                        again[0] = connect(url, null, 0, true, text -> {
+                            if (text.startsWith("{\"type\":\"message\"")) {
+                                long seq = sequence(text, marker);
+                                if (seq > 0) {
+                                    m.got(seq);
+                                }
+                            } else if (text.startsWith("{\"type\":\"welcome\"")) {
+                                recoverTime.recordValue(Math.max(0, System.nanoTime() - m.reconnectStarted) / 1000);
+                                jakarta.json.JsonObject welcome = json(text);
+                                m.recovered = welcome.getBoolean("recovered", false);
+                                if (m.recovered) {
+                                    recoveredCount.incrementAndGet();
+                                }
+                                for (jakarta.json.JsonValue h : welcome.getJsonArray("history")) {
+                                    long seq = sequence(h.toString(), marker);
+                                    if (seq > 0) {
+                                        m.got(seq);
+                                    }
+                                }
+                                settle.run();
+                            } else if (text.startsWith("{\"type\":\"error\"")) {
+                                if (text.contains("\"nick-taken\"") && ++m.joinAttempts < 250) {
+                                    nickRetries.incrementAndGet();
+                                    again[0].channel.eventLoop().schedule(() -> again[0].send(join(m.nick, m.epoch, since)),
+                                            20, TimeUnit.MILLISECONDS);
+                                } else {
+                                    refused.incrementAndGet();
+                                    System.err.println("switchboard-bench: reconnect of " + m.nick + " refused: " + text);
+                                    settle.run();
+                                }
+                            }
+                        });
+                        m.conn = again[0];
+                        all.add(again[0]);
+                        again[0].open.whenComplete((ok, failed) -> {
+                            if (failed != null) {
+                                if (refused.incrementAndGet() == 1) {
+                                    System.err.println("switchboard-bench: a reconnect failed (the first; the others are"
+                                            + " counted): " + failed);
+                                }
+                                settle.run();
+                            } else {
+                                m.joinAttempts = 1;
+                                ok.send(join(m.nick, m.epoch, since));
+                            }
+                        });
+                    }), k * spread.toNanos() / dropped, TimeUnit.NANOSECONDS);
+                }
+                try {
+                    allBack.get(spread.toSeconds() + 30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    System.err.println("switchboard-bench: " + (dropped - settled.get()) + " reconnects got no welcome in time");
+                }
+                long end = Math.max(t0 + measure.toNanos(), System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+                Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
+            } finally {
+                ticker.shutdownNow();
+                ticker.awaitTermination(5, TimeUnit.SECONDS);
+                drops.shutdownNow();
+                drops.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            long sent = published.get();
+            long others = members - dropped;
+            long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // a storm leaves a backlog
+            while (System.nanoTime() < drainDeadline && (othersDelivered.get() < sent * others
+                    || java.util.Arrays.stream(storm).anyMatch(m -> m.highest < sent))) {
+                Thread.sleep(10); // draining what is in flight, bounded
+            }
+            RecoveryCheck check = RecoveryCheck.NONE;
+            for (StormMember m : storm) {
+                check = check.plus(RecoveryCheck.of(sent, m.received()));
+            }
+            Histogram h = recoverTime.getIntervalHistogram();
+            return Results.of("reconnect " + dropped + " of " + members + " @" + Math.round(ratePerSecond) + "/s", server)
+                    .put("sent", sent)
+                    .put("attempted", dropped)
+                    .put("recovered", recoveredCount.get())
+                    .put("missed", check.missed())
+                    .put("duplicated", check.duplicated())
+                    .put("lost", check.lost())
+                    .put("recover p50 ms", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50) / 1000.0)
+                    .put("recover p99 ms", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99) / 1000.0)
+                    .put("nick retries", nickRetries.get())
+                    .put("rejoin failed", refused.get())
+                    .put("others lost", sent * others - othersDelivered.get());
+        } finally {
+            synchronized (all) {
+                closeAll(all);
+            }
+        }
+    }
+
+    /** Looked up once: {@code Json.create…} looks the provider up (a ServiceLoader scan) on every call. */
+    private static final jakarta.json.spi.JsonProvider JSON = jakarta.json.spi.JsonProvider.provider();
+
+    /** A chat join, with {@code since} when {@code epoch} is given. */
+    private static String join(String nick, String epoch, long since) {
+        jakarta.json.JsonObjectBuilder join = JSON.createObjectBuilder().add("type", "join").add("nick", nick);
+        if (epoch != null) {
+            join.add("since", JSON.createObjectBuilder().add("epoch", epoch).add("offset", since));
+        }
+        return join.build().toString();
+    }
+
+    private static jakarta.json.JsonObject json(String text) {
+        try (jakarta.json.JsonReader reader = JSON.createReader(new java.io.StringReader(text))) {
+            return reader.readObject();
+        }
+    }
+
+    /** The publisher's sequence in a room message of this run (its text after {@code marker}), or -1. */
+    static long sequence(String message, String marker) {
+        int at = message.indexOf(marker);
+        if (at < 0) {
+            return -1;
+        }
+        int from = at + marker.length();
+        int to = from;
+        while (to < message.length() && Character.isDigit(message.charAt(to))) {
+            to++;
+        }
+        return to == from ? -1 : Long.parseLong(message, from, to, 10);
+    }
+
+    /** A room message's {@code "offset"}, or 0 when it has none. */
+    static long offset(String message) {
+        int at = message.lastIndexOf("\"offset\":");
+        if (at < 0) {
+            return 0;
+        }
+        int from = at + "\"offset\":".length();
+        int to = from;
+        while (to < message.length() && Character.isDigit(message.charAt(to))) {
+            to++;
+        }
+        return to == from ? 0 : Long.parseLong(message, from, to, 10);
     }
 
     /**

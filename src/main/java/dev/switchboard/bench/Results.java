@@ -33,6 +33,19 @@ record Results(String scenario, String server, Map<String, Double> values) {
         return ratio;
     }
 
+    /**
+     * Two runs of one scenario against one server as one row: rates and times averaged, counts
+     * (lost, out-of-order, closes) added.
+     */
+    Results mean(Results other) {
+        Results mean = of(scenario, server);
+        values.forEach((name, value) -> {
+            double o = other.values().getOrDefault(name, 0.0);
+            mean.put(name, name.endsWith("/s") || name.endsWith(" ms") ? (value + o) / 2 : value + o);
+        });
+        return mean;
+    }
+
     String json() {
         StringBuilder out = new StringBuilder("{\"scenario\":\"" + scenario + "\",\"server\":\"" + server + "\"");
         values.forEach((k, v) -> out.append(",\"").append(k).append("\":").append(String.format(Locale.ROOT, "%.3f", v)));

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,19 +18,26 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServerProcess implements AutoCloseable {
 
+    /** What the standalone jar's main prints once it listens, followed by its base URI. */
+    private static final String STANDALONE_RUNNING = "Switchboard is running on ";
+
     private final Process process;
     private final BufferedReader out;
     private final PrintStream in;
     private final int port;
+    /** A {@link BenchServer} answers {@code heap} and exits when its input ends; a standalone jar is stopped with SIGTERM. */
+    private final boolean benchServer;
 
     private final Path log;
 
-    private ServerProcess(Process process, Path log) throws IOException {
+    private ServerProcess(Process process, Path log, boolean benchServer) throws IOException {
         this.process = process;
         this.log = log;
+        this.benchServer = benchServer;
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         this.in = new PrintStream(process.getOutputStream(), true, StandardCharsets.US_ASCII);
-        this.port = Integer.parseInt(expect("port "));
+        this.port = benchServer ? Integer.parseInt(expect("port "))
+                : java.net.URI.create(expect(STANDALONE_RUNNING).split(" ")[0]).getPort();
     }
 
     /** Starts {@link BenchServer} {@code kind}; {@code jvmOptions} go before the class (heap, {@code -Dswitchboard.*}). */
@@ -41,13 +49,38 @@ final class ServerProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(BenchServer.class.getName());
         command.add(kind);
-        Path log = Files.createTempFile("switchboard-bench-" + kind, ".log"); // its log stays out of the table
+        return start(kind, command, true);
+    }
+
+    /**
+     * Starts Switchboard from a standalone jar (another build, e.g. a baseline from before a change)
+     * on a free loopback port, with the same limits lifted as {@link BenchServer} lifts and
+     * {@code jvmOptions} before {@code -jar}. It has no {@code heap} command.
+     */
+    static ServerProcess startJar(String name, Path standaloneJar, List<String> jvmOptions) throws IOException {
+        if (!Files.isRegularFile(standaloneJar)) {
+            throw new IOException("no standalone jar at " + standaloneJar);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(javaCommand());
+        for (Map.Entry<String, String> key : BenchServer.liftedLimits().entrySet()) {
+            command.add("-Dswitchboard." + key.getKey() + "=" + key.getValue());
+        }
+        command.add("-Dswitchboard.host=127.0.0.1");
+        command.addAll(jvmOptions); // after the defaults, so a -Dswitchboard.* of this JVM wins
+        command.add("-jar");
+        command.add(standaloneJar.toString());
+        return start(name, command, false);
+    }
+
+    private static ServerProcess start(String name, List<String> command, boolean benchServer) throws IOException {
+        Path log = Files.createTempFile("switchboard-bench-" + name, ".log"); // its log stays out of the table
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         try {
-            return new ServerProcess(process, log);
+            return new ServerProcess(process, log, benchServer);
         } catch (IOException | RuntimeException e) {
             process.destroyForcibly();
-            throw new IOException("The " + kind + " server did not start; its log: " + log, e);
+            throw new IOException("The " + name + " server did not start; its log: " + log, e);
         }
     }
 
@@ -61,6 +94,9 @@ final class ServerProcess implements AutoCloseable {
 
     /** Live heap after a full collection in the server process. */
     long liveHeapBytes() throws IOException {
+        if (!benchServer) {
+            throw new IOException("a standalone jar has no heap command");
+        }
         in.println("heap");
         return Long.parseLong(expect("heap "));
     }
@@ -95,7 +131,10 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        in.close(); // the server exits when its input ends
+        in.close(); // a BenchServer exits when its input ends
+        if (!benchServer) {
+            process.destroy(); // SIGTERM: the standalone main's shutdown hook closes its WebSockets and exits
+        }
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }

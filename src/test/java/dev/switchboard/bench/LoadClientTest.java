@@ -59,6 +59,19 @@ class LoadClientTest {
     }
 
     @Test
+    void aReconnectStormRecoversEveryDroppedMemberWithNothingMissedOrDuplicated() throws Exception {
+        Results r = client.reconnectStorm(base, "switchboard", "storm-test", 20, 5, 100, Duration.ofMillis(300),
+                Duration.ofMillis(200), Duration.ofSeconds(1));
+        assertEquals(5.0, r.values().get("attempted"), r.toString());
+        assertEquals(5.0, r.values().get("recovered"), r.toString());
+        assertEquals(0.0, r.values().get("missed"), r.toString());
+        assertEquals(0.0, r.values().get("duplicated"), r.toString());
+        assertEquals(0.0, r.values().get("lost"), r.toString());
+        assertEquals(0.0, r.values().get("others lost"), r.toString());
+        assertTrue(r.values().get("recover p99 ms") > 0, r.toString());
+    }
+
+    @Test
     void chatAndImageFanOutDeliver() throws Exception {
         assertTrue(client.chatFanOut(base, "switchboard", 5, Duration.ofMillis(500)).values().get("deliveries/s") > 0);
         Results images = client.imageFanOut(base, "switchboard", 4, 64 * 1024, Duration.ofMillis(500));

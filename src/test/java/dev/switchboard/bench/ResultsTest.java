@@ -31,6 +31,14 @@ class ResultsTest {
     }
 
     @Test
+    void twoRunsAverageRatesAndTimesAndAddCounts() {
+        Results one = Results.of("stomp", "baseline").put("deliveries/s", 100).put("p99 ms", 4).put("lost", 1);
+        Results two = Results.of("stomp", "baseline").put("deliveries/s", 300).put("p99 ms", 2).put("lost", 2);
+        assertEquals(java.util.Map.of("deliveries/s", 200.0, "p99 ms", 3.0, "lost", 3.0), one.mean(two).values());
+        assertEquals("baseline", one.mean(two).server());
+    }
+
+    @Test
     void jsonLineCarriesScenarioServerAndValues() {
         assertEquals("{\"scenario\":\"echo\",\"server\":\"switchboard\",\"round trips/s\":1.500}",
                 Results.of("echo", "switchboard").put("round trips/s", 1.5).json());
