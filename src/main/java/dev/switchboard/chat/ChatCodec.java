@@ -2,19 +2,22 @@ package dev.switchboard.chat;
 
 import dev.switchboard.connection.ErrorCode;
 import dev.switchboard.connection.StrictJson;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 
 /**
  * The chat's JSON, both ways, as pure functions: text to a {@link ChatCommand} (or a
  * {@link ChatException} naming the contract's error), and a {@link ChatEvent} to text.
  */
 public final class ChatCodec {
+
+    /** Looked up once: {@code Json.create…} looks the provider up again on every call (a ServiceLoader scan). */
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     public static final int MAX_NICK = Nicks.MAX_LENGTH;
     public static final int MAX_STATUS = 140;
@@ -58,11 +61,11 @@ public final class ChatCodec {
     }
 
     public String encode(ChatEvent event) {
-        JsonObjectBuilder json = Json.createObjectBuilder();
+        JsonObjectBuilder json = JSON.createObjectBuilder();
         if (event instanceof ChatEvent.Welcome welcome) {
-            JsonArrayBuilder members = Json.createArrayBuilder();
+            JsonArrayBuilder members = JSON.createArrayBuilder();
             welcome.members().forEach(m -> members.add(member(m)));
-            JsonArrayBuilder history = Json.createArrayBuilder();
+            JsonArrayBuilder history = JSON.createArrayBuilder();
             welcome.history().forEach(m -> history.add(roomMessage(m)));
             json.add("type", "welcome").add("nick", welcome.nick()).add("room", welcome.room())
                     .add("members", members).add("history", history).add("epoch", welcome.epoch())
@@ -90,12 +93,12 @@ public final class ChatCodec {
     }
 
     private static JsonObjectBuilder member(ChatEvent.Member member) {
-        return Json.createObjectBuilder().add("nick", member.nick()).add("presence", member.presence().wire())
+        return JSON.createObjectBuilder().add("nick", member.nick()).add("presence", member.presence().wire())
                 .add("status", member.status());
     }
 
     private static JsonObjectBuilder roomMessage(ChatEvent.RoomMessage message) {
-        return Json.createObjectBuilder().add("type", "message").add("id", message.id()).add("room", message.room())
+        return JSON.createObjectBuilder().add("type", "message").add("id", message.id()).add("room", message.room())
                 .add("from", message.from()).add("text", message.text()).add("ts", message.ts())
                 .add("offset", message.offset());
     }

@@ -1,6 +1,6 @@
 package dev.switchboard.connection;
 
-import jakarta.json.Json;
+import jakarta.json.spi.JsonProvider;
 
 /**
  * The error codes of the JSON endpoints (chat, images, console), one type for all: each refusal
@@ -31,6 +31,9 @@ public enum ErrorCode {
 
     /** The error message a client gets. */
     public String json(String detail) {
-        return Json.createObjectBuilder().add("type", "error").add("code", code).add("detail", detail).build().toString();
+        return JSON.createObjectBuilder().add("type", "error").add("code", code).add("detail", detail).build().toString();
     }
+
+    /** Looked up once: {@code Json.create…} looks the provider up again on every call (a ServiceLoader scan). */
+    private static final JsonProvider JSON = JsonProvider.provider();
 }

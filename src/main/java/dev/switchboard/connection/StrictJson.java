@@ -1,10 +1,10 @@
 package dev.switchboard.connection;
 
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 import jakarta.json.stream.JsonParser;
 
 import java.io.StringReader;
@@ -18,6 +18,9 @@ import java.util.Map;
  */
 public final class StrictJson {
 
+    /** Looked up once: {@code Json.create…} looks the provider up again on every call (a ServiceLoader scan). */
+    private static final JsonProvider JSON = JsonProvider.provider();
+
     /** Why a text is not acceptable JSON; {@link #getMessage()} is the detail for the client. */
     public static final class Invalid extends Exception {
         Invalid(String detail) {
@@ -30,7 +33,7 @@ public final class StrictJson {
 
     public static JsonObject parseObject(String json) throws Invalid {
         JsonObject object;
-        try (JsonParser parser = Json.createParser(new StringReader(json))) {
+        try (JsonParser parser = JSON.createParser(new StringReader(json))) {
             if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
                 throw new Invalid("a message is one JSON object");
             }

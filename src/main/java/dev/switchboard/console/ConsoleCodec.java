@@ -1,7 +1,6 @@
 package dev.switchboard.console;
 
 import dev.switchboard.connection.StrictJson;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -9,11 +8,15 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
+import jakarta.json.spi.JsonProvider;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The console's JSON both ways, as pure functions. */
 public final class ConsoleCodec {
+
+    /** Looked up once: {@code Json.create…} looks the provider up again on every call (a ServiceLoader scan). */
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     /**
      * Longest target label, in characters. Every operator gets every label again whenever the
@@ -80,28 +83,28 @@ public final class ConsoleCodec {
     }
 
     static String attached(String id) {
-        return Json.createObjectBuilder().add("type", "attached").add("id", id).build().toString();
+        return JSON.createObjectBuilder().add("type", "attached").add("id", id).build().toString();
     }
 
     static String targets(List<ConsoleHub.TargetInfo> targets) {
-        JsonArrayBuilder list = Json.createArrayBuilder();
+        JsonArrayBuilder list = JSON.createArrayBuilder();
         for (ConsoleHub.TargetInfo t : targets) {
-            list.add(Json.createObjectBuilder().add("id", t.id()).add("label", t.label()).add("agent", t.agent())
+            list.add(JSON.createObjectBuilder().add("id", t.id()).add("label", t.label()).add("agent", t.agent())
                     .add("since", t.since()));
         }
-        return Json.createObjectBuilder().add("type", "targets").add("targets", list).build().toString();
+        return JSON.createObjectBuilder().add("type", "targets").add("targets", list).build().toString();
     }
 
     static String pending(String id, int targets) {
-        return Json.createObjectBuilder().add("type", "pending").add("id", id).add("targets", targets).build().toString();
+        return JSON.createObjectBuilder().add("type", "pending").add("id", id).add("targets", targets).build().toString();
     }
 
     static String eval(String id, String code) {
-        return Json.createObjectBuilder().add("type", "eval").add("id", id).add("code", code).build().toString();
+        return JSON.createObjectBuilder().add("type", "eval").add("id", id).add("code", code).build().toString();
     }
 
     static String result(String id, String target, String value, String error) {
-        JsonObjectBuilder result = Json.createObjectBuilder().add("type", "result").add("id", id).add("target", target);
+        JsonObjectBuilder result = JSON.createObjectBuilder().add("type", "result").add("id", id).add("target", target);
         if (error != null) {
             result.add("error", error);
         } else {

@@ -1,8 +1,8 @@
 package dev.switchboard.ops;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.spi.JsonProvider;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -20,6 +20,9 @@ import java.util.function.Supplier;
  * load balancer stops sending new clients before they fail.
  */
 public final class HealthServlet extends HttpServlet {
+
+    /** Looked up once: {@code Json.create…} looks the provider up again on every call (a ServiceLoader scan). */
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     private final SwitchboardMetrics metrics;
     private final IntSupplier openConnections;
@@ -49,11 +52,11 @@ public final class HealthServlet extends HttpServlet {
     }
 
     private JsonObject report(boolean stopping, HeapUsage heapNow) {
-        JsonObjectBuilder endpoints = Json.createObjectBuilder();
+        JsonObjectBuilder endpoints = JSON.createObjectBuilder();
         for (EndpointMetrics endpoint : metrics.endpoints()) {
-            endpoints.add(endpoint.endpoint(), Json.createObjectBuilder().add("open", endpoint.openConnections()));
+            endpoints.add(endpoint.endpoint(), JSON.createObjectBuilder().add("open", endpoint.openConnections()));
         }
-        JsonObjectBuilder report = Json.createObjectBuilder()
+        JsonObjectBuilder report = JSON.createObjectBuilder()
                 .add("status", up(stopping, heapNow) ? "UP" : "DOWN");
         if (stopping) {
             report.add("reason", "shutting down");
@@ -64,7 +67,7 @@ public final class HealthServlet extends HttpServlet {
                 .add("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds())
                 .add("connections", openConnections.getAsInt())
                 .add("endpoints", endpoints)
-                .add("heap", Json.createObjectBuilder().add("usedAfterGcBytes", heapNow.usedAfterGc())
+                .add("heap", JSON.createObjectBuilder().add("usedAfterGcBytes", heapNow.usedAfterGc())
                         .add("maxBytes", heapNow.max()).add("ratio", Math.round(heapNow.ratio() * 1000) / 1000.0))
                 .build();
     }

@@ -1,7 +1,7 @@
 package dev.switchboard.stomp;
 
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
+import jakarta.json.spi.JsonProvider;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -16,6 +16,9 @@ import java.io.IOException;
  * {@value #DEFAULT_LIMIT} and is at most {@value #MAX_LIMIT}. A bad number is HTTP 400.
  */
 public final class StompStatsServlet extends HttpServlet {
+
+    /** Looked up once: {@code Json.create…} looks the provider up again on every call (a ServiceLoader scan). */
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     static final int DEFAULT_LIMIT = 500;
     static final int MAX_LIMIT = 5_000;
@@ -39,9 +42,9 @@ public final class StompStatsServlet extends HttpServlet {
             return;
         }
         StompBroker.Page page = broker.page(offset, limit);
-        JsonArrayBuilder destinations = Json.createArrayBuilder();
+        JsonArrayBuilder destinations = JSON.createArrayBuilder();
         for (StompBroker.DestinationStats d : page.destinations()) {
-            destinations.add(Json.createObjectBuilder().add("destination", d.destination()).add("kind", d.kind())
+            destinations.add(JSON.createObjectBuilder().add("destination", d.destination()).add("kind", d.kind())
                     .add("subscribers", d.subscribers()).add("depth", d.depth()).add("bytes", d.bytes())
                     .add("messagesIn", d.messagesIn()).add("messagesOut", d.messagesOut()));
         }
@@ -49,9 +52,9 @@ public final class StompStatsServlet extends HttpServlet {
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
-        response.getWriter().write(Json.createObjectBuilder().add("sessions", t.sessions())
+        response.getWriter().write(JSON.createObjectBuilder().add("sessions", t.sessions())
                 .add("time", System.currentTimeMillis())
-                .add("totals", Json.createObjectBuilder().add("destinations", t.destinations()).add("queues", t.queues())
+                .add("totals", JSON.createObjectBuilder().add("destinations", t.destinations()).add("queues", t.queues())
                         .add("topics", t.topics()).add("queuedMessages", t.queuedMessages())
                         .add("queuedBytes", t.queuedBytes()).add("unackedTopicBytes", t.unackedTopicBytes())
                         .add("transactionBytes", t.transactionBytes()).add("heldBytes", t.heldBytes())

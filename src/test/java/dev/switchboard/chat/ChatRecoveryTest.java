@@ -159,7 +159,7 @@ class ChatRecoveryTest {
             watcher.join("watcher");
             AtomicBoolean talking = new AtomicBoolean(true);
             Thread chatter = new Thread(() -> {
-                for (int i = 0; talking.get() && i < 20_000; i++) {
+                for (int i = 0; talking.get() && i < 2_000_000; i++) { // until the test is done (bounded all the same)
                     talker.ws.sendText("{\"type\":\"message\",\"text\":\"during " + i + "\"}");
                 }
             });
