@@ -134,7 +134,7 @@ public final class Switchboard {
                 config.stompMaxDestinations(), StompSettings.defaultMaxHeldBytes(), heartbeat[0], heartbeat[1]));
         this.vncGateway = new VncGateway(VncTargets.parse(config.vncTargets()), config.vncConnectTimeout(),
                 metrics.registry());
-        this.consoleHub = new ConsoleHub(consoleTimers, config.consoleEvalTimeout(), System::currentTimeMillis);
+        this.consoleHub = new ConsoleHub(bus, fanOut, consoleTimers, config.consoleEvalTimeout(), System::currentTimeMillis);
         // a fixed seed: every run of the demo walks the same prices
         this.tickerFeed = new TickerFeed(new PriceTicker(PriceTicker.DEMO_SYMBOLS, 1995, System::currentTimeMillis), bus,
                 fanOut, System::currentTimeMillis, System::nanoTime).start();

@@ -1,6 +1,11 @@
 package dev.switchboard.console;
 
+import dev.switchboard.bus.ChannelEvent;
+import dev.switchboard.bus.FanOut;
+import dev.switchboard.bus.MessageBus;
+import dev.switchboard.bus.Sequenced;
 import dev.switchboard.connection.ErrorCode;
+
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +26,45 @@ import java.util.function.LongSupplier;
  * {@code pending} at once, then one {@code result} per target as it arrives — {@code timeout} for a
  * target silent past the eval timeout, {@code detached} for one that leaves first. Results go
  * only to the operator that asked, under its own request id.
+ * <p>
+ * What the hub tells peers goes over two channels — {@code console:operators} (target lists,
+ * pending counts, results, each operator taking its own) and {@code console:targets} (evals, each
+ * target taking those addressed to it) — published under the hub's lock, fanned out after it.
  */
 public final class ConsoleHub {
+
+    static final String OPERATORS = "console:operators";
+    static final String TARGETS = "console:targets";
+
+    /** What the console's channels carry; none of it is kept (a console does not recover). */
+    sealed interface ConsoleEvent extends ChannelEvent {
+        @Override
+        default boolean retained() {
+            return false;
+        }
+
+        @Override
+        default long bytes() {
+            return 0;
+        }
+    }
+
+    /** The attached targets changed: every operator gets the new list. */
+    record TargetsChanged(List<TargetInfo> targets) implements ConsoleEvent {
+    }
+
+    /** An eval for the targets named. */
+    record EvalRequest(String internalId, String code, Set<String> targetIds) implements ConsoleEvent {
+    }
+
+    /** For one operator: how many answers its request will get. */
+    record Pending(String operatorId, String requestId, int targets) implements ConsoleEvent {
+    }
+
+    /** For one operator: one target's answer (or {@code timeout}, {@code detached}). */
+    record Answer(String operatorId, String requestId, String targetId, String value, String error)
+            implements ConsoleEvent {
+    }
 
     /** A connection as the hub sees it. */
     public interface Peer {
@@ -32,24 +74,29 @@ public final class ConsoleHub {
     public record TargetInfo(String id, String label, String agent, long since) {
     }
 
-    private record Request(String internalId, Peer operator, String operatorRequestId, Set<String> waitingFor,
+    private record Request(String internalId, String operatorId, String operatorRequestId, Set<String> waitingFor,
                            ScheduledFuture<?>[] timeout) {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] TOKEN = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
 
+    private final MessageBus bus;
+    private final FanOut fanOut;
     private final ScheduledExecutorService timers;
     private final Duration evalTimeout;
     private final LongSupplier clock;
     private final Map<String, TargetInfo> targets = new LinkedHashMap<>();
     private final Map<Peer, String> targetIds = new HashMap<>();
-    private final Map<String, Peer> targetPeers = new HashMap<>();
-    private final Set<Peer> operators = new LinkedHashSet<>();
+    private final Map<Peer, String> operators = new HashMap<>();
+    private final Map<Peer, FanOut.Attachment> attachments = new HashMap<>();
     private final Map<String, Request> requests = new HashMap<>();
     private long nextRequest;
 
-    public ConsoleHub(ScheduledExecutorService timers, Duration evalTimeout, LongSupplier clock) {
+    public ConsoleHub(MessageBus bus, FanOut fanOut, ScheduledExecutorService timers, Duration evalTimeout,
+                      LongSupplier clock) {
+        this.bus = bus;
+        this.fanOut = fanOut;
         this.timers = timers;
         this.evalTimeout = evalTimeout;
         this.clock = clock;
@@ -63,23 +110,43 @@ public final class ConsoleHub {
         }
         targets.put(id, new TargetInfo(id, label, agent, clock.getAsLong()));
         targetIds.put(peer, id);
-        targetPeers.put(id, peer);
+        String targetId = id;
+        FanOut.Attachment attachment = fanOut.attach(TARGETS, delivery -> {
+            if (delivery.event().event() instanceof EvalRequest eval && eval.targetIds().contains(targetId)) {
+                peer.send(delivery.encoded(TARGETS, ConsoleHub::evalJson)); // one encoding for every target
+            }
+        });
+        attachments.put(peer, attachment);
         peer.send(ConsoleCodec.attached(id));
-        broadcastTargets();
+        attachment.start();
+        publishTargets();
         return id;
     }
 
     /** An operator (already allowed by the caller): gets its id and the current list. */
     public synchronized String attachOperator(Peer peer) {
-        operators.add(peer);
         String id = "op-" + token();
+        operators.put(peer, id);
+        FanOut.Attachment attachment = fanOut.attach(OPERATORS, delivery -> {
+            ChannelEvent event = delivery.event().event();
+            if (event instanceof TargetsChanged changed) {
+                peer.send(delivery.encoded(OPERATORS, e -> ConsoleCodec.targets(changed.targets())));
+            } else if (event instanceof Pending pending && pending.operatorId().equals(id)) {
+                peer.send(ConsoleCodec.pending(pending.requestId(), pending.targets()));
+            } else if (event instanceof Answer answer && answer.operatorId().equals(id)) {
+                peer.send(ConsoleCodec.result(answer.requestId(), answer.targetId(), answer.value(), answer.error()));
+            }
+        });
+        attachments.put(peer, attachment);
         peer.send(ConsoleCodec.attached(id));
         peer.send(ConsoleCodec.targets(List.copyOf(targets.values())));
+        attachment.start(); // list changes after this one follow
         return id;
     }
 
     public synchronized void eval(Peer operator, String requestId, String code, List<String> to) throws ConsoleException {
-        if (!operators.contains(operator)) {
+        String operatorId = operators.get(operator);
+        if (operatorId == null) {
             throw new ConsoleException(ErrorCode.FORBIDDEN, "only operators evaluate");
         }
         Set<String> chosen = new LinkedHashSet<>(to == null ? targets.keySet() : to);
@@ -88,18 +155,15 @@ public final class ConsoleHub {
                 throw new ConsoleException(ErrorCode.NO_SUCH_TARGET, "no attached target '" + id + "'");
             }
         }
-        operator.send(ConsoleCodec.pending(requestId, chosen.size()));
+        bus.publish(OPERATORS, new Pending(operatorId, requestId, chosen.size()));
         if (chosen.isEmpty()) {
             return;
         }
         String internalId = "e" + (++nextRequest);
         ScheduledFuture<?>[] timeout = new ScheduledFuture<?>[1];
-        Request request = new Request(internalId, operator, requestId, chosen, timeout);
+        Request request = new Request(internalId, operatorId, requestId, chosen, timeout);
         requests.put(internalId, request);
-        String message = ConsoleCodec.eval(internalId, code);
-        for (String id : chosen) {
-            targetPeers.get(id).send(message);
-        }
+        bus.publish(TARGETS, new EvalRequest(internalId, code, Set.copyOf(chosen)));
         timeout[0] = timers.schedule(() -> expire(internalId), evalTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -110,27 +174,31 @@ public final class ConsoleHub {
         if (targetId == null || request == null || !request.waitingFor().remove(targetId)) {
             return;
         }
-        request.operator().send(ConsoleCodec.result(request.operatorRequestId(), targetId, value, error));
+        answer(request, targetId, value, error);
         finishIfDone(request);
     }
 
     /** A connection went away: a target's pending answers become "detached"; an operator's requests are dropped. */
     public synchronized void detach(Peer peer) {
+        FanOut.Attachment attachment = attachments.remove(peer);
+        if (attachment != null) {
+            attachment.close();
+        }
         String targetId = targetIds.remove(peer);
         if (targetId != null) {
             targets.remove(targetId);
-            targetPeers.remove(targetId);
             for (Request request : new ArrayList<>(requests.values())) {
                 if (request.waitingFor().remove(targetId)) {
-                    request.operator().send(ConsoleCodec.result(request.operatorRequestId(), targetId, null, "detached"));
+                    answer(request, targetId, null, "detached");
                     finishIfDone(request);
                 }
             }
-            broadcastTargets();
+            publishTargets();
         }
-        if (operators.remove(peer)) {
+        String operatorId = operators.remove(peer);
+        if (operatorId != null) {
             for (Request request : new ArrayList<>(requests.values())) {
-                if (request.operator() == peer) {
+                if (request.operatorId().equals(operatorId)) {
                     cancel(request);
                 }
             }
@@ -147,7 +215,7 @@ public final class ConsoleHub {
             return;
         }
         for (String targetId : request.waitingFor()) {
-            request.operator().send(ConsoleCodec.result(request.operatorRequestId(), targetId, null, "timeout"));
+            answer(request, targetId, null, "timeout");
         }
         request.waitingFor().clear();
         requests.remove(internalId);
@@ -166,9 +234,17 @@ public final class ConsoleHub {
         }
     }
 
-    private void broadcastTargets() {
-        String list = ConsoleCodec.targets(List.copyOf(targets.values()));
-        operators.forEach(operator -> operator.send(list));
+    private void answer(Request request, String targetId, String value, String error) {
+        bus.publish(OPERATORS, new Answer(request.operatorId(), request.operatorRequestId(), targetId, value, error));
+    }
+
+    private void publishTargets() {
+        bus.publish(OPERATORS, new TargetsChanged(List.copyOf(targets.values())));
+    }
+
+    private static String evalJson(Sequenced sequenced) {
+        EvalRequest eval = (EvalRequest) sequenced.event();
+        return ConsoleCodec.eval(eval.internalId(), eval.code());
     }
 
     private static String token() {

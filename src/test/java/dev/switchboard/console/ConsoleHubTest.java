@@ -20,7 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConsoleHubTest {
 
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
-    private final ConsoleHub hub = new ConsoleHub(timers, Duration.ofMillis(200), () -> 1234);
+    private final dev.switchboard.bus.LocalBus bus = dev.switchboard.bus.TestBuses.direct(dev.switchboard.bus.TestBuses.KEEP_100);
+    private final ConsoleHub hub = new ConsoleHub(bus, dev.switchboard.bus.TestBuses.fanOut(bus), timers,
+            Duration.ofMillis(200), () -> 1234);
 
     @AfterEach
     void stop() {
