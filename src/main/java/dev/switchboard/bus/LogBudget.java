@@ -24,10 +24,6 @@ public final class LogBudget {
         return name;
     }
 
-    public long maxBytes() {
-        return maxBytes;
-    }
-
     public long usedBytes() {
         return used.get();
     }
