@@ -106,6 +106,7 @@ public final class StompBroker implements AutoCloseable {
         return sessions.size();
     }
 
+    /** The broker's one id generator: message ids, and session ids too. */
     String nextMessageId() {
         return ids.next();
     }

@@ -37,6 +37,9 @@ public final class StompDecoder {
     private long heartbeats;
     private StompException failure;
 
+    /** A frame whose command is not STOMP's: refused at the end of its headers. */
+    private StompException unknownCommand;
+
     public StompDecoder(int maxFrameBytes, int maxHeaders, int maxHeaderLineBytes) {
         this.maxFrameBytes = maxFrameBytes;
         this.maxHeaders = maxHeaders;
@@ -60,8 +63,9 @@ public final class StompDecoder {
         try {
             return decodeFrames(input);
         } catch (StompException e) {
-            failure = e;
-            throw e;
+            // STOMP 1.2 "ERROR": a refused frame that asked for a receipt names it in receipt-id
+            failure = state == State.COMMAND ? e : e.withReceiptIfNone(firstHeader("receipt"));
+            throw failure;
         }
     }
 
@@ -99,8 +103,11 @@ public final class StompDecoder {
                     continue;
                 }
                 String name = lineText();
-                command = StompCommand.parse(name).orElseThrow(() ->
-                        StompException.malformed("unknown command '" + abbreviate(name) + "'"));
+                command = StompCommand.parse(name).orElse(null);
+                if (command == null) {
+                    // refused once its headers are read, so that the ERROR can carry its receipt-id
+                    unknownCommand = StompException.malformed("unknown command '" + abbreviate(name) + "'");
+                }
                 frameBytes = name.length() + 1;
                 state = State.HEADERS;
                 return;
@@ -119,6 +126,9 @@ public final class StompDecoder {
             }
             if (line.size() == 0 || (line.size() == 1 && line.at(0) == '\r')) {
                 line.clear();
+                if (unknownCommand != null) {
+                    throw unknownCommand;
+                }
                 startBody();
                 return;
             }
@@ -130,7 +140,7 @@ public final class StompDecoder {
             if (colon < 0) {
                 throw StompException.malformed("header line without a colon");
             }
-            boolean escaped = version.escapes() && command.escapesHeaders();
+            boolean escaped = version.escapes() && (command == null || command.escapesHeaders());
             String name = escaped ? unescape(text.substring(0, colon)) : text.substring(0, colon);
             String value = escaped ? unescape(text.substring(colon + 1)) : text.substring(colon + 1);
             headers.add(Map.entry(name, value));

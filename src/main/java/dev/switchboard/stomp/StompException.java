@@ -70,6 +70,11 @@ public final class StompException extends Exception {
         return receipt == null ? this : new StompException(kind, code, getMessage(), receipt);
     }
 
+    /** The same refusal naming {@code receipt}, unless it names one already. */
+    StompException withReceiptIfNone(String receipt) {
+        return receiptId != null ? this : withReceipt(receipt);
+    }
+
     static StompException malformed(String message) {
         return new StompException(Kind.PROTOCOL, message);
     }

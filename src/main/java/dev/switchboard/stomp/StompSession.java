@@ -71,8 +71,12 @@ public final class StompSession {
     private Boolean receiptRecovered;
     private Runnable afterReceipt;
 
+    /** CONNECTED's {@code session}: unique, across restarts and nodes too (an identity hash is not). */
+    private final String id;
+
     StompSession(StompBroker broker, Transport transport, StompSecurity security) {
         this.broker = broker;
+        this.id = "s-" + broker.nextMessageId();
         this.transport = transport;
         this.security = security;
         StompSettings settings = broker.settings();
@@ -173,7 +177,7 @@ public final class StompSession {
         connected = true;
         long[] beats = heartbeats(frame.header("heart-beat"));
         StompFrame.Builder reply = StompFrame.builder(StompCommand.CONNECTED).header("version", chosen.header())
-                .header("server", SERVER).header("session", Integer.toHexString(System.identityHashCode(this)));
+                .header("server", SERVER).header("session", id);
         if (chosen != StompVersion.V1_0) {
             reply.header("heart-beat", beats[0] + "," + beats[1]);
         }
