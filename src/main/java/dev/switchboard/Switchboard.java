@@ -256,6 +256,16 @@ public final class Switchboard {
         return config.maxMessageBytes();
     }
 
+    /**
+     * What the endpoint at {@code path} says, as one text message, before a close with 1009 that
+     * the transport decided (the standalone frame guard): STOMP's ERROR, since the contract wants
+     * one for every oversized frame; null for the others (their close code says it all).
+     */
+    public static String oversizeNotice(SwitchboardConfig config, String path) {
+        return firstSegment(path).equals(firstSegment(StompEndpoint.PATH))
+                ? StompEndpoint.oversizeError(stompTransportLimit(config)) : null;
+    }
+
     private static String firstSegment(String path) {
         int start = path.startsWith("/") ? 1 : 0;
         int end = path.indexOf('/', start);

@@ -4,6 +4,7 @@ import dev.switchboard.Switchboard;
 import dev.switchboard.config.SwitchboardConfig;
 import jakarta.websocket.CloseReason;
 import org.glassfish.grizzly.Buffer;
+import org.glassfish.tyrus.spi.CompletionHandler;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.attributes.Attribute;
@@ -16,6 +17,9 @@ import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpRequestPacket;
 import org.glassfish.grizzly.http.server.NetworkListener;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,8 +41,12 @@ public final class WebSocketFrameGuard extends BaseFilter {
 
     private static final Logger LOG = Logger.getLogger(WebSocketFrameGuard.class.getName());
 
-    private static final Attribute<FrameHeaderScanner> SCANNER = Grizzly.DEFAULT_ATTRIBUTE_BUILDER
-            .createAttribute(WebSocketFrameGuard.class.getName() + ".scanner");
+    /** An upgraded connection as the guard knows it: its frame scanner and its endpoint's path. */
+    private record Guarded(FrameHeaderScanner scanner, String path) {
+    }
+
+    private static final Attribute<Guarded> GUARDED = Grizzly.DEFAULT_ATTRIBUTE_BUILDER
+            .createAttribute(WebSocketFrameGuard.class.getName() + ".guarded");
 
     // Tyrus's own per-connection attribute (GrizzlyServerFilter.TYRUS_CONNECTION); Grizzly hands out
     // an attribute by its name. Through it the guard closes the way Tyrus itself would, via the SPI.
@@ -47,14 +55,17 @@ public final class WebSocketFrameGuard extends BaseFilter {
     private static final String TYRUS_FILTER = "org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter";
 
     private final ToLongFunction<String> messageLimitByPath;
+    private final Function<String, String> oversizeNoticeByPath;
 
-    WebSocketFrameGuard(ToLongFunction<String> messageLimitByPath) {
+    WebSocketFrameGuard(ToLongFunction<String> messageLimitByPath, Function<String, String> oversizeNoticeByPath) {
         this.messageLimitByPath = messageLimitByPath;
+        this.oversizeNoticeByPath = oversizeNoticeByPath;
     }
 
     /** Puts the guard in front of Tyrus's filter on {@code listener}; call after registering the WebSocket add-on. */
     public static void install(NetworkListener listener, SwitchboardConfig config) {
-        WebSocketFrameGuard guard = new WebSocketFrameGuard(path -> Switchboard.messageLimit(config, path));
+        WebSocketFrameGuard guard = new WebSocketFrameGuard(path -> Switchboard.messageLimit(config, path),
+                path -> Switchboard.oversizeNotice(config, path));
         listener.registerAddOn((NetworkListener l, FilterChainBuilder builder) -> builder.add(tyrusFilterIndex(builder), guard));
     }
 
@@ -76,15 +87,17 @@ public final class WebSocketFrameGuard extends BaseFilter {
             return ctx.getInvokeAction();
         }
         Connection<?> connection = ctx.getConnection();
-        FrameHeaderScanner scanner = SCANNER.get(connection);
-        if (scanner == null) {
+        Guarded guarded = GUARDED.get(connection);
+        if (guarded == null) {
             String path = upgradedPath(content);
             if (path == null) {
                 return ctx.getInvokeAction(); // plain HTTP, or the upgrade request itself
             }
-            scanner = new FrameHeaderScanner(messageLimitByPath.applyAsLong(path));
-            SCANNER.set(connection, scanner);
+            guarded = new Guarded(new FrameHeaderScanner(messageLimitByPath.applyAsLong(path)), path);
+            GUARDED.set(connection, guarded);
         }
+        FrameHeaderScanner scanner = guarded.scanner();
+        String notice = oversizeNoticeByPath.apply(guarded.path());
         Buffer bytes = content.getContent();
         boolean refusedBefore = scanner.violation() != null;
         FrameHeaderScanner.Violation violation = scanner.scan(bytes::get, bytes.position(), bytes.limit());
@@ -97,10 +110,10 @@ public final class WebSocketFrameGuard extends BaseFilter {
         if (violation.frameStart() > bytes.position()) {
             // the whole frames before the offending one are still the peer's messages: Tyrus gets them first
             bytes.limit(violation.frameStart());
-            ctx.addCompletionListener(done -> refuse(connection, violation));
+            ctx.addCompletionListener(done -> refuse(connection, violation, notice));
             return ctx.getInvokeAction();
         }
-        refuse(connection, violation);
+        refuse(connection, violation, notice);
         return ctx.getStopAction();
     }
 
@@ -114,7 +127,7 @@ public final class WebSocketFrameGuard extends BaseFilter {
         return null;
     }
 
-    private static void refuse(Connection<?> connection, FrameHeaderScanner.Violation violation) {
+    private static void refuse(Connection<?> connection, FrameHeaderScanner.Violation violation, String oversizeNotice) {
         LOG.log(Level.FINE, "closing {0} with {1}: {2}", new Object[] {connection.getPeerAddress(), violation.code(),
                 violation.reason()});
         org.glassfish.tyrus.spi.Connection tyrus = TYRUS_CONNECTION.get(connection);
@@ -122,6 +135,28 @@ public final class WebSocketFrameGuard extends BaseFilter {
             connection.closeSilently(); // not Tyrus's (cannot happen after a 101): no session to tell
             return;
         }
+        if (violation.code() == 1009 && oversizeNotice != null) {
+            // queued on the same writer as the close frame, so it arrives first
+            tyrus.getWriter().write(ByteBuffer.wrap(textFrame(oversizeNotice)), new CompletionHandler<>() { });
+        }
         tyrus.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(violation.code()), violation.reason()));
+    }
+
+    /** An unmasked, unfragmented text frame from the server (RFC 6455 §5.2: FIN + opcode 1, then the length). */
+    static byte[] textFrame(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer frame = ByteBuffer.allocate(payload.length + 10);
+        frame.put((byte) 0x81);
+        if (payload.length < 126) {
+            frame.put((byte) payload.length);
+        } else if (payload.length <= 0xFFFF) {
+            frame.put((byte) 126).putShort((short) payload.length);
+        } else {
+            frame.put((byte) 127).putLong(payload.length);
+        }
+        frame.put(payload).flip();
+        byte[] bytes = new byte[frame.remaining()];
+        frame.get(bytes);
+        return bytes;
     }
 }

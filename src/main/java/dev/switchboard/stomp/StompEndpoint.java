@@ -24,6 +24,17 @@ public final class StompEndpoint extends SwitchboardEndpoint {
 
     public static final String PATH = "/stomp";
 
+    /**
+     * The ERROR a client gets when its WebSocket message is refused at the transport, before any
+     * STOMP frame of it reached the broker (a message far over {@code stomp.max-frame-bytes}):
+     * sent ahead of the 1009 close, as for a frame the decoder refuses.
+     */
+    public static String oversizeError(long messageLimit) {
+        String message = "message larger than " + messageLimit + " bytes: STOMP frames are at most stomp.max-frame-bytes";
+        return new String(StompEncoder.encode(StompFrame.builder(StompCommand.ERROR).header("message", message)
+                .header("content-type", "text/plain").body(message).build(), StompVersion.V1_2), StandardCharsets.UTF_8);
+    }
+
     private final StompBroker broker;
     private final SecurityPolicy security;
     private final FloodGuard flood;
