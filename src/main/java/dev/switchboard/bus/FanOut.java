@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -148,7 +149,7 @@ public final class FanOut {
         /** Once a fan-out has gone on the stripes, every later one does: inline ones could overtake it. */
         volatile boolean striped;
         /** Events handed to the stripes and not yet delivered by all of them. */
-        final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger inFlight = new AtomicInteger();
 
         Local(String channel) {
             this.channel = channel;
@@ -199,7 +200,7 @@ public final class FanOut {
                 lanes += lane == null ? 0 : 1;
             }
             inFlight.incrementAndGet();
-            java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(lanes);
+            AtomicInteger left = new AtomicInteger(lanes);
             for (int i = 0; i < byStripe.length; i++) {
                 List<Attachment> lane = byStripe[i];
                 if (lane != null) {

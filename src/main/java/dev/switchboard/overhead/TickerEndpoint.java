@@ -15,6 +15,7 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * {@code overhead/ticker[?stats]}: every quote of the {@link TickerFeed}, pushed as one text frame
@@ -83,7 +84,7 @@ public final class TickerEndpoint extends SwitchboardEndpoint {
     }
 
     /** Live updates from now on: the ticker keeps no history, so there is nothing to send first. */
-    private FanOut.Attachment attach(String channel, java.util.function.Consumer<Broadcast.Text> out) {
+    private FanOut.Attachment attach(String channel, Consumer<Broadcast.Text> out) {
         FanOut.Attachment attachment = fanOut.attach(channel,
                 delivery -> out.accept(((TickerFeed.Update) delivery.event().event()).json()));
         attachment.start();

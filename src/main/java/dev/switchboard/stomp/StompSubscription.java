@@ -1,5 +1,7 @@
 package dev.switchboard.stomp;
 
+import dev.switchboard.bus.FanOut;
+
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -25,7 +27,7 @@ final class StompSubscription {
     final String encodingKey;
     private final boolean queue;
     /** A topic subscription's place on the topic's channel (set once, when subscribed). */
-    volatile dev.switchboard.bus.FanOut.Attachment attachment;
+    volatile FanOut.Attachment attachment;
     private final LinkedHashMap<String, StompMessage> unacked = new LinkedHashMap<>();
     private long unackedBytes;
     private boolean cancelled;
