@@ -70,7 +70,7 @@ public final class Switchboard {
     private final ServerNames serverNames;
     private final HandshakeGuard guard;
     private final KeepAlive keepAlive;
-    /** The application's own threads: fan-out lanes and departures (pool), sweeps and close graces (timers). */
+    /** The application's own threads: fan-out lanes and departures (pool); sweeps, close graces and console timeouts (timers). */
     private final ExecutorService ownPool;
     private final Executor pool;
     private final ScheduledExecutorService timers =
@@ -84,8 +84,6 @@ public final class Switchboard {
     private final ImageRooms imageRooms;
     private final StompBroker stompBroker;
     private final VncGateway vncGateway;
-    private final ScheduledExecutorService consoleTimers =
-            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-console-timeouts"));
     private final ConsoleHub consoleHub;
     private final TickerFeed tickerFeed;
     private volatile boolean shuttingDown;
@@ -134,7 +132,7 @@ public final class Switchboard {
                 config.stompMaxDestinations(), StompSettings.defaultMaxHeldBytes(), heartbeat[0], heartbeat[1]));
         this.vncGateway = new VncGateway(VncTargets.parse(config.vncTargets()), config.vncConnectTimeout(),
                 metrics.registry());
-        this.consoleHub = new ConsoleHub(bus, fanOut, consoleTimers, config.consoleEvalTimeout(), System::currentTimeMillis);
+        this.consoleHub = new ConsoleHub(bus, fanOut, timers, config.consoleEvalTimeout(), System::currentTimeMillis);
         // a fixed seed: every run of the demo walks the same prices
         this.tickerFeed = new TickerFeed(new PriceTicker(PriceTicker.DEMO_SYMBOLS, 1995, System::currentTimeMillis), bus,
                 fanOut, System::currentTimeMillis, System::nanoTime).start();
@@ -344,7 +342,6 @@ public final class Switchboard {
         }
         stompBroker.close();
         vncGateway.close();
-        consoleTimers.shutdownNow();
         tickerFeed.close();
         bus.close();
         timers.shutdownNow();

@@ -9,7 +9,12 @@ import java.util.function.Function;
  */
 public final class Delivery {
 
+    private record Encoding(Object format, Object value) {
+    }
+
     private final Sequenced event;
+    /** The first encoding made, read without a lock: most events have one format for all receivers. */
+    private volatile Encoding first;
     private Object[] keys = new Object[2];
     private Object[] values = new Object[2];
     private int size;
@@ -24,7 +29,16 @@ public final class Delivery {
 
     /** The event encoded as {@code format} (any key with equals), made on first use. */
     @SuppressWarnings("unchecked")
-    public synchronized <T> T encoded(Object format, Function<Sequenced, T> encoder) {
+    public <T> T encoded(Object format, Function<Sequenced, T> encoder) {
+        Encoding made = first;
+        if (made != null && made.format().equals(format)) {
+            return (T) made.value();
+        }
+        return encodedOnce(format, encoder);
+    }
+
+    @SuppressWarnings("unchecked")
+    private synchronized <T> T encodedOnce(Object format, Function<Sequenced, T> encoder) {
         for (int i = 0; i < size; i++) {
             if (keys[i].equals(format)) {
                 return (T) values[i];
@@ -38,6 +52,9 @@ public final class Delivery {
         keys[size] = format;
         values[size] = encoding;
         size++;
+        if (first == null) {
+            first = new Encoding(format, encoding);
+        }
         return encoding;
     }
 }

@@ -144,6 +144,8 @@ public final class FanOut {
     private final class Local {
         final String channel;
         final List<Attachment> attachments = new CopyOnWriteArrayList<>();
+        /** The same receivers by stripe, kept as they come and go rather than sorted out per event. */
+        final List<List<Attachment>> byStripe = new ArrayList<>();
         MessageBus.Subscription subscription;
         boolean retired;
         /** Once a fan-out has gone on the stripes, every later one does: inline ones could overtake it. */
@@ -153,6 +155,9 @@ public final class FanOut {
 
         Local(String channel) {
             this.channel = channel;
+            for (int i = 0; i < stripes.length; i++) {
+                byStripe.add(new CopyOnWriteArrayList<>());
+            }
         }
 
         synchronized boolean add(Attachment attachment) {
@@ -163,10 +168,12 @@ public final class FanOut {
                 subscription = bus.subscribe(channel, this::dispatch);
             }
             attachments.add(attachment);
+            byStripe.get(attachment.stripe).add(attachment);
             return true;
         }
 
         synchronized void remove(Attachment attachment) {
+            byStripe.get(attachment.stripe).remove(attachment);
             if (attachments.remove(attachment) && attachments.isEmpty()) {
                 retired = true;
                 subscription.close(); // before a new Local for the channel can subscribe
@@ -186,31 +193,27 @@ public final class FanOut {
                 }
                 return;
             }
-            @SuppressWarnings("unchecked")
-            List<Attachment>[] byStripe = new List[stripes.length];
-            for (Attachment attachment : attachments) {
-                List<Attachment> lane = byStripe[attachment.stripe];
-                if (lane == null) {
-                    lane = byStripe[attachment.stripe] = new ArrayList<>();
-                }
-                lane.add(attachment);
-            }
+            int[] busy = new int[stripes.length];
             int lanes = 0;
-            for (List<Attachment> lane : byStripe) {
-                lanes += lane == null ? 0 : 1;
+            for (int i = 0; i < stripes.length; i++) {
+                if (!byStripe.get(i).isEmpty()) {
+                    busy[lanes++] = i;
+                }
+            }
+            if (lanes == 0) {
+                return;
             }
             inFlight.incrementAndGet();
             AtomicInteger left = new AtomicInteger(lanes);
-            for (int i = 0; i < byStripe.length; i++) {
-                List<Attachment> lane = byStripe[i];
-                if (lane != null) {
-                    stripes[i].execute(() -> {
-                        lane.forEach(a -> a.offer(delivery));
-                        if (left.decrementAndGet() == 0) {
-                            inFlight.decrementAndGet();
-                        }
-                    });
-                }
+            for (int k = 0; k < lanes; k++) {
+                List<Attachment> lane = byStripe.get(busy[k]);
+                // one that joined since is past this event by its position; one that left is closed
+                stripes[busy[k]].execute(() -> {
+                    lane.forEach(a -> a.offer(delivery));
+                    if (left.decrementAndGet() == 0) {
+                        inFlight.decrementAndGet();
+                    }
+                });
             }
         }
     }

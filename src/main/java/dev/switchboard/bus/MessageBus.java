@@ -37,6 +37,20 @@ public interface MessageBus extends AutoCloseable {
     /** The newest {@code count} retained events up to {@code upToOffset}, oldest first. */
     List<Sequenced> tail(String channel, int count, long upToOffset);
 
+    /**
+     * The events a receiver attached at {@code at} gets first: with {@code since} (or null), the
+     * missed ones when all are held, else the newest {@code history} up to {@code at}.
+     */
+    default Replay replay(String channel, Since since, Position at, int history) {
+        if (since != null) {
+            LogRead missed = read(channel, since.epoch(), since.offset(), at.offset());
+            if (missed.complete()) {
+                return new Replay(missed.events(), true);
+            }
+        }
+        return new Replay(tail(channel, history, at.offset()), since == null ? null : false);
+    }
+
     /** Events of the channel not yet handed to this node's listener (how far its fan-out is behind). */
     int pending(String channel);
 

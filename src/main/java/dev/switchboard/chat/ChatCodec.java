@@ -1,5 +1,6 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.bus.Since;
 import dev.switchboard.connection.ErrorCode;
 import dev.switchboard.connection.StrictJson;
 import jakarta.json.JsonArrayBuilder;
@@ -125,7 +126,7 @@ public final class ChatCodec {
     }
 
     /** {@code "since":{"epoch":"…","offset":N}}: a string and a whole number, nothing else. */
-    private static ChatCommand.Since since(JsonObject object) throws ChatException {
+    private static Since since(JsonObject object) throws ChatException {
         JsonValue value = object.get("since");
         if (value == null || value == JsonValue.NULL) {
             return null;
@@ -138,7 +139,7 @@ public final class ChatCodec {
                 || offset.bigIntegerValue().signum() < 0 || offset.bigIntegerValue().bitLength() > 62) {
             throw bad("since.offset must be a whole number, 0 or more");
         }
-        return new ChatCommand.Since(epoch, offset.longValue());
+        return new Since(epoch, offset.longValue());
     }
 
     private static String nick(JsonObject object) throws ChatException {

@@ -1,5 +1,6 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.bus.Since;
 import jakarta.json.JsonValue;
 
 /** What a client asks of the chat: one record per message type of the contract. */
@@ -15,9 +16,6 @@ public sealed interface ChatCommand {
         }
     }
 
-    /** The last room message a reconnecting client saw: its room's epoch and offset. */
-    record Since(String epoch, long offset) {
-    }
 
     /** {@code {"type":"message","text":…}} — to the whole room. */
     record Say(String text) implements ChatCommand {

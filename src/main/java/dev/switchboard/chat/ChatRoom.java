@@ -1,10 +1,10 @@
 package dev.switchboard.chat;
 
 import dev.switchboard.bus.FanOut;
-import dev.switchboard.bus.LogRead;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.MessageIds;
 import dev.switchboard.bus.Position;
+import dev.switchboard.bus.Replay;
 import dev.switchboard.bus.Sequenced;
 import dev.switchboard.connection.Broadcast;
 import dev.switchboard.connection.ErrorCode;
@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -46,6 +47,8 @@ public final class ChatRoom {
     private final int historyLimit;
     private final LongSupplier clock;
     private final MessageIds ids;
+    /** Made once per event for all members (a field, not a method reference made per member). */
+    private final Function<Sequenced, Broadcast> toJson = this::json;
     private final Map<String, Entry> byNick = new LinkedHashMap<>();
     private final Map<String, Entry> byKey = new LinkedHashMap<>();
     private boolean retired;
@@ -89,20 +92,13 @@ public final class ChatRoom {
         // live first, then the log up to where live begins: publishes wait for this lock, so the
         // member list and the position agree
         FanOut.Attachment attachment = fanOut.attach(channel, receiver(member, join.nick()));
+        Replay replay;
         Broadcast welcome;
-        Boolean recovered = null;
         try {
             Position at = attachment.position();
-            List<Sequenced> history;
-            if (join.since() != null) {
-                LogRead missed = bus.read(channel, join.since().epoch(), join.since().offset(), at.offset());
-                recovered = missed.complete();
-                history = missed.complete() ? missed.events() : bus.tail(channel, historyLimit, at.offset());
-            } else {
-                history = bus.tail(channel, historyLimit, at.offset());
-            }
+            replay = bus.replay(channel, join.since(), at, historyLimit);
             welcome = Broadcast.text(codec.encode(new ChatEvent.Welcome(join.nick(), name, members,
-                    history.stream().map(ChatRoom::message).toList(), at.epoch(), at.offset(), recovered)));
+                    replay.events().stream().map(ChatRoom::message).toList(), at.epoch(), at.offset(), replay.recovered())));
         } catch (RuntimeException e) {
             attachment.close(); // a join that fails leaves nothing attached
             throw e;
@@ -112,7 +108,7 @@ public final class ChatRoom {
         byKey.put(member.key(), entry);
         bus.publish(channel, new RoomEvent.Notice(new ChatEvent.PresenceChange(join.nick(), join.presence(),
                 join.status()), join.nick()));
-        return new Joined(this, attachment, welcome, recovered);
+        return new Joined(this, attachment, welcome, replay.recovered());
     }
 
     /** A message to the whole room, sender included, kept in the room's log. */
@@ -217,7 +213,7 @@ public final class ChatRoom {
                 forThisMember = nick.equals(whispered.message().from()) || nick.equals(whispered.message().to());
             }
             if (forThisMember) {
-                member.send(delivery.encoded(JSON, this::json));
+                member.send(delivery.encoded(JSON, toJson));
             }
         };
     }

@@ -2,11 +2,12 @@ package dev.switchboard.images;
 
 import dev.switchboard.bus.ChannelEvent;
 import dev.switchboard.bus.FanOut;
-import dev.switchboard.bus.LogRead;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.MessageIds;
 import dev.switchboard.bus.Position;
+import dev.switchboard.bus.Replay;
 import dev.switchboard.bus.Sequenced;
+import dev.switchboard.bus.Since;
 import dev.switchboard.connection.Broadcast;
 
 import java.util.List;
@@ -79,31 +80,14 @@ public final class ImageRooms {
         });
         try {
             Position at = attachment.position();
-            List<Sequenced> history;
-            Boolean recovered = null;
-            if (since != null) {
-                LogRead missed = read(channel, since, at);
-                recovered = missed.complete();
-                history = missed.complete() ? missed.events() : bus.tail(channel, historyLimit, at.offset());
-            } else {
-                history = bus.tail(channel, historyLimit, at.offset());
-            }
-            String welcome = ImageMessages.welcome(room, history.size(), maxBytes, at.epoch(), at.offset(), recovered);
-            return new Entered(attachment, welcome, history.stream().map(ImageRooms::frames).toList(), recovered);
+            Replay replay = bus.replay(channel, Since.parse(since), at, historyLimit);
+            Boolean recovered = since == null ? null : Boolean.TRUE.equals(replay.recovered()); // unparsable: false
+            String welcome = ImageMessages.welcome(room, replay.events().size(), maxBytes, at.epoch(), at.offset(),
+                    recovered);
+            return new Entered(attachment, welcome, replay.events().stream().map(ImageRooms::frames).toList(), recovered);
         } catch (RuntimeException e) {
             attachment.close(); // an entry that fails leaves nothing attached
             throw e;
-        }
-    }
-
-    /** {@code EPOCH:OFFSET} as the page remembers it; anything else cannot be recovered from. */
-    private LogRead read(String channel, String since, Position at) {
-        int colon = since.lastIndexOf(':');
-        try {
-            long offset = Long.parseLong(since.substring(colon + 1));
-            return colon <= 0 ? LogRead.gone() : bus.read(channel, since.substring(0, colon), offset, at.offset());
-        } catch (NumberFormatException e) {
-            return LogRead.gone();
         }
     }
 

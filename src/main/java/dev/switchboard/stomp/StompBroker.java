@@ -2,11 +2,11 @@ package dev.switchboard.stomp;
 
 import dev.switchboard.bus.Delivery;
 import dev.switchboard.bus.FanOut;
-import dev.switchboard.bus.LogRead;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.MessageIds;
-import dev.switchboard.bus.Position;
+import dev.switchboard.bus.Replay;
 import dev.switchboard.bus.Sequenced;
+import dev.switchboard.bus.Since;
 import dev.switchboard.ops.DaemonThreads;
 
 import java.util.ArrayList;
@@ -257,7 +257,7 @@ public final class StompBroker implements AutoCloseable {
      * {@code since}, given what the topic kept after it; the caller sends those (after the
      * SUBSCRIBE's RECEIPT) and then starts the subscription. Returns null for a queue.
      */
-    TopicStart subscribe(StompSubscription subscription, StompRecovery.Since since) throws StompException {
+    TopicStart subscribe(StompSubscription subscription, Since since) throws StompException {
         if (subscription.isQueue()) {
             onQueue(subscription.destination, queue -> {
                 queue.subscribe(subscription);
@@ -291,11 +291,10 @@ public final class StompBroker implements AutoCloseable {
                 return new TopicStart(subscription, null, List.of());
             }
             try {
-                Position at = subscription.attachment.position();
-                LogRead missed = bus.read(channel, since.epoch(), since.offset(), at.offset());
-                List<StompMessage> messages = missed.complete()
-                        ? missed.events().stream().map(StompBroker::numbered).toList() : List.of();
-                return new TopicStart(subscription, missed.complete(), messages);
+                // no history for a topic: what was missed, or nothing
+                Replay replay = bus.replay(channel, since, subscription.attachment.position(), 0);
+                return new TopicStart(subscription, replay.recovered(),
+                        replay.events().stream().map(StompBroker::numbered).toList());
             } catch (RuntimeException e) {
                 unsubscribe(subscription); // a SUBSCRIBE that fails leaves nothing behind
                 throw e;

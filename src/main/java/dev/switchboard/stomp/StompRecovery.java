@@ -1,6 +1,7 @@
 package dev.switchboard.stomp;
 
 import dev.switchboard.bus.ChannelEvent;
+import dev.switchboard.bus.Since;
 
 /**
  * Recovery on topics (docs/protocol.md, "stomp"): the headers a topic's messages carry and a
@@ -24,25 +25,16 @@ final class StompRecovery {
         return "topic:" + destination;
     }
 
-    /** What a SUBSCRIBE's {@code x-since} asks for. */
-    record Since(String epoch, long offset) {
-
-        /** {@code EPOCH:OFFSET}, or null when the header is absent; anything else is a malformed frame. */
-        static Since parse(String header) throws StompException {
-            if (header == null) {
-                return null;
-            }
-            int colon = header.lastIndexOf(':');
-            try {
-                long offset = Long.parseLong(header.substring(colon + 1));
-                if (colon <= 0 || offset < 0) {
-                    throw new NumberFormatException();
-                }
-                return new Since(header.substring(0, colon), offset);
-            } catch (NumberFormatException e) {
-                throw StompException.malformed(SINCE + " must be EPOCH:OFFSET, as the x-epoch and x-offset of a message");
-            }
+    /** A SUBSCRIBE's {@code x-since} ({@code EPOCH:OFFSET}), or null when absent; anything else is a malformed frame. */
+    static Since since(String header) throws StompException {
+        if (header == null) {
+            return null;
         }
+        Since since = Since.parse(header);
+        if (since == null) {
+            throw StompException.malformed(SINCE + " must be EPOCH:OFFSET, as the x-epoch and x-offset of a message");
+        }
+        return since;
     }
 
     /** A message sent to a topic, as its channel orders and keeps it (the broker's message, no wire bytes). */

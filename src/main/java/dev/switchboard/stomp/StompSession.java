@@ -1,5 +1,6 @@
 package dev.switchboard.stomp;
 
+import dev.switchboard.bus.Since;
 import dev.switchboard.connection.Broadcast;
 
 import java.nio.ByteBuffer;
@@ -263,7 +264,7 @@ public final class StompSession {
             throw StompException.limit("too-many-subscriptions", "at most " + broker.settings().maxSubscriptions()
                     + " subscriptions per connection");
         }
-        StompRecovery.Since since = StompRecovery.Since.parse(frame.header(StompRecovery.SINCE));
+        Since since = StompRecovery.since(frame.header(StompRecovery.SINCE));
         if (since != null && !destination.startsWith(StompBroker.TOPIC_PREFIX)) {
             throw StompException.malformed(StompRecovery.SINCE + " is for topics: a queue keeps its messages anyway");
         }

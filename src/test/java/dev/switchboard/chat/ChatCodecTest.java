@@ -145,7 +145,7 @@ class ChatCodecTest {
     void joinMayCarrySinceAsAnEpochAndAWholeOffset() throws Exception {
         ChatCommand.Join join = (ChatCommand.Join) codec.decode(
                 "{\"type\":\"join\",\"nick\":\"a\",\"since\":{\"epoch\":\"e1\",\"offset\":12}}");
-        assertEquals(new ChatCommand.Since("e1", 12), join.since());
+        assertEquals(new dev.switchboard.bus.Since("e1", 12), join.since());
         for (String since : new String[] {"\"e1:12\"", "{\"epoch\":\"e1\"}", "{\"epoch\":1,\"offset\":1}",
                 "{\"epoch\":\"e\",\"offset\":-1}", "{\"epoch\":\"e\",\"offset\":1.5}",
                 "{\"epoch\":\"e\",\"offset\":99999999999999999999}"}) {
