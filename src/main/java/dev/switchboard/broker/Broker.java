@@ -234,6 +234,7 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         List<Covered> covered = new ArrayList<>();
+        java.util.Set<Long> removed = new java.util.HashSet<>(); // acks in one transaction may cover the same message
         for (Acknowledgement acknowledgement : acks) {
             if (!acknowledgement.ack) {
                 continue;
@@ -243,7 +244,7 @@ public final class Broker implements AutoCloseable {
                 List<Queue.Entry> entries = onQueue.queue.covered(acknowledgement.key, acknowledgement.messageId);
                 covered.add(new Covered(acknowledgement, onQueue.queue, entries));
                 for (Queue.Entry entry : entries) {
-                    if (entry.storeId != 0) {
+                    if (entry.storeId != 0 && removed.add(entry.storeId)) {
                         writes.removeMessage(entry.storeId);
                     }
                 }
@@ -336,9 +337,7 @@ public final class Broker implements AutoCloseable {
             try {
                 for (Durable durable : topic.durables.values()) {
                     if (Selector.selects(durable.selector, message)) {
-                        while (!durable.queue.reserve(message)) {
-                            Thread.onSpinWait(); // a durable's queue is never retired: unreachable
-                        }
+                        durable.queue.reserve(message); // a durable's queue is never retired
                         copies.add(new Copy(durable.queue, message.persistent() && store.enabled() ? store.nextId() : 0));
                     }
                 }
