@@ -47,17 +47,34 @@ function cell(tag, cls, content) {
   return element;
 }
 
+/**
+ * Puts these rows in the body, keeping each old row that is unchanged (same markup): a row being
+ * read, selected or focused is not replaced every second for nothing.
+ */
+function replaceRows(body, rows) {
+  const old = new Map([...body.rows].map((row) => [row.outerHTML, row]));
+  body.replaceChildren(...rows.map((row) => {
+    const same = old.get(row.outerHTML);
+    if (same) old.delete(row.outerHTML);
+    return same || row;
+  }));
+}
+
 /** Fills one destination table; returns how many rows it has. */
 function renderTable(table, columns, rows, before, seconds) {
   const shown = columns.filter((c) => !c.field || rows.some((d) => d[c.field] !== undefined && d[c.field] !== null));
   const head = table.tHead.rows[0];
-  head.replaceChildren(...shown.map((c) => {
-    const th = cell('th', c.cls === 'num' ? 'num' : '', c.heading);
-    th.scope = 'col';
-    if (c.title) th.title = c.title;
-    return th;
-  }));
-  table.tBodies[0].replaceChildren(...rows.map((d) => {
+  const headings = shown.map((c) => c.heading).join('\n');
+  if (head.dataset.headings !== headings) {
+    head.dataset.headings = headings;
+    head.replaceChildren(...shown.map((c) => {
+      const th = cell('th', c.cls === 'num' ? 'num' : '', c.heading);
+      th.scope = 'col';
+      if (c.title) th.title = c.title;
+      return th;
+    }));
+  }
+  replaceRows(table.tBodies[0], rows.map((d) => {
     const old = before.get(d.destination);
     const row = document.createElement('tr');
     row.dataset.destination = String(d.destination);
@@ -73,14 +90,14 @@ function renderDurable(subscriptions) {
   const section = $('durable-section');
   section.hidden = !Array.isArray(subscriptions); // an older server does not report them
   if (section.hidden) return;
-  $('durable').tBodies[0].replaceChildren(...subscriptions.map((s) => {
+  replaceRows($('durable').tBodies[0], subscriptions.map((s) => {
     const row = document.createElement('tr');
     row.dataset.clientId = String(s.clientId);
     row.dataset.name = String(s.name);
     const active = s.active === true;
     const badge = cell('span', `badge ${active ? 'active' : 'away'}`, active ? 'active' : 'away');
     const selector = typeof s.selector === 'string' && s.selector !== ''
-      ? cell('td', 'data', s.selector) : cell('td', 'muted', 'none');
+      ? cell('td', 'selector', s.selector) : cell('td', 'muted', 'none');
     row.append(cell('td', 'data', String(s.clientId ?? '–')), cell('td', 'data', String(s.name ?? '–')),
       cell('td', 'data', String(s.topic ?? '–')), selector, cell('td', '', badge),
       cell('td', 'num', count(s.backlog)), cell('td', 'num', count(s.unacked)));
@@ -148,6 +165,8 @@ function render(stats) {
   const topics = renderTable($('topics'), TOPIC_COLUMNS, destinations.filter((d) => d.kind === 'topic'), before, seconds);
   $('queues-empty').hidden = queues > 0;
   $('topics-empty').hidden = topics > 0;
+  // a broker that counts durable subscriptions per topic keeps its topics (and their counts) when the last subscriber leaves
+  $('topics-kept').hidden = !destinations.some((d) => d.kind === 'topic' && typeof d.durable === 'number');
   $('empty').hidden = destinations.length > 0;
   renderDurable(stats.durableSubscriptions);
 
