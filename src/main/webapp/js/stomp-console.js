@@ -339,8 +339,11 @@ function subscribeOptions(destination, ack) {
   const badSelector = selector ? selectorProblem(selector) : '';
   if (badSelector) problems.push(['selector', 'selector-error', badSelector]);
   const durable = $('durable-name').value.trim();
-  const why = durable ? durableUnavailable(destination, effectiveClientId()) : '';
-  if (why) problems.push(['durable-name', 'durable-error', `Not subscribed: ${why.replace(/^Off: /, '')} Or clear the name.`]);
+  if (durable && !effectiveClientId()) {
+    problems.push(['durable-name', 'durable-error', 'Not subscribed: a durable name needs a client id. Clear the name, or connect again with a client id.']);
+  } else if (durable && !isTopic(destination)) {
+    problems.push(['durable-name', 'durable-error', 'Not subscribed: a durable name needs a /topic/ destination. Clear the name, or subscribe to a topic.']);
+  }
 
   for (const [field, error] of [['prefetch', 'prefetch-error'], ['selector', 'selector-error'], ['durable-name', 'durable-error']]) {
     const problem = problems.find((p) => p[0] === field);

@@ -34,6 +34,9 @@ final class NarrowScreen {
         try {
             js.executeScript("const e = arguments[0] && document.getElementById(arguments[0]);"
                     + "if (e) e.scrollIntoView({ block: 'start' }); else window.scrollTo(0, 0);", showId);
+            // two animation frames: the page is laid out and painted at the new width before the picture
+            js.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                    + "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));");
             assertEquals(360L, ((Number) js.executeScript("return window.innerWidth;")).longValue(), "viewport width");
             Path shot = browser.screenshot(name + "-360");
             long overflow = ((Number) js.executeScript(

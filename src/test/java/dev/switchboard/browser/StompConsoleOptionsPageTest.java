@@ -281,7 +281,7 @@ class StompConsoleOptionsPageTest {
         int before = sent("SUBSCRIBE").size();
         field("subscribe").click();
         waitUntil(d -> field("durable-error").isDisplayed());
-        assertTrue(field("durable-error").getText().startsWith("Not subscribed: durable subscriptions are for /topic/"),
+        assertTrue(field("durable-error").getText().startsWith("Not subscribed: a durable name needs a /topic/ destination."),
                 field("durable-error").getText());
         assertTrue(describedBy("durable-name").contains("durable-error"));
         assertEquals("true", field("durable-name").getAttribute("aria-invalid"));
