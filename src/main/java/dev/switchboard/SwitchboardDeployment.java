@@ -69,7 +69,7 @@ public final class SwitchboardDeployment implements ServletContextListener {
         context.addServlet("health", new HealthServlet(app.metrics(), app.connections()::count, app::isShuttingDown))
                 .addMapping("/health");
         context.addServlet("metrics", new MetricsServlet(app.metrics())).addMapping("/metrics");
-        context.addServlet("stomp-stats", new StompStatsServlet(app.stompBroker())).addMapping("/stomp-stats");
+        context.addServlet("stomp-stats", new StompStatsServlet(app.stompBroker(), app.config().stompStoreSync())).addMapping("/stomp-stats");
         context.addServlet("vnc-targets", new VncTargetsServlet(app.vncGateway().targets())).addMapping("/vnc-targets");
         context.addServlet("overhead-poll", new PollServlet(app.tickerFeed())).addMapping("/overhead/poll");
         context.addServlet("overhead-stats", new OverheadStatsServlet(app.tickerFeed())).addMapping("/overhead/stats");
