@@ -37,7 +37,18 @@ const TOPIC_COLUMNS = [
   { heading: 'Destination', cls: 'data', value: (d) => String(d.destination) },
   { heading: 'Subscribers', cls: 'num', value: (d) => count(d.subscribers) },
   { heading: 'Durable', cls: 'num', field: 'durable', value: (d) => count(d.durable), title: 'Durable subscriptions (active or away)' },
+  { heading: 'Unacked', cls: 'num', field: 'unacked', value: (d) => count(d.unacked), title: 'Delivered to subscribers, not yet acknowledged' },
   ...RATE_COLUMNS,
+];
+const DURABLE_COLUMNS = [
+  { heading: 'Client id', cls: 'data', value: (s) => String(s.clientId ?? '–') },
+  { heading: 'Name', cls: 'data', value: (s) => String(s.name ?? '–') },
+  { heading: 'Topic', cls: 'data', value: (s) => String(s.topic ?? '–') },
+  { heading: 'Selector', cls: 'selector', value: (s) => (typeof s.selector === 'string' && s.selector !== '' ? s.selector : 'none') },
+  { heading: 'State', cls: '', value: (s) => (s.active === true ? cell('span', 'badge active', 'active') : cell('span', 'badge away', 'away')) },
+  { heading: 'Backlog', cls: 'num', value: (s) => count(s.backlog), title: 'Messages kept for it, not yet delivered' },
+  { heading: 'Unacked', cls: 'num', value: (s) => count(s.unacked), title: 'Delivered, not yet acknowledged' },
+  { heading: 'Persistent', cls: 'num', field: 'persistent', value: (s) => count(s.persistent), title: 'Of its messages, those in the store' },
 ];
 
 function cell(tag, cls, content) {
@@ -60,20 +71,28 @@ function replaceRows(body, rows) {
   }));
 }
 
-/** Fills one destination table; returns how many rows it has. */
-function renderTable(table, columns, rows, before, seconds) {
-  const shown = columns.filter((c) => !c.field || rows.some((d) => d[c.field] !== undefined && d[c.field] !== null));
+/** The columns to show: those without a field, and those whose field some row reports. */
+function shownColumns(columns, rows) {
+  return columns.filter((c) => !c.field || rows.some((d) => d[c.field] !== undefined && d[c.field] !== null));
+}
+
+function renderHead(table, shown) {
   const head = table.tHead.rows[0];
   const headings = shown.map((c) => c.heading).join('\n');
-  if (head.dataset.headings !== headings) {
-    head.dataset.headings = headings;
-    head.replaceChildren(...shown.map((c) => {
-      const th = cell('th', c.cls === 'num' ? 'num' : '', c.heading);
-      th.scope = 'col';
-      if (c.title) th.title = c.title;
-      return th;
-    }));
-  }
+  if (head.dataset.headings === headings) return;
+  head.dataset.headings = headings;
+  head.replaceChildren(...shown.map((c) => {
+    const th = cell('th', c.cls === 'num' ? 'num' : '', c.heading);
+    th.scope = 'col';
+    if (c.title) th.title = c.title;
+    return th;
+  }));
+}
+
+/** Fills one destination table; returns how many rows it has. */
+function renderTable(table, columns, rows, before, seconds) {
+  const shown = shownColumns(columns, rows);
+  renderHead(table, shown);
   replaceRows(table.tBodies[0], rows.map((d) => {
     const old = before.get(d.destination);
     const row = document.createElement('tr');
@@ -90,17 +109,17 @@ function renderDurable(subscriptions) {
   const section = $('durable-section');
   section.hidden = !Array.isArray(subscriptions); // an older server does not report them
   if (section.hidden) return;
+  const shown = shownColumns(DURABLE_COLUMNS, subscriptions);
+  renderHead($('durable'), shown);
   replaceRows($('durable').tBodies[0], subscriptions.map((s) => {
     const row = document.createElement('tr');
     row.dataset.clientId = String(s.clientId);
     row.dataset.name = String(s.name);
-    const active = s.active === true;
-    const badge = cell('span', `badge ${active ? 'active' : 'away'}`, active ? 'active' : 'away');
-    const selector = typeof s.selector === 'string' && s.selector !== ''
-      ? cell('td', 'selector', s.selector) : cell('td', 'muted', 'none');
-    row.append(cell('td', 'data', String(s.clientId ?? '–')), cell('td', 'data', String(s.name ?? '–')),
-      cell('td', 'data', String(s.topic ?? '–')), selector, cell('td', '', badge),
-      cell('td', 'num', count(s.backlog)), cell('td', 'num', count(s.unacked)));
+    row.append(...shown.map((c) => {
+      const td = cell('td', c.cls, c.value(s));
+      if (c.heading === 'Selector' && td.textContent === 'none' && typeof s.selector !== 'string') td.className = 'muted';
+      return td;
+    }));
     return row;
   }));
   $('durable').closest('.table-wrap').hidden = subscriptions.length === 0;

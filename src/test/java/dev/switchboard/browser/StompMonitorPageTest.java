@@ -52,14 +52,14 @@ class StompMonitorPageTest {
                {"destination": "/queue/<img src=x onerror=window.__xss=1>", "kind": "queue", "subscribers": 0,
                 "depth": 0, "bytes": 0, "messagesIn": 1, "messagesOut": 1},
                {"destination": "/topic/prices", "kind": "topic", "subscribers": 0, "depth": 0, "bytes": 0,
-                "messagesIn": 30, "messagesOut": 20, "durable": 2},
+                "messagesIn": 30, "messagesOut": 20, "durable": 2, "unacked": 1},
                {"destination": "/topic/chat", "kind": "topic", "subscribers": 1, "depth": 0, "bytes": 0,
-                "messagesIn": 9, "messagesOut": 6, "durable": 0}],
+                "messagesIn": 9, "messagesOut": 6, "durable": 0, "unacked": 0}],
              "durableSubscriptions": [
                {"clientId": "desk-1", "name": "eu-prices", "topic": "/topic/prices",
-                "selector": "region = 'eu' AND <b>x</b> IS NULL", "active": true, "backlog": 0, "unacked": 1},
+                "selector": "region = 'eu' AND <b>x</b> IS NULL", "active": true, "backlog": 0, "unacked": 1, "persistent": 0},
                {"clientId": "<img src=x onerror=window.__xss=2>", "name": "all-prices", "topic": "/topic/prices",
-                "active": false, "backlog": 9, "unacked": 0}]}
+                "active": false, "backlog": 9, "unacked": 0, "persistent": 6}]}
             """;
 
     @BeforeAll
@@ -158,6 +158,16 @@ class StompMonitorPageTest {
             List<String> row = cells("queues", "/queue/monitor-q");
             assertEquals(List.of("/queue/monitor-q", "1", "0"), row.subList(0, 3), row.toString()); // one consumer, none waiting
             assertTrue(row.get(row.size() - 1).matches("\\d+\\.\\d"), row.toString());
+            JsonObject topicStats = stats.getJsonArray("destinations").stream().map(JsonValue::asJsonObject)
+                    .filter(d -> d.getString("destination").equals("/topic/monitor-t")).findFirst().orElseThrow();
+            List<String> topicHeadings = new ArrayList<>(List.of("Destination", "Subscribers"));
+            for (String[] optional : new String[][] {{"durable", "Durable"}, {"unacked", "Unacked"}}) {
+                if (topicStats.containsKey(optional[0])) {
+                    topicHeadings.add(optional[1]);
+                }
+            }
+            topicHeadings.addAll(List.of("In", "Out", "In/s", "Out/s"));
+            assertEquals(topicHeadings, headings("topics"), "the columns stomp-stats reports: " + topicStats);
             List<String> topic = cells("topics", "/topic/monitor-t");
             assertEquals("1", topic.get(1), topic.toString());
             boolean keepsTopics = stats.getJsonArray("destinations").stream().map(JsonValue::asJsonObject)
@@ -207,14 +217,15 @@ class StompMonitorPageTest {
         // a queue the server reports without the new counts: dashes, not "undefined"
         assertEquals(List.of("/queue/<img src=x onerror=window.__xss=1>", "0", "0", "–", "–", "–", "1", "1"),
                 cells("queues", "/queue/<img src=x onerror=window.__xss=1>").subList(0, 8));
-        assertEquals(List.of("Destination", "Subscribers", "Durable", "In", "Out", "In/s", "Out/s"), headings("topics"));
+        assertEquals(List.of("Destination", "Subscribers", "Durable", "Unacked", "In", "Out", "In/s", "Out/s"), headings("topics"));
         // a topic its last subscriber has left: still listed with its counts
-        assertEquals(List.of("/topic/prices", "0", "2", "30", "20"), cells("topics", "/topic/prices").subList(0, 5));
+        assertEquals(List.of("/topic/prices", "0", "2", "1", "30", "20"), cells("topics", "/topic/prices").subList(0, 6));
         assertTrue(driver().findElement(By.id("topics-kept")).isDisplayed(), "says topics are kept");
 
+        assertEquals(List.of("Client id", "Name", "Topic", "Selector", "State", "Backlog", "Unacked", "Persistent"), headings("durable"));
         assertEquals(List.of(
-                List.of("desk-1", "eu-prices", "/topic/prices", "region = 'eu' AND <b>x</b> IS NULL", "active", "0", "1", "badge active"),
-                List.of("<img src=x onerror=window.__xss=2>", "all-prices", "/topic/prices", "none", "away", "9", "0", "badge away")),
+                List.of("desk-1", "eu-prices", "/topic/prices", "region = 'eu' AND <b>x</b> IS NULL", "active", "0", "1", "0", "badge active"),
+                List.of("<img src=x onerror=window.__xss=2>", "all-prices", "/topic/prices", "none", "away", "9", "0", "6", "badge away")),
                 rows("durable"));
         assertTrue(driver().findElements(By.cssSelector("main img, main b")).isEmpty(), "names from clients are text");
         assertNull(js().executeScript("return window.__xss;"));
