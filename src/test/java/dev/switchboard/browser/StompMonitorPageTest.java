@@ -248,4 +248,41 @@ class StompMonitorPageTest {
         assertTrue(driver().findElement(By.id("durable-section")).isDisplayed());
         assertNothingUndefined();
     }
+
+    @Test
+    void aDurableSubscriptionMadeOnTheConsoleShowsOnTheMonitorAwayWithItsBacklog() throws Exception {
+        driver().get(server.http("stomp.html").toString());
+        driver().findElement(By.id("client-id")).sendKeys("monitor-desk");
+        driver().findElement(By.id("connect")).click();
+        waitUntil(d -> "OPEN".equals(d.findElement(By.id("state")).getText()));
+        WebElement destination = driver().findElement(By.id("sub-destination"));
+        destination.clear();
+        destination.sendKeys("/topic/monitor-durable");
+        driver().findElement(By.id("selector")).sendKeys("kind = 'news'");
+        driver().findElement(By.id("durable-name")).sendKeys("evening");
+        driver().findElement(By.id("subscribe")).click();
+        waitUntil(d -> d.findElement(By.id("subscriptions")).getText().contains("durable-subscription-name:evening"));
+        driver().findElement(By.cssSelector("#subscriptions button[aria-label='Unsubscribe from /topic/monitor-durable']")).click();
+        waitUntil(d -> d.findElement(By.id("subscription-note")).getText().contains("is away"));
+        driver().findElement(By.id("disconnect")).click();
+
+        try (WsClient other = WsClient.connect(server.ws("stomp"))) {
+            other.sendText(stompFrame("CONNECT", "accept-version:1.2", "host:x"));
+            assertTrue(other.nextText().startsWith("CONNECTED"));
+            other.sendText("SEND\ndestination:/topic/monitor-durable\nkind:news\n\nkept\0");
+            other.sendText("SEND\ndestination:/topic/monitor-durable\nkind:sport\nreceipt:sent\n\nnot selected\0");
+            assertTrue(other.nextText().startsWith("RECEIPT"));
+            other.sendText(stompFrame("DISCONNECT"));
+        }
+
+        driver().get(server.http("monitor.html").toString());
+        waitUntil(d -> rows("durable").stream().anyMatch(r -> r.get(1).equals("evening")));
+        List<String> row = rows("durable").stream().filter(r -> r.get(1).equals("evening")).findFirst().orElseThrow();
+        assertEquals(List.of("monitor-desk", "evening", "/topic/monitor-durable", "kind = 'news'", "away", "1"), row.subList(0, 6),
+                "away, one message kept (the selector left the other out): " + row);
+        assertEquals(List.of("/topic/monitor-durable", "0", "1"), cells("topics", "/topic/monitor-durable").subList(0, 3),
+                "the topic stays listed with no subscriber and one durable subscription");
+        assertNothingUndefined();
+        NarrowScreen.photographAndCheck(page, "stomp-monitor-durable-away", "durable-section");
+    }
 }
