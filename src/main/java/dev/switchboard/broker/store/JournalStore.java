@@ -538,7 +538,9 @@ public final class JournalStore implements MessageStore {
             if (problem != null) {
                 return;
             }
-            String what = message != null ? message : error != null ? error.toString() : "unknown error";
+            String detail = error == null ? null : error.getMessage() != null ? error.getMessage() : error.toString();
+            String what = message == null || message.isBlank() ? String.valueOf(detail)
+                    : detail == null || detail.equals(message) ? message.trim() : message.trim() + ": " + detail;
             problem = "store " + folder + " cannot be written: " + what + (file != null ? " (file " + file + ")" : "");
         }
         LOG.log(Level.SEVERE, problem, error);
