@@ -409,7 +409,11 @@ public final class JournalStore implements MessageStore {
             throw new StoreException(problem, e);
         }
         if (problem != null) {
-            // the force reported its failure to the listener, not to this caller
+            // Artemis reports a failed buffer write only to the error listener and may still complete
+            // the waiting writes after it (the force itself can succeed); the listener runs first, on
+            // the same thread, so a write that returns here after a failure sees it. A write that was
+            // fine but ends after an unrelated failure is refused too: the client may resend it
+            // (at least once), which is better than taking one that was not written.
             throw new StoreException(problem);
         }
     }

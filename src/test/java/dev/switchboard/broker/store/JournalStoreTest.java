@@ -18,9 +18,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.switchboard.broker.store.MessageStore.Batch;
 import dev.switchboard.broker.store.MessageStore.Contents;
@@ -76,6 +84,40 @@ class JournalStoreTest {
             assertEquals(4, store.records());
             long next = store.nextId();
             assertTrue(next > sub.id() + 1, "ids keep rising across a restart: " + next);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"always", "batch"})
+    void concurrentDurableWritersShareForcesAndAllComeBack(String sync) throws Exception {
+        Path folder = temp.resolve("stomp");
+        StoreSettings settings = small(folder).withSync(StoreSettings.Sync.parse(sync)).withFileBytes(1024 * 1024);
+        int threads = 4;
+        int each = 200;
+        try (JournalStore store = new JournalStore(settings)) {
+            store.open();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < each; i++) {
+                            add(store, store.nextId());
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        try (JournalStore store = new JournalStore(settings)) {
+            List<Long> ids = ids(store.open());
+            assertEquals(threads * each, ids.size());
+            assertEquals(LongStream.rangeClosed(1, threads * each).boxed().toList(), ids);
         }
     }
 
@@ -221,11 +263,16 @@ class JournalStoreTest {
     }
 
     /**
-     * A real IO failure as root: the names of the journal's next files are taken by folders, so
-     * Artemis cannot create the file it needs next. Until then every acknowledged write is kept.
+     * Real IO failures as root, where Artemis makes its next journal file (it fills each new file
+     * up front, so that is where a filling disk fails first): the names it needs are taken by
+     * folders, or lead to /dev/full (every write fails with "No space left on device"). Every write
+     * acknowledged until then is kept.
      */
-    @Test
-    void aFileThatCannotBeMadeFailsTheStoreAndLaterWritesButKeepsWhatWasWritten() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"folder-in-the-way", "disk-full"})
+    void aFileThatCannotBeMadeFailsTheStoreAndLaterWritesButKeepsWhatWasWritten(String how) throws Exception {
+        boolean diskFull = how.equals("disk-full");
+        Assumptions.assumeTrue(!diskFull || Files.isWritable(Path.of("/dev/full")), "no /dev/full here");
         Path folder = temp.resolve("stomp");
         List<Long> written = new ArrayList<>();
         StoreException failure = null;
@@ -236,7 +283,9 @@ class JournalStoreTest {
             for (int n = 1; n <= 100; n++) {
                 Path name = folder.resolve("switchboard-" + n + ".jrn");
                 if (!existing.contains(name)) {
-                    blockers.add(Files.createDirectory(name));
+                    blockers.add(diskFull
+                            ? Files.createSymbolicLink(folder.resolve(name.getFileName() + ".tmp"), Path.of("/dev/full"))
+                            : Files.createDirectory(name));
                 }
             }
             for (int i = 0; i < 2000 && failure == null; i++) {
@@ -252,6 +301,9 @@ class JournalStoreTest {
             String problem = store.problem();
             assertNotNull(problem);
             assertTrue(problem.contains(folder.toAbsolutePath().toString()), problem);
+            if (diskFull) {
+                assertTrue(problem.contains("No space left on device"), problem);
+            }
             assertEquals(problem, failure.getMessage());
             StoreException later = assertThrows(StoreException.class, () -> add(store, 100_000));
             assertEquals(problem, later.getMessage());
