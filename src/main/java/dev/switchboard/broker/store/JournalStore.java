@@ -116,7 +116,7 @@ public final class JournalStore implements MessageStore {
                 // never written by this store; roll back so the journal does not keep them pending
                 j.appendRollbackRecord(prepared.getId(), false);
             }
-            lastId.set(Math.max(info.getMaxID(), loader.maxId));
+            lastId.accumulateAndGet(Math.max(info.getMaxID(), loader.maxId), Math::max);
             maxRecordBytes = j.getWarningRecordSize();
             Contents contents = loader.contents(torn);
             if (torn > 0) {
