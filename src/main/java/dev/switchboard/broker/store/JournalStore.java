@@ -100,15 +100,15 @@ public final class JournalStore implements MessageStore {
             throw new IllegalStateException("store " + folder + " is already open");
         }
         prepareFolder();
+        JournalImpl j = null;
         try {
             long window = settings.sync() == StoreSettings.Sync.ALWAYS ? 1 : settings.batchWindow().toNanos();
             NIOSequentialFileFactory files = new NIOSequentialFileFactory(folder.toFile(), true, BUFFER_BYTES,
                     (int) window, 1, false, this::failed, null);
-            JournalImpl j = new JournalImpl(null, (int) settings.fileBytes(), MIN_FILES, POOL_FILES,
+            j = new JournalImpl(null, (int) settings.fileBytes(), MIN_FILES, POOL_FILES,
                     COMPACT_MIN_FILES, COMPACT_PERCENTAGE, FILE_OPEN_TIMEOUT_SECONDS, files, PREFIX, EXTENSION, 1,
                     0, this::failed, 0);
             j.start();
-            journal = j;
             long torn = countTornRecords(j, files);
             Loader loader = new Loader();
             JournalLoadInformation info = j.load(loader);
@@ -130,12 +130,15 @@ public final class JournalStore implements MessageStore {
             LOG.info(() -> "store " + folder + ": recovered " + contents.messages().size() + " messages, "
                     + contents.subscriptions().size() + " durable subscriptions; dropped "
                     + contents.droppedRecords() + " incomplete records");
+            journal = j;
             return contents;
         } catch (StoreException e) {
-            close();
+            stopQuietly(j);
+            closeLock();
             throw e;
         } catch (Exception e) {
-            close();
+            stopQuietly(j);
+            closeLock();
             throw new StoreException("store " + folder + " cannot be read: " + e.getMessage(), e);
         }
     }
@@ -569,6 +572,11 @@ public final class JournalStore implements MessageStore {
     public synchronized void close() {
         JournalImpl j = journal;
         journal = null;
+        stopQuietly(j);
+        closeLock();
+    }
+
+    private void stopQuietly(JournalImpl j) {
         if (j != null) {
             try {
                 j.stop();
@@ -576,7 +584,6 @@ public final class JournalStore implements MessageStore {
                 LOG.log(Level.WARNING, "store " + folder + " did not close cleanly", e);
             }
         }
-        closeLock();
     }
 
     private void closeLock() {
