@@ -29,7 +29,9 @@ import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.OriginPolicy;
 import dev.switchboard.security.SecurityPolicy;
 import dev.switchboard.security.ServerNames;
+import dev.switchboard.broker.store.JournalStore;
 import dev.switchboard.broker.store.StoreException;
+import dev.switchboard.broker.store.StoreSettings;
 import dev.switchboard.ops.DataDirectory;
 import dev.switchboard.stomp.StompBroker;
 import dev.switchboard.stomp.StompEndpoint;
@@ -201,11 +203,16 @@ public final class Switchboard {
                 config.stompTransactionBytes(), config.stompTransactionTtl(),
                 config.stompMaxTransactions(), config.stompMaxSubscriptions(),
                 config.stompMaxDestinations(), StompSettings.defaultMaxHeldBytes(), heartbeat[0], heartbeat[1]);
+        JournalStore store = new JournalStore(new StoreSettings(data.path().resolve("stomp"),
+                StoreSettings.Sync.parse(config.stompStoreSync()), config.stompStoreBatchWindow(),
+                config.stompStoreFileBytes()));
         try {
-            return new StompBroker(bus, fanOut, settings, null, timers, config.recoveryTtl());
-        } catch (StoreException e) {
+            return new StompBroker(bus, fanOut, settings, store, timers, config.recoveryTtl());
+        } catch (StoreException | RuntimeException e) {
+            store.close();
             data.close();
-            throw new IllegalStateException("the STOMP store in " + data.path() + " cannot be opened: " + e.getMessage(), e);
+            throw new IllegalStateException("the STOMP store in " + data.path().resolve("stomp") + " cannot be opened: "
+                    + e.getMessage(), e);
         }
     }
 

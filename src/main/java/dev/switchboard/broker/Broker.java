@@ -222,9 +222,11 @@ public final class Broker implements AutoCloseable {
             for (Message message : sends) {
                 Prepared ready = isTopic(message.destination()) ? prepareTopic(message) : prepareQueue(message);
                 prepared.add(ready);
+                byte[] content = null;
                 for (Copy copy : ready.copies) {
                     if (copy.storeId != 0) {
-                        writes.addMessage(copy.storeId, copy.queue.name, MessageCodec.encode(message));
+                        content = content != null ? content : storable(message);
+                        writes.addMessage(copy.storeId, copy.queue.name, content);
                         adds = true;
                     }
                 }
@@ -273,6 +275,16 @@ public final class Broker implements AutoCloseable {
                 nack(acknowledgement.key, acknowledgement.messageId);
             }
         }
+    }
+
+    /** A persistent message's content for the store; one too large for its records is refused, not stored in part. */
+    private byte[] storable(Message message) throws BrokerException {
+        byte[] content = MessageCodec.encode(message);
+        if (content.length > store.maxContentBytes()) {
+            throw BrokerException.limit("too-large-to-store", "a persistent message is at most " + store.maxContentBytes()
+                    + " bytes (stomp.store.file-bytes); this one is " + content.length);
+        }
+        return content;
     }
 
     private record Covered(Acknowledgement acknowledgement, Queue queue, List<Queue.Entry> entries) {

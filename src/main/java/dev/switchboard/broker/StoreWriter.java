@@ -22,6 +22,11 @@ final class StoreWriter {
         return store != null;
     }
 
+    /** The largest content a stored message may have (the journal's records live in its files). */
+    long maxContentBytes() {
+        return store == null ? Long.MAX_VALUE : store.maxRecordBytes();
+    }
+
     long nextId() {
         return store != null ? store.nextId() : memoryIds.incrementAndGet();
     }

@@ -55,6 +55,7 @@ public final class StompBroker implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final boolean ownTimers;
     private final ScheduledFuture<?> sweep;
+    private MessageStore store;
 
     /** A broker in memory only, on its own timer, forgetting a topic with its last subscriber (tests, tools). */
     public StompBroker(MessageBus bus, FanOut fanOut, StompSettings settings) {
@@ -62,7 +63,8 @@ public final class StompBroker implements AutoCloseable {
     }
 
     /**
-     * @param store       persistent messages and durable subscriptions, or null for memory only
+     * @param store       persistent messages and durable subscriptions, or null for memory only; the
+     *                    broker opens it and closes it when it closes
      * @param timers      the application's timers (the sweep runs there), or null for a timer of its own
      * @param topicLinger how long a topic without subscribers stays listed with its counters
      */
@@ -70,6 +72,7 @@ public final class StompBroker implements AutoCloseable {
                        ScheduledExecutorService timers, Duration topicLinger) throws StoreException {
         this(bus, fanOut, settings, new Broker(bus, fanOut, brokerSettings(settings), store, topicLinger, System::nanoTime),
                 timers);
+        this.store = store;
     }
 
     private StompBroker(MessageBus bus, FanOut fanOut, StompSettings settings, Broker core,
@@ -182,5 +185,8 @@ public final class StompBroker implements AutoCloseable {
             timers.shutdownNow();
         }
         core.close();
+        if (store != null) {
+            store.close(); // what is pending reaches the disk
+        }
     }
 }

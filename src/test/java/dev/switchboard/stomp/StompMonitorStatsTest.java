@@ -86,8 +86,8 @@ class StompMonitorStatsTest {
             assertEquals(1, entry("/queue/monitored").getInt("subscribers"));
         } // the reader leaves: its two come back
         Await.until("two redelivered", () -> entry("/queue/monitored").getInt("redelivered") == 2);
-        JsonObject totals = stats().getJsonObject("totals");
-        assertEquals(3, totals.getInt("persistentMessages"));
+        assertEquals(3, entry("/queue/monitored").getInt("persistent"));
+        assertTrue(stats().getJsonObject("totals").getInt("persistentMessages") >= 3, "the totals count them");
         JsonObject store = stats().getJsonObject("store");
         assertEquals("UP", store.getString("state"));
         assertEquals("always", store.getString("sync"));
@@ -138,6 +138,6 @@ class StompMonitorStatsTest {
         assertEquals(4, away.getInt("backlog"), "its selector chose what is kept");
         assertEquals(4, away.getInt("persistent"));
         assertEquals(1, entry("/topic/audited").getInt("durable"));
-        assertEquals(1, stats().getJsonObject("totals").getInt("durableSubscriptions"));
+        assertTrue(stats().getJsonObject("totals").getInt("durableSubscriptions") >= 1);
     }
 }

@@ -115,11 +115,15 @@ class StompPersistenceCrashTest {
     private record Received(String body, boolean redelivered) {
     }
 
-    /** Takes {@code count} messages from the queue (client-individual), acking the first {@code ack} of them. */
+    /**
+     * Takes {@code count} messages from the queue: with {@code ack} 0 as ack:auto, else as
+     * client-individual with prefetch-count 200, acking the first {@code ack} of them.
+     */
     private static List<Received> take(ServerProcess server, int count, int ack) throws Exception {
         List<Received> received = new ArrayList<>();
         try (Stomp stomp = new Stomp(server)) {
-            stomp.send("SUBSCRIBE\nid:s\ndestination:/queue/orders\nack:client-individual\nprefetch-count:200\n\n");
+            stomp.send(ack == 0 ? "SUBSCRIBE\nid:s\ndestination:/queue/orders\n\n"
+                    : "SUBSCRIBE\nid:s\ndestination:/queue/orders\nack:client-individual\nprefetch-count:200\n\n");
             while (received.size() < count) {
                 StompRecoveryTest.Frame message = stomp.next();
                 assertEquals("MESSAGE", message.command(), message.toString());
@@ -157,7 +161,12 @@ class StompPersistenceCrashTest {
             fillAndKill(first);
         }
         try (ServerProcess restarted = server()) {
-            List<Received> received = take(restarted, TOTAL, 0);
+            List<Received> received;
+            try {
+                received = take(restarted, TOTAL, 0);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\nserver log:\n" + restarted.log(), e);
+            }
             Set<String> distinct = new HashSet<>();
             received.forEach(r -> distinct.add(r.body()));
             assertEquals(TOTAL, distinct.size(), "all delivered, none twice");

@@ -564,6 +564,7 @@ public final class JournalStore implements MessageStore {
     }
 
     /** The largest record body the journal takes (a message's content plus its queue name and a few bytes). */
+    @Override
     public long maxRecordBytes() {
         return maxRecordBytes;
     }
