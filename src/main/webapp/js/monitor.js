@@ -63,11 +63,16 @@ function cell(tag, cls, content) {
  * read, selected or focused is not replaced every second for nothing.
  */
 function replaceRows(body, rows) {
-  const old = new Map([...body.rows].map((row) => [row.outerHTML, row]));
+  const old = new Map();
+  for (const row of body.rows) {
+    const list = old.get(row.textContent) || [];
+    list.push(row);
+    old.set(row.textContent, list);
+  }
   body.replaceChildren(...rows.map((row) => {
-    const same = old.get(row.outerHTML);
-    if (same) old.delete(row.outerHTML);
-    return same || row;
+    const candidates = old.get(row.textContent) || [];
+    const index = candidates.findIndex((candidate) => candidate.isEqualNode(row));
+    return index < 0 ? row : candidates.splice(index, 1)[0];
   }));
 }
 

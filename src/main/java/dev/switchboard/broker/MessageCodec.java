@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * A message's content as the store keeps it (the store's records are the journal's; this is only
- * the payload): a version byte, then destination, id, headers and body as Java's
- * {@link DataOutputStream} writes them (modified UTF-8 strings, length-prefixed).
+ * the payload): a version byte, then destination, id, the headers and the body, each string as its
+ * UTF-8 length and bytes, through Java's {@link DataOutputStream}.
  */
 final class MessageCodec {
 
@@ -26,12 +26,12 @@ final class MessageCodec {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, message.bytes()));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
-            out.writeUTF(message.destination());
-            out.writeUTF(message.id());
+            writeString(out, message.destination());
+            writeString(out, message.id());
             out.writeInt(message.headers().size());
             for (Map.Entry<String, String> header : message.headers()) {
-                writeLong(out, header.getKey());
-                writeLong(out, header.getValue());
+                writeString(out, header.getKey());
+                writeString(out, header.getValue());
             }
             out.writeInt(message.body().length);
             out.write(message.body());
@@ -48,15 +48,15 @@ final class MessageCodec {
         if (version != VERSION) {
             throw new IOException("unknown message encoding " + version);
         }
-        String destination = in.readUTF();
-        String id = in.readUTF();
+        String destination = readString(in);
+        String id = readString(in);
         int count = in.readInt();
         if (count < 0 || count > content.length) {
             throw new IOException("bad header count " + count);
         }
         List<Map.Entry<String, String>> headers = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            headers.add(Map.entry(readLong(in), readLong(in)));
+            headers.add(Map.entry(readString(in), readString(in)));
         }
         int length = in.readInt();
         if (length < 0 || length > content.length) {
@@ -69,14 +69,14 @@ final class MessageCodec {
         return new Message(destination, id, headers, body, true);
     }
 
-    /** Header values may pass writeUTF's 64 KiB: length-prefixed UTF-8 instead. */
-    private static void writeLong(DataOutputStream out, String text) throws IOException {
+    /** A string as its UTF-8 length and bytes (writeUTF stops at 64 KiB, which a header value may pass). */
+    private static void writeString(DataOutputStream out, String text) throws IOException {
         byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         out.writeInt(utf8.length);
         out.write(utf8);
     }
 
-    private static String readLong(DataInputStream in) throws IOException {
+    private static String readString(DataInputStream in) throws IOException {
         int length = in.readInt();
         if (length < 0 || length > in.available()) {
             throw new IOException("bad string length " + length);

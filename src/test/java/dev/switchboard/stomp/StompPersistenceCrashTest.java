@@ -55,8 +55,13 @@ class StompPersistenceCrashTest {
         final WsClient ws;
 
         Stomp(ServerProcess server) throws InterruptedException {
+            this(server, null);
+        }
+
+        Stomp(ServerProcess server, String clientId) throws InterruptedException {
             ws = WsClient.connect(server.ws("stomp"));
-            ws.sendText("CONNECT\naccept-version:1.2\nhost:x\n\n\0");
+            ws.sendText("CONNECT\naccept-version:1.2\nhost:x\n" + (clientId == null ? "" : "client-id:" + clientId + "\n")
+                    + "\n\0");
             assertEquals("CONNECTED", next().command());
         }
 
@@ -209,6 +214,35 @@ class StompPersistenceCrashTest {
             missingMark.removeAll(redelivered);
             assertTrue(missingMark.size() <= 1, "seen before the crash, not marked redelivered: " + missingMark);
             assertInProducerOrder(rest);
+        }
+    }
+
+    @Test
+    void aDurableSubscriberAwayForAThousandPersistentMessagesGetsThemInOrderAfterKillNine() throws Exception {
+        try (ServerProcess first = server()) {
+            try (Stomp subscriber = new Stomp(first, "audit-app")) {
+                subscriber.send("SUBSCRIBE\nid:d\ndestination:/topic/ledger\ndurable-subscription-name:audit\nreceipt:sub\n\n");
+                assertEquals("RECEIPT", subscriber.next().command());
+                subscriber.send("UNSUBSCRIBE\nid:d\nreceipt:away\n\n"); // away: the subscription stays
+                assertEquals("RECEIPT", subscriber.next().command());
+            }
+            try (Stomp sender = new Stomp(first)) {
+                for (int i = 0; i < 1_000; i++) {
+                    sender.send("SEND\ndestination:/topic/ledger\npersistent:true\nreceipt:" + i + "\n\nentry " + i);
+                }
+                for (int i = 0; i < 1_000; i++) {
+                    assertEquals("RECEIPT", sender.next().command());
+                }
+            }
+            first.kill();
+        }
+        try (ServerProcess restarted = server(); Stomp back = new Stomp(restarted, "audit-app")) {
+            back.send("SUBSCRIBE\nid:d\ndestination:/topic/ledger\ndurable-subscription-name:audit\n\n");
+            for (int i = 0; i < 1_000; i++) {
+                StompRecoveryTest.Frame message = back.next();
+                assertEquals("entry " + i, message.body(), "in the order they were published");
+                assertEquals("/topic/ledger", message.headers().get("destination"));
+            }
         }
     }
 }
