@@ -29,6 +29,7 @@ import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.OriginPolicy;
 import dev.switchboard.security.SecurityPolicy;
 import dev.switchboard.security.ServerNames;
+import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.store.JournalStore;
 import dev.switchboard.broker.store.StoreException;
 import dev.switchboard.broker.store.StoreSettings;
@@ -131,6 +132,7 @@ public final class Switchboard {
         registerBusMetrics();
         this.dataDirectory = DataDirectory.open(config.dataDir());
         this.stompBroker = stompBroker(config, dataDirectory);
+        registerStoreMetrics();
         this.vncGateway = new VncGateway(VncTargets.parse(config.vncTargets()), config.vncConnectTimeout(),
                 metrics.registry());
         this.consoleHub = new ConsoleHub(bus, fanOut, timers, config.consoleEvalTimeout(), System::currentTimeMillis);
@@ -237,6 +239,18 @@ public final class Switchboard {
                     roomsAndTopicsBudget);
         }
         return Retention.none(roomsAndTopicsBudget);
+    }
+
+    private void registerStoreMetrics() {
+        MeterRegistry registry = metrics.registry();
+        Broker core = stompBroker.core();
+        Gauge.builder("switchboard.stomp.store.up", core, b -> b.storeProblem() == null ? 1 : 0)
+                .description("1 while the STOMP store writes, 0 once it failed (persistent SENDs are refused)")
+                .register(registry);
+        Gauge.builder("switchboard.stomp.persistent.messages", core, Broker::persistentMessages)
+                .description("Persistent STOMP messages held (in the store), queues and durable backlogs").register(registry);
+        Gauge.builder("switchboard.stomp.durable.subscriptions", core, Broker::durableSubscriptions)
+                .description("Durable topic subscriptions, active or away").register(registry);
     }
 
     private void registerBusMetrics() {

@@ -678,6 +678,22 @@ public final class Broker implements AutoCloseable {
 
     // ---- what the monitor shows ---------------------------------------------------------------------
 
+    /** Persistent messages held now (queues and durable backlogs), without sorting anything: for metrics. */
+    public long persistentMessages() {
+        long persistent = 0;
+        for (Queue queue : queues.values()) {
+            persistent += queue.stats().persistent();
+        }
+        for (Durable durable : durables.values()) {
+            persistent += durable.queue.stats().persistent();
+        }
+        return persistent;
+    }
+
+    public int durableSubscriptions() {
+        return durables.size();
+    }
+
     /**
      * Destination counters for the monitor page: {@code depth} messages waiting, {@code bytes} held
      * (a queue's waiting and unacknowledged messages; 0 for a topic), {@code persistent} of those in

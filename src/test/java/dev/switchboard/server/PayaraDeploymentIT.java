@@ -178,6 +178,33 @@ class PayaraDeploymentIT {
     }
 
     @Test
+    void persistentMessagesGoToTheStoreUnderTheInstanceAndSelectorsAndDurableSubscriptionsWorkInTheApplicationServer()
+            throws Exception {
+        try (WsClient sender = WsClient.connect(ws("stomp")); WsClient durable = WsClient.connect(ws("stomp"))) {
+            durable.sendText("CONNECT\naccept-version:1.2\nhost:payara\nclient-id:payara-app\n\n\0"
+                    + "SUBSCRIBE\nid:d\ndestination:/topic/payara-audit\ndurable-subscription-name:audit\n"
+                    + "selector:level > 2\nreceipt:sub\n\n\0UNSUBSCRIBE\nid:d\nreceipt:away\n\n\0");
+            assertTrue(durable.nextText().startsWith("CONNECTED"));
+            assertTrue(durable.nextText().startsWith("RECEIPT"));
+            assertTrue(durable.nextText().startsWith("RECEIPT"));
+            sender.sendText("CONNECT\naccept-version:1.2\nhost:payara\n\n\0"
+                    + "SEND\ndestination:/queue/payara-kept\npersistent:true\nreceipt:stored\n\nkept\0"
+                    + "SEND\ndestination:/topic/payara-audit\nlevel:1\npersistent:true\n\nlow\0"
+                    + "SEND\ndestination:/topic/payara-audit\nlevel:5\npersistent:true\nreceipt:sent\n\nhigh\0");
+            assertTrue(sender.nextText().startsWith("CONNECTED"));
+            assertTrue(sender.nextText().contains("receipt-id:stored"));
+            assertTrue(sender.nextText().contains("receipt-id:sent"));
+            JsonObject stats = Json.createReader(new StringReader(get("stomp-stats").body())).readObject();
+            assertEquals("UP", stats.getJsonObject("store").getString("state"), "the journal opened inside Payara");
+            assertTrue(stats.getJsonObject("totals").getInt("persistentMessages") >= 2, stats.toString());
+            durable.sendText("SUBSCRIBE\nid:d2\ndestination:/topic/payara-audit\ndurable-subscription-name:audit\n"
+                    + "selector:level > 2\n\n\0");
+            String message = durable.nextText();
+            assertTrue(message.startsWith("MESSAGE\n") && message.endsWith("high\0"), "only what the selector took: " + message);
+        }
+    }
+
+    @Test
     void vncViewerAndItsLibraryAreServedAndUnknownTargetsAreRefused() throws Exception {
         assertEquals(200, get("vnc.html").statusCode());
         assertEquals(200, get("vendor/novnc/core/rfb.js").statusCode(), "noVNC from npm is in the WAR");

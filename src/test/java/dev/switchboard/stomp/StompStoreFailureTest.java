@@ -39,6 +39,7 @@ class StompStoreFailureTest {
         Set<String> receipted = new HashSet<>();
         try {
             try (RunningServer server = RunningServer.start(keys)) {
+                assertEquals(1, server.metric("switchboard_stomp_store_up"));
                 List<Path> blockers = fillTheDisk(data.resolve("stomp"));
                 String error = null;
                 try (WsClient sender = connect(server)) {
@@ -65,6 +66,8 @@ class StompStoreFailureTest {
                 assertEquals("DOWN", store.getString("state"));
                 assertTrue(store.getString("problem").contains("No space left on device"));
                 assertTrue(server.metric("switchboard_errors_total{code=\"store-failed\",endpoint=\"stomp\"}") >= 1);
+                assertEquals(0, server.metric("switchboard_stomp_store_up"));
+                assertTrue(server.metric("switchboard_stomp_persistent_messages") >= receipted.size());
                 try (WsClient other = connect(server)) { // what needs no disk goes on
                     other.sendText("SUBSCRIBE\nid:t\ndestination:/topic/live\n\n\0SEND\ndestination:/topic/live\n\nstill here\0");
                     assertTrue(other.nextText().contains("still here"));
