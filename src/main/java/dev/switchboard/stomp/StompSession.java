@@ -339,7 +339,7 @@ public final class StompSession {
                 throw StompException.malformed(StompRecovery.SINCE + " is for subscriptions that are not durable: a durable one keeps what it missed");
             }
         }
-        StompSubscription subscription = new StompSubscription(this, id, destination, ack, durableName);
+        StompSubscription subscription = new StompSubscription(this, id, ack);
         Broker.Start start;
         try {
             Selector selector = Selector.parse(frame.header(SELECTOR));

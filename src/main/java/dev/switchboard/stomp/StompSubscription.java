@@ -15,21 +15,16 @@ final class StompSubscription implements Subscriber {
 
     final StompSession session;
     final String id;
-    final String destination;
     final AckMode ackMode;
     /** The broker core's name for it: unique across sessions. */
     final String key;
-    /** A durable subscription's name, or null. */
-    final String durableName;
     /** What its MESSAGE frames depend on besides the message: subscriptions alike share one encoding. */
     private final String encodingKey;
 
-    StompSubscription(StompSession session, String id, String destination, AckMode ackMode, String durableName) {
+    StompSubscription(StompSession session, String id, AckMode ackMode) {
         this.session = session;
         this.id = id;
-        this.destination = destination;
         this.ackMode = ackMode;
-        this.durableName = durableName;
         this.key = session.id() + "/" + id;
         this.encodingKey = session.version() + "\n" + id + "\n" + ackMode;
     }
