@@ -24,14 +24,57 @@ export function describeClose(event) {
 }
 
 /**
- * A WebSocket that reconnects after an unexpected close, waiting 0.5 s, 1 s, 2 s … up to 30 s
- * (with jitter so a restarted server is not hit by every page at once). A close the user asked
- * for (close()) does not reconnect. Callbacks: onopen, onmessage, onclose(event, willRetryInMs),
- * onstate(state), onretry(attempt, delayMs).
+ * A fetch of one of Switchboard's own URLs by a page: it says so (X-Requested-With), so a 401 never
+ * pops the browser's password dialog (the server answers it with a scheme no browser prompts for).
+ */
+export function pageFetch(url, options = {}) {
+  const headers = new Headers(options.headers || {});
+  headers.set('X-Requested-With', 'switchboard');
+  return fetch(url, { cache: 'no-store', credentials: 'same-origin', ...options, headers });
+}
+
+/**
+ * Who this browser is logged in as, and — with `path` (an endpoint path such as `chat/lobby`) —
+ * what a WebSocket handshake there would get now: `{security, user, roles, operator, access,
+ * reason}` with access `allowed`, `login` (no or wrong credentials: log in), `forbidden` (this user
+ * may not), `unavailable` (full or busy: later) or `unknown`. A browser's WebSocket cannot tell a
+ * refused handshake from a dropped connection (both close with 1006); this can.
+ */
+export async function access(path) {
+  const response = await pageFetch(path ? `access?path=${encodeURIComponent(path)}` : 'access');
+  if (!response.ok) throw new Error(`access: HTTP ${response.status}`);
+  return response.json();
+}
+
+/** login.html, coming back to this page (with its query) after logging in. */
+export function loginUrl() {
+  const here = window.location.pathname.split('/').pop() + window.location.search;
+  return `login.html?next=${encodeURIComponent(here)}`;
+}
+
+/**
+ * Close codes after which reconnecting can help: the server went away, restarted, was busy, or
+ * the connection dropped. After the others (1000 normal, 1002/1003/1007 the client sent what the
+ * server refuses, 1008 policy, 1009 too big) the same attempt would meet the same answer.
+ */
+export const RETRYABLE_CLOSES = new Set([1001, 1005, 1006, 1011, 1012, 1013, 1014]);
+
+/**
+ * A WebSocket that reconnects after an unexpected close that a retry can help
+ * ({@link RETRYABLE_CLOSES}), waiting 0.5 s, 1 s, 2 s … up to 30 s (with jitter so a restarted
+ * server is not hit by every page at once). A close the user asked for (close()) does not
+ * reconnect. With `accessPath` (the endpoint's path, e.g. `chat/lobby`), a close before the
+ * socket opened asks the server why ({@link access}): a refusal (`login`, `forbidden`) stops the
+ * retries and calls onrefused(answer) instead. Callbacks: onopen, onmessage,
+ * onclose(event, willRetryInMs), onretry(attempt, delayMs), onrefused({access, reason, user}).
  */
 export class ReconnectingWebSocket {
-  constructor(url, { protocols, binaryType = 'arraybuffer', minDelay = 500, maxDelay = 30000, autoReconnect = true } = {}) {
+  constructor(url, { protocols, binaryType = 'arraybuffer', minDelay = 500, maxDelay = 30000, autoReconnect = true,
+    accessPath = null, retryable = RETRYABLE_CLOSES } = {}) {
     this.url = url;
+    this.accessPath = accessPath;
+    this.retryable = retryable;
+    this.onrefused = () => {};
     this.protocols = protocols;
     this.binaryType = binaryType;
     this.minDelay = minDelay;
@@ -60,12 +103,25 @@ export class ReconnectingWebSocket {
     if (this.socket && this.socket.readyState <= WebSocket.OPEN) return;
     const socket = this.protocols ? new WebSocket(this.url, this.protocols) : new WebSocket(this.url);
     socket.binaryType = this.binaryType;
-    socket.onopen = (e) => { this.attempt = 0; this.onopen(e); };
+    let opened = false;
+    socket.onopen = (e) => { opened = true; this.attempt = 0; this.onopen(e); };
     socket.onmessage = (e) => this.onmessage(e);
     socket.onerror = (e) => this.onerror(e);
-    socket.onclose = (e) => {
+    socket.onclose = async (e) => {
       if (this.socket !== socket) return;
-      const retryIn = this.wanted && this.autoReconnect ? this.nextDelay() : null;
+      if (!opened && this.accessPath && this.wanted) {
+        let answer = null;
+        try { answer = await access(this.accessPath); } catch { /* the server is not answering: a drop */ }
+        if (this.socket !== socket) return;
+        if (answer && (answer.access === 'login' || answer.access === 'forbidden')) {
+          this.wanted = false;
+          this.onclose(e, null);
+          this.onrefused(answer);
+          return;
+        }
+      }
+      const retry = this.wanted && this.autoReconnect && (this.retryable.has(e.code) || !opened);
+      const retryIn = retry ? this.nextDelay() : null;
       this.onclose(e, retryIn);
       if (retryIn !== null) {
         this.attempt += 1;

@@ -51,6 +51,7 @@ import jakarta.websocket.server.ServerEndpointConfig;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -170,26 +171,36 @@ public final class Switchboard {
         return shuttingDown;
     }
 
+    /** What each endpoint's handshake asks, by the first segment of its path (the access probe uses it too). */
+    public static final Map<String, HandshakeGuard.Access> ENDPOINT_ACCESS = Map.of(
+            "echo", HandshakeGuard.Access.USER, "chat", HandshakeGuard.Access.USER, "images", HandshakeGuard.Access.USER,
+            "stomp", HandshakeGuard.Access.OPEN, "vnc", HandshakeGuard.Access.rule("vnc"),
+            "console", HandshakeGuard.Access.USER, "overhead", HandshakeGuard.Access.USER);
+
+    public HandshakeGuard guard() {
+        return guard;
+    }
+
     /** Every WebSocket endpoint, each behind the handshake guard. */
     public List<ServerEndpointConfig> endpointConfigs() {
         ConnectionLimits limits = ConnectionLimits.from(config);
         return List.of(
-                endpoint("echo", EchoEndpoint.class, EchoEndpoint.PATH, HandshakeGuard.Access.USER, limits,
+                endpoint("echo", EchoEndpoint.class, EchoEndpoint.PATH, ENDPOINT_ACCESS.get("echo"), limits,
                         EchoEndpoint::new),
-                endpoint("chat", ChatEndpoint.class, ChatEndpoint.PATH, HandshakeGuard.Access.USER, limits,
+                endpoint("chat", ChatEndpoint.class, ChatEndpoint.PATH, ENDPOINT_ACCESS.get("chat"), limits,
                         context -> new ChatEndpoint(context, chatRooms, chatCodec, floodGuard(),
                                 security)),
-                endpoint("images", ImageEndpoint.class, ImageEndpoint.PATH, HandshakeGuard.Access.USER,
+                endpoint("images", ImageEndpoint.class, ImageEndpoint.PATH, ENDPOINT_ACCESS.get("images"),
                         limits.withMaxMessageBytes(messageLimit(config, ImageEndpoint.PATH)),
                         context -> new ImageEndpoint(context, imageRooms, config.imagesMaxBytes(), floodGuard(), security)),
-                endpoint("stomp", StompEndpoint.class, StompEndpoint.PATH, HandshakeGuard.Access.OPEN,
+                endpoint("stomp", StompEndpoint.class, StompEndpoint.PATH, ENDPOINT_ACCESS.get("stomp"),
                         limits.withMaxMessageBytes(messageLimit(config, StompEndpoint.PATH)), StompVersion.subprotocols(),
                         context -> new StompEndpoint(context, stompBroker, floodGuard(), security)),
-                endpoint("vnc", VncEndpoint.class, VncEndpoint.PATH, HandshakeGuard.Access.rule("vnc"), limits,
+                endpoint("vnc", VncEndpoint.class, VncEndpoint.PATH, ENDPOINT_ACCESS.get("vnc"), limits,
                         List.of(VncEndpoint.SUBPROTOCOL), context -> new VncEndpoint(context, vncGateway)),
-                endpoint("console", ConsoleEndpoint.class, ConsoleEndpoint.PATH, HandshakeGuard.Access.USER, limits,
+                endpoint("console", ConsoleEndpoint.class, ConsoleEndpoint.PATH, ENDPOINT_ACCESS.get("console"), limits,
                         context -> new ConsoleEndpoint(context, consoleHub, floodGuard(), security)),
-                endpoint("overhead", TickerEndpoint.class, TickerEndpoint.PATH, HandshakeGuard.Access.USER, limits,
+                endpoint("overhead", TickerEndpoint.class, TickerEndpoint.PATH, ENDPOINT_ACCESS.get("overhead"), limits,
                         List.of(), TickerEndpoint::observeHandshake,
                         context -> new TickerEndpoint(context, fanOut, tickerFeed, floodGuard())));
     }

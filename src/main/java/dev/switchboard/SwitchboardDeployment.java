@@ -7,6 +7,7 @@ import dev.switchboard.ops.MetricsServlet;
 import dev.switchboard.overhead.OverheadStatsServlet;
 import dev.switchboard.overhead.PollServlet;
 import dev.switchboard.security.HostCheckFilter;
+import dev.switchboard.security.AccessServlet;
 import dev.switchboard.security.LoginServlet;
 import dev.switchboard.security.OperatorOnlyFilter;
 import dev.switchboard.security.SecurityHeadersFilter;
@@ -66,6 +67,8 @@ public final class SwitchboardDeployment implements ServletContextListener {
         context.addFilter("operators-only", new OperatorOnlyFilter(app.security()))
                 .addMappingForUrlPatterns(null, true, "/metrics", "/stomp-stats");
         context.addServlet("login", new LoginServlet(app.security())).addMapping("/login", "/logout");
+        context.addServlet("access", new AccessServlet(app.security(), app.guard(), Switchboard.ENDPOINT_ACCESS))
+                .addMapping("/access");
         context.addServlet("health", new HealthServlet(app.metrics(), app.connections()::count, app::isShuttingDown,
                 app.stompBroker().core()::storeProblem))
                 .addMapping("/health");

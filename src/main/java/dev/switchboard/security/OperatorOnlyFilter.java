@@ -23,6 +23,17 @@ public final class OperatorOnlyFilter implements Filter {
         this.security = security;
     }
 
+    /**
+     * A scraper gets the Basic challenge it answers; a page's own fetch (it says so with
+     * {@code X-Requested-With}) gets a scheme no browser prompts for, so no password dialog ever
+     * pops up over a page — it sends its user to login.html instead (RFC 7235 §4.1 still holds:
+     * every 401 names a scheme).
+     */
+    static String challenge(HttpServletRequest request) {
+        return request.getHeader("X-Requested-With") != null ? "Login realm=\"switchboard\""
+                : "Basic realm=\"switchboard\", charset=\"UTF-8\"";
+    }
+
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         if (!security.isOn()) {
@@ -44,7 +55,7 @@ public final class OperatorOnlyFilter implements Filter {
         } else if (credentials.outcome() == SecurityPolicy.Credentials.Outcome.BUSY) {
             PlainAnswer.send(response, 503, "password checks busy", credentials.retryAfterSeconds());
         } else if (identity == null) {
-            response.setHeader("WWW-Authenticate", "Basic realm=\"switchboard\", charset=\"UTF-8\"");
+            response.setHeader("WWW-Authenticate", challenge(request));
             PlainAnswer.send(response, 401, "credentials required", 0);
         } else if (!identity.hasRole(OperatorPolicy.OPERATOR_ROLE)) {
             PlainAnswer.send(response, 403, "operators only", 0);
