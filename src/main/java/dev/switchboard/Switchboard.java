@@ -181,6 +181,11 @@ public final class Switchboard {
         return guard;
     }
 
+    /** Where {@code data-dir} is, resolved. */
+    public java.nio.file.Path dataDirectory() {
+        return dataDirectory.path();
+    }
+
     /** Every WebSocket endpoint, each behind the handshake guard. */
     public List<ServerEndpointConfig> endpointConfigs() {
         ConnectionLimits limits = ConnectionLimits.from(config);
@@ -379,6 +384,7 @@ public final class Switchboard {
         shuttingDown = true;
         keepAlive.close();
         int open = connections.count();
+        LOG.log(Level.INFO, "Shutting down: closing {0} WebSocket connections with 1001", open);
         connections.closeAll(1001, "server shutting down");
         try {
             if (!connections.awaitEmpty(grace)) {
@@ -387,10 +393,7 @@ public final class Switchboard {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (open > 0) {
-            LOG.log(Level.INFO, "Closed {0} WebSocket connections with 1001", open);
-        }
-        stompBroker.close();
+        stompBroker.close(); // the store's last writes reach the disk
         dataDirectory.close();
         vncGateway.close();
         tickerFeed.close();
@@ -400,6 +403,7 @@ public final class Switchboard {
             ownPool.shutdownNow();
         }
         metrics.close();
+        LOG.log(Level.INFO, "Switchboard stopped: {0} WebSocket connections closed with 1001, the STOMP store closed", open);
     }
 
     private ServerEndpointConfig endpoint(String name, Class<? extends Endpoint> type, String path,

@@ -672,7 +672,7 @@ public final class Broker implements AutoCloseable {
         }
         destinations.set(queues.size() + topics.size() + durables.size());
         store.soon(orphans);
-        LOG.info("broker restored " + contents.messages().size() + " persistent messages in " + queues.size()
+        LOG.fine("broker restored " + contents.messages().size() + " persistent messages in " + queues.size()
                 + " queues and " + durables.size() + " durable subscriptions");
     }
 

@@ -13,8 +13,13 @@ import java.util.logging.Logger;
  * The lifecycle every Switchboard endpoint shares: limits applied on open, the connection registered
  * and counted, its close counted by code. A feature's endpoint only says what to do with messages.
  * The container makes one instance per connection.
+ * <p>
+ * Not abstract on purpose: an application server's Tyrus scans the WAR for every {@code Endpoint}
+ * subclass and warns at deploy about an abstract one ("Deployed class can't be abstract nor
+ * interface"), which reads like a broken endpoint. Each feature's endpoint overrides
+ * {@link #onConnect}; this class is never deployed itself (it is registered by no one).
  */
-public abstract class SwitchboardEndpoint extends Endpoint {
+public class SwitchboardEndpoint extends Endpoint {
 
     private static final Logger LOG = Logger.getLogger(SwitchboardEndpoint.class.getName());
 
@@ -25,8 +30,10 @@ public abstract class SwitchboardEndpoint extends Endpoint {
         this.context = context;
     }
 
-    /** A new connection is open; add its message handlers here. */
-    protected abstract void onConnect(Connection connection, EndpointConfig config);
+    /** A new connection is open; add its message handlers here (every feature's endpoint does). */
+    protected void onConnect(Connection connection, EndpointConfig config) {
+        throw new UnsupportedOperationException(getClass().getName() + " must say what to do with a connection");
+    }
 
     /** The connection has closed (by either side, or dropped); release what it held. */
     protected void onDisconnect(Connection connection, CloseReason reason) {

@@ -112,6 +112,11 @@ public final class SecurityPolicy {
                 new FailedLogins(10, Duration.ofMinutes(1), System::nanoTime));
     }
 
+    /** How many users are configured (the startup banner says it). */
+    public int userCount() {
+        return users.size();
+    }
+
     public boolean isOn() {
         return on;
     }

@@ -128,6 +128,10 @@ public final class UserStore {
         return users.isEmpty();
     }
 
+    public int size() {
+        return users.size();
+    }
+
     /** The user, when the password is right. */
     public Optional<Identity> verify(String name, String password) {
         User user = name == null ? null : users.get(name);

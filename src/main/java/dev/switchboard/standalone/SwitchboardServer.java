@@ -81,6 +81,10 @@ public final class SwitchboardServer implements AutoCloseable {
         HttpServer http = new HttpServer();
         // Grizzly skips at most this much of a request body nobody read, then closes instead
         http.getServerConfiguration().setMaxPayloadRemainderToSkip(64 * 1024);
+        // no "Server: Grizzly 4.0.2": a version on every answer only helps whoever looks for a known hole
+        http.getServerConfiguration().setHttpServerName("Switchboard");
+        http.getServerConfiguration().setHttpServerVersion("");
+        http.getServerConfiguration().setDefaultErrorPageGenerator(ErrorPage::html);
         NetworkListener listener = new NetworkListener("switchboard", config.host(), config.port());
         tune(listener.getTransport(), config);
         listener.getTransport().setIOStrategy(new ListenerIOStrategy(listener.getTransport().getIOStrategy(),

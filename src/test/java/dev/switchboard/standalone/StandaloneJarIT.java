@@ -55,6 +55,11 @@ class StandaloneJarIT {
                 assertEquals(1001, close.code());
             }
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the server exits after SIGTERM");
+            String log = stderr();
+            assertTrue(log.contains("shutting down, closing 1 WebSocket connections with 1001"), log);
+            assertTrue(log.contains("switchboard: stopped"), log);
+            assertTrue(!log.contains("org.glassfish.grizzly.http.server.NetworkListener start"),
+                    "the libraries' INFO chatter stays out of the way:\n" + log);
         } finally {
             process.destroyForcibly();
         }
