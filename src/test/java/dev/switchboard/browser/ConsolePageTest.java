@@ -45,7 +45,7 @@ class ConsolePageTest {
     }
 
     private static List<WebElement> answers() {
-        return operator.driver().findElements(By.cssSelector("#results > li:first-child ul li .value"));
+        return operator.driver().findElements(By.cssSelector("#results > li:last-child ul li .value"));
     }
 
     private static void run(String code) {
