@@ -62,10 +62,23 @@ final class MediaPages {
                     + "return [...document.querySelectorAll('body *')]"
                     + ".filter(e => e.getBoundingClientRect().right > w + 1 && !e.closest('.table-wrap'))"
                     + ".map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className).slice(0, 12).join(' ');"));
-            PageChecks.assertAccessible(browser);
+            assertAccessible(browser);
             return shot;
         } finally {
             browser.driver().manage().window().setSize(DESKTOP);
+        }
+    }
+
+    /** PageChecks' axe-core check, failing with what axe says of each node (colours, ratios). */
+    static void assertAccessible(Browser browser) {
+        try {
+            PageChecks.assertAccessible(browser);
+        } catch (AssertionError e) {
+            Object details = ((JavascriptExecutor) browser.driver()).executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                            + "axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.map(v =>"
+                            + "  v.id + ': ' + v.nodes.map(n => n.target.join(' ') + ' — ' + n.failureSummary).join(' | ')).join('\\n')));");
+            throw new AssertionError(e.getMessage() + "\n" + details, e);
         }
     }
 

@@ -26,6 +26,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MediaPagesAccessPageTest {
 
+    /**
+     * Counts the WebSockets a page opens and records what it sends (hex), from before its scripts
+     * run; the sockets stay real WebSocket instances (noVNC checks the type of what it is given).
+     */
+    private static final String SOCKET_COUNTER = "if (window.__sockets === undefined) {"
+            + "  window.__sockets = 0; window.__sent = []; const Real = window.WebSocket; const send = Real.prototype.send;"
+            + "  Real.prototype.send = function (d) {"
+            + "    const b = typeof d === 'string' ? new TextEncoder().encode(d)"
+            + "      : new Uint8Array(d.buffer ? d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) : d);"
+            + "    window.__sent.push([...b].map(x => x.toString(16).padStart(2, '0')).join(' '));"
+            + "    return send.call(this, d); };"
+            + "  const Counted = function (...a) { window.__sockets += 1; return new Real(...a); };"
+            + "  Counted.prototype = Real.prototype;"
+            + "  Object.assign(Counted, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });"
+            + "  window.WebSocket = Counted; }";
+
+
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static RunningServer server;
     private static Browser anonymous;
@@ -48,9 +65,7 @@ class MediaPagesAccessPageTest {
 
     /** How many WebSockets the page has opened so far (counted from before its scripts ran). */
     private static void countSockets(Browser browser) {
-        browser.driver().executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
-                "if (window.__sockets === undefined) { window.__sockets = 0; const Real = window.WebSocket;"
-                        + "window.WebSocket = class extends Real { constructor(...a) { super(...a); window.__sockets += 1; } }; }"));
+        browser.driver().executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", SOCKET_COUNTER));
     }
 
     private static long sockets(Browser browser) {

@@ -44,7 +44,7 @@ class MediaPagesLayoutPageTest {
         MediaPages.assertOneHeading(browser);
         for (String scheme : new String[] {"light", "dark"}) {
             MediaPages.colourScheme(browser, scheme);
-            PageChecks.assertAccessible(browser);
+            MediaPages.assertAccessible(browser);
             browser.screenshot(name + "-" + scheme + "-1280");
             MediaPages.checkAt(browser, name + "-" + scheme, 400);
             MediaPages.checkAt(browser, name + "-" + scheme, 360);
