@@ -59,7 +59,7 @@ class ConsolePageTest {
         openTarget("first tab");
         targets.driver().switchTo().newWindow(WindowType.TAB);
         openTarget("second tab");
-        assertTrue(targets.driver().findElement(By.tagName("h1")).getText().contains("driven remotely"));
+        assertTrue(targets.driver().findElement(By.cssSelector("#target-view h1")).getText().contains("driven remotely"));
 
         operator.driver().get(server.http("console.html").toString());
         operator.waitUpTo(Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#targets tbody tr")).size() == 2);
