@@ -245,7 +245,7 @@ async function upload(files) {
     const bytes = await file.arrayBuffer();
     const mime = sniff(bytes);
     if (!mime) {
-      refusals.push(`${name}: not a ${ACCEPTED} image`);
+      refusals.push(`${name} is not a ${ACCEPTED} image`);
       continue;
     }
     socket.send(bytes);

@@ -75,7 +75,7 @@ class ImagesDropRefusalPageTest {
         Path fake = file("fake.png", "this is not really a PNG".getBytes());
         choose(fake);
         page.waitUpTo(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"),
-                "fake.png: not a PNG, JPEG, GIF or WebP image"));
+                "fake.png is not a PNG, JPEG, GIF or WebP image. Not sent."));
         assertEquals(0, galleryItems(), "no 'Image from you' for a refused file");
         assertEquals(0, sent(), "refused on the page: nothing sent");
         PageChecks.photographAndCheck(page, "images-refused-type");

@@ -164,6 +164,10 @@ class VncReasonsPageTest {
         countSockets();
         openAndConnect("desk");
         awaitConnected();
+        // the desktop is drawn and shown at a size one can see (noVNC scales it to the screen box)
+        browser.waitUpTo(WAIT).until(d -> ((Number) js().executeScript(
+                "const c = document.querySelector('#screen canvas'); return c ? c.getBoundingClientRect().height : 0;"))
+                .doubleValue() > 100);
         js().executeScript("window.__sent.length = 0;");
         browser.driver().findElement(By.id("key-ctrl")).click();
         assertEquals("true", browser.driver().findElement(By.id("key-ctrl")).getAttribute("aria-pressed"));
