@@ -46,7 +46,9 @@ async function evaluate(code) {
 
 /** Attaches this page as a console target. `onEvent({type, ...})` hears what happens. */
 export function attachTarget({ label = document.title || location.pathname, url = webSocketUrl(consoleUrl()) } = {}) {
-  const socket = new ReconnectingWebSocket(url);
+  // a refusal can be told from a drop only by asking this server's access, which sits next to the pages
+  const besideThePages = new URL('../', import.meta.url).href === new URL('./', window.location.href).href;
+  const socket = new ReconnectingWebSocket(url, { accessPath: besideThePages ? 'console' : null });
   const listeners = new Set(); // this attachment's own: an earlier, detached one says nothing here
   const emit = (event) => listeners.forEach((l) => l(event));
   socket.onopen = () => {
@@ -64,7 +66,8 @@ export function attachTarget({ label = document.title || location.pathname, url 
       emit({ type: 'result', code: message.code, ...result });
     }
   };
-  socket.onclose = (event, retryIn) => emit({ type: 'close', code: event.code, retryIn });
+  socket.onclose = (event, retryIn) => emit({ type: 'close', code: event.code, reason: event.reason, retryIn });
+  socket.onrefused = (answer) => emit({ type: 'refused', ...answer });
   socket.connect();
   return {
     onEvent(listener) { listeners.add(listener); },

@@ -1,12 +1,51 @@
-import { webSocketUrl, ReconnectingWebSocket, describeClose } from './ws.js';
+import { webSocketUrl, ReconnectingWebSocket, describeClose, loginUrl } from './ws.js';
 import { attachTarget } from './console-target.js';
+import { showSession } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 const isTarget = new URLSearchParams(window.location.search).has('target');
 
+const BADGE = { ATTACHED: 'OPEN', DETACHED: 'CLOSED', REFUSED: 'CLOSED', FORBIDDEN: 'CLOSED' };
+
 function setState(state) {
   $('state').textContent = state;
-  $('state').dataset.state = state === 'ATTACHED' ? 'OPEN' : state;
+  $('state').dataset.state = BADGE[state] || state;
+}
+
+/** "Chrome 131", "Firefox 133", "Safari 17.2" … from a user agent (the whole one stays in the title). */
+export function browserName(agent) {
+  const found = (pattern) => (agent.match(pattern) || [])[1];
+  const version = (v) => v.split('.').slice(0, 1).join('.');
+  let name;
+  let v;
+  if ((v = found(/Edg(?:e|A|iOS)?\/([\d.]+)/))) name = 'Edge';
+  else if ((v = found(/(?:OPR|Opera)\/([\d.]+)/))) name = 'Opera';
+  else if ((v = found(/(?:Firefox|FxiOS)\/([\d.]+)/))) name = 'Firefox';
+  else if ((v = found(/HeadlessChrome\/([\d.]+)/))) name = 'Headless Chrome';
+  else if ((v = found(/Chromium\/([\d.]+)/))) name = 'Chromium';
+  else if ((v = found(/(?:Chrome|CriOS)\/([\d.]+)/))) name = 'Chrome';
+  else if ((v = found(/Version\/([\d.]+).*Safari\//))) return `Safari ${v.split('.').slice(0, 2).join('.')}${os(agent)}`;
+  else return agent.split(' ')[0] || 'unknown browser';
+  return `${name} ${version(v)}${os(agent)}`;
+}
+
+function os(agent) {
+  const systems = [[/Android/, 'Android'], [/iPhone|iPad/, 'iOS'], [/Windows/, 'Windows'], [/Mac OS X/, 'macOS'],
+    [/CrOS/, 'ChromeOS'], [/Linux/, 'Linux']];
+  const match = systems.find(([pattern]) => pattern.test(agent));
+  return match ? ` on ${match[1]}` : '';
+}
+
+/** The page's "log in" / "not allowed" line, in `element`, from an access answer. */
+function refusal(element, answer, what) {
+  if (answer.access === 'login') {
+    const link = Object.assign(document.createElement('a'), { href: loginUrl(), className: 'login', textContent: 'Log in' });
+    element.replaceChildren(link, ` to ${what}: with security on, only logged-in users may.`);
+    setState('REFUSED');
+  } else {
+    element.textContent = `You are not allowed to ${what}${answer.user ? ` as ${answer.user}` : ''}${answer.reason ? ` (${answer.reason})` : ''}.`;
+    setState('FORBIDDEN');
+  }
 }
 
 // ---- target page ------------------------------------------------------------------------------
@@ -17,6 +56,19 @@ function targetPage() {
   $('server-host').textContent = window.location.host;
   $('label').value = `Tab ${Math.floor(Math.random() * 900 + 100)}`;
   let target = null;
+  const attached = (yes) => {
+    $('detach').hidden = !yes;
+    $('attach').textContent = yes ? 'Change label' : 'Attach';
+  };
+  $('detach').addEventListener('click', () => {
+    const attachment = target;
+    target = null;
+    if (attachment) attachment.detach();
+    attached(false);
+    setState('DETACHED');
+    $('target-id').textContent = 'Detached: operators can no longer run anything here. Attach again to let them.';
+    $('attach').focus();
+  });
   $('label-form').addEventListener('submit', (event) => {
     event.preventDefault();
     if (target) target.detach();
@@ -28,10 +80,21 @@ function targetPage() {
       if (target !== attachment) return;
       if (e.type === 'attached') {
         setState('ATTACHED');
+        attached(true);
         $('target-id').textContent = `Attached as ${e.id}.`;
+      } else if (e.type === 'refused') {
+        attached(false);
+        target = null;
+        refusal($('target-id'), e, 'attach this page to the console');
       } else if (e.type === 'close') {
+        if (e.retryIn === null && e.code === 1008) {
+          attached(false);
+          refusal($('target-id'), { access: 'forbidden', reason: e.reason }, 'attach this page to the console');
+          return;
+        }
         setState(e.retryIn === null ? 'CLOSED' : 'CONNECTING');
-        $('target-id').textContent = `Connection closed (${e.code})${e.retryIn === null ? '' : ', reconnecting…'}`;
+        if (e.retryIn === null) attached(false);
+        $('target-id').textContent = `Connection closed (${describeClose(e)})${e.retryIn === null ? '' : `; reconnecting in ${(e.retryIn / 1000).toFixed(1)} s…`}`;
       } else if (e.type === 'result') {
         const item = document.createElement('li');
         const code = Object.assign(document.createElement('div'), { className: 'code' });
@@ -39,7 +102,7 @@ function targetPage() {
         const value = Object.assign(document.createElement('div'), { className: `value${e.error ? ' error' : ''}` });
         value.textContent = e.error || e.value;
         item.append(code, value);
-        $('evaluated').prepend(item);
+        $('evaluated').append(item); // oldest first, as a console reads
       }
     });
   });
@@ -50,7 +113,7 @@ function targetPage() {
 
 function operatorPage() {
   $('operator-view').hidden = false;
-  const socket = new ReconnectingWebSocket(webSocketUrl('console'));
+  const socket = new ReconnectingWebSocket(webSocketUrl('console'), { accessPath: 'console' });
   const history = [];
   let historyIndex = 0;
   let targets = [];
@@ -70,8 +133,9 @@ function operatorPage() {
       const box = Object.assign(document.createElement('input'), { type: 'checkbox', value: t.id, checked: checked.has(t.id) });
       box.setAttribute('aria-label', `Send to ${t.label}`);
       pick.append(box);
-      const cells = [[t.label, 'label'], [t.agent, 'agent'], [new Date(t.since).toLocaleTimeString(), ''], [t.id, 'id']]
-        .map(([text, cls]) => Object.assign(document.createElement('td'), { className: cls, textContent: text, title: text }));
+      const cells = [[t.label, 'label', t.label], [browserName(t.agent || ''), 'agent', t.agent],
+        [new Date(t.since).toLocaleTimeString(), 'since', ''], [t.id, 'id', t.id]]
+        .map(([text, cls, title]) => Object.assign(document.createElement('td'), { className: cls, textContent: text, title }));
       row.append(pick, ...cells);
       body.append(row);
     }
@@ -86,12 +150,13 @@ function operatorPage() {
     line.textContent = code;
     const list = document.createElement('ul');
     item.append(line, list);
-    $('results').prepend(item);
+    $('results').append(item); // oldest first: the newest at the bottom, next to where it was typed
+    item.scrollIntoView({ block: 'nearest' });
     const rows = new Map();
     for (const t of targets.filter((x) => !to || to.includes(x.id))) {
       const row = document.createElement('li');
       row.dataset.target = t.id;
-      const who = Object.assign(document.createElement('span'), { className: 'who', title: t.agent });
+      const who = Object.assign(document.createElement('span'), { className: 'who', title: `${t.label} · ${browserName(t.agent || '')}` });
       who.textContent = `${t.label} (${t.id})`;
       const value = Object.assign(document.createElement('span'), { className: 'value waiting', textContent: 'waiting…' });
       row.append(who, value);
@@ -143,13 +208,19 @@ function operatorPage() {
     }
   };
   socket.onclose = (event, retryIn) => {
-    setState(retryIn === null ? 'CLOSED' : 'CONNECTING');
     $('run').disabled = true;
-    $('notice').textContent = event.code === 1008
-      ? `Refused: ${describeClose(event)}. The console can be operated from this machine only, or with the operator role.`
-      : `Connection closed (${describeClose(event)})${retryIn === null ? '' : ` — reconnecting in ${(retryIn / 1000).toFixed(1)} s`}.`;
-    if (event.code === 1008) socket.close();
+    if (event.code === 1008) {
+      // the server said no (not an operator): the same attempt gets the same answer
+      socket.close();
+      setState('FORBIDDEN');
+      $('notice').textContent = `You are not allowed to operate the console (${describeClose(event)}): `
+        + 'it can be operated from this machine only, or with the operator role.';
+      return;
+    }
+    setState(retryIn === null ? 'CLOSED' : 'CONNECTING');
+    $('notice').textContent = `Connection closed (${describeClose(event)})${retryIn === null ? '' : ` — reconnecting in ${(retryIn / 1000).toFixed(1)} s`}.`;
   };
+  socket.onrefused = (answer) => refusal($('notice'), answer, 'operate the console');
   socket.connect();
 
   $('eval-form').addEventListener('submit', (event) => {
@@ -165,11 +236,18 @@ function operatorPage() {
     $('code').value = '';
   });
   $('code').addEventListener('keydown', (event) => {
-    if (event.key === 'ArrowUp' && historyIndex > 0) {
+    const field = $('code');
+    const onFirstLine = !field.value.slice(0, field.selectionStart).includes('\n');
+    const onLastLine = !field.value.slice(field.selectionEnd).includes('\n');
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      // Enter runs; Shift+Enter is a new line of a longer expression
+      event.preventDefault();
+      $('eval-form').requestSubmit();
+    } else if (event.key === 'ArrowUp' && onFirstLine && historyIndex > 0) {
       historyIndex -= 1;
       $('code').value = history[historyIndex];
       event.preventDefault();
-    } else if (event.key === 'ArrowDown') {
+    } else if (event.key === 'ArrowDown' && onLastLine) {
       historyIndex = Math.min(history.length, historyIndex + 1);
       $('code').value = history[historyIndex] || '';
       event.preventDefault();
@@ -178,6 +256,7 @@ function operatorPage() {
   $('code').focus();
 }
 
+showSession($('session'));
 if (isTarget) targetPage(); else operatorPage();
 
 

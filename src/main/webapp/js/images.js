@@ -1,4 +1,5 @@
-import { webSocketUrl, ReconnectingWebSocket, READY_STATES, describeClose, formatBytes } from './ws.js';
+import { webSocketUrl, ReconnectingWebSocket, READY_STATES, describeClose, formatBytes, loginUrl } from './ws.js';
+import { showSession } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 const ERROR_TEXT = {
@@ -8,6 +9,9 @@ const ERROR_TEXT = {
   forbidden: 'You may not post images in this room',
 };
 const MAX_GALLERY = 60;
+const ACCEPTED = 'PNG, JPEG, GIF or WebP';
+let maxBytes = 8 * 1024 * 1024; // until the welcome says
+let refused = null; // 'login' or 'forbidden': the server will not let this page in; no retries
 
 let socket = null;
 let room = null;
@@ -29,8 +33,8 @@ function setStatus(text, kind = '') {
 
 function renderState() {
   const state = socket ? READY_STATES[socket.readyState] : 'CLOSED';
-  $('state').textContent = state;
-  $('state').dataset.state = state;
+  $('state').textContent = refused ? (refused === 'login' ? 'REFUSED' : 'FORBIDDEN') : state;
+  $('state').dataset.state = refused ? 'CLOSED' : state;
   const buffered = socket ? socket.bufferedAmount : 0;
   const progress = $('progress');
   if (buffered > 0) {
@@ -55,6 +59,43 @@ function clearGallery() {
   shown.clear();
 }
 
+/** Sizes as the server's refusals say them: "8.5 MiB", "8 MiB" (exact bytes when rounding would hide the difference). */
+function human(n) {
+  const one = (v) => v.toFixed(1).replace(/\.0$/, '');
+  if (n < 1024) return `${n} B`;
+  return n < 1024 * 1024 ? `${one(n / 1024)} KiB` : `${one(n / 1024 / 1024)} MiB`;
+}
+
+function tooLarge(size, limit) {
+  return human(size) === human(limit) ? `${size.toLocaleString('en')} bytes; the limit is ${limit.toLocaleString('en')} bytes`
+    : `${human(size)}; the limit is ${human(limit)}`;
+}
+
+/** The image type its first bytes say (what the server checks too), or null: a name or a MIME type proves nothing. */
+function sniff(bytes) {
+  const b = new Uint8Array(bytes, 0, Math.min(12, bytes.byteLength));
+  const ascii = (from, to) => String.fromCharCode(...b.slice(from, to));
+  if (b.length >= 8 && b[0] === 0x89 && ascii(1, 4) === 'PNG' && b[4] === 0x0d && b[5] === 0x0a) return 'image/png';
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.length >= 6 && (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a')) return 'image/gif';
+  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'image/webp';
+  return null;
+}
+
+/** Says the server will not let this page in (and how to get in), instead of retrying. */
+function showRefused(answer) {
+  refused = answer.access;
+  const status = $('status');
+  status.className = 'status bad';
+  if (answer.access === 'login') {
+    const link = Object.assign(document.createElement('a'), { href: loginUrl(), className: 'login', textContent: 'Log in' });
+    status.replaceChildren(link, ' to use image drop: with security on, only logged-in users may.');
+  } else {
+    status.textContent = `You are not allowed in this room${answer.user ? ` as ${answer.user}` : ''}${answer.reason ? ` (${answer.reason})` : ''}.`;
+  }
+  renderState();
+}
+
 function recoveredText(n) {
   return `Reconnected — ${n === 0 ? 'no images missed' : `${n} missed image${n === 1 ? '' : 's'} recovered`}`;
 }
@@ -77,12 +118,12 @@ function receiveImage(description, bytes) {
   }
 }
 
-function addToGallery(description, bytes, { mine = false } = {}) {
+function addToGallery(description, bytes, { mine = false, sending = false } = {}) {
   if (description.id) shown.add(description.id);
   const blob = new Blob([bytes], { type: description.mime });
   const url = URL.createObjectURL(blob);
   const item = document.createElement('li');
-  if (mine) item.className = 'mine';
+  if (mine) item.className = sending ? 'mine sending' : 'mine';
   const img = document.createElement('img');
   img.src = url;
   img.alt = `Image from ${description.from}`;
@@ -94,7 +135,8 @@ function addToGallery(description, bytes, { mine = false } = {}) {
   from.className = 'from';
   from.textContent = mine ? 'you' : description.from;
   const meta = document.createElement('span');
-  meta.textContent = `${new Date(description.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} · ${formatBytes(description.bytes)}`;
+  meta.className = 'meta';
+  meta.textContent = sending ? `sending… · ${formatBytes(description.bytes)}` : metaText(description);
   caption.append(from, meta);
   item.append(img, caption);
   $('gallery').prepend(item);
@@ -107,6 +149,18 @@ function addToGallery(description, bytes, { mine = false } = {}) {
   return item;
 }
 
+function metaText(description) {
+  return `${new Date(description.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} · ${formatBytes(description.bytes)}`;
+}
+
+/** An upload the server refused, or that never reached it, leaves the gallery: it was never posted. */
+function withdraw(upload) {
+  if (!upload) return;
+  URL.revokeObjectURL(upload.item.querySelector('img').src);
+  upload.item.remove();
+  $('empty').hidden = $('gallery').children.length > 0;
+}
+
 function onMessage(event) {
   if (typeof event.data !== 'string') {
     if (pendingDescription) receiveImage(pendingDescription, event.data);
@@ -117,7 +171,10 @@ function onMessage(event) {
   try { message = JSON.parse(event.data); } catch { return; }
   switch (message.type) {
     case 'welcome':
-      if (message.maxBytes) $('max-size').textContent = formatBytes(message.maxBytes);
+      if (message.maxBytes) {
+        maxBytes = message.maxBytes;
+        $('max-size').textContent = human(maxBytes);
+      }
       if (typeof message.epoch === 'string') position.epoch = message.epoch;
       if (welcomed && message.recovered === true) {
         // the missed images follow this welcome; the gallery keeps what it has, and the offset
@@ -150,6 +207,10 @@ function onMessage(event) {
         shown.add(message.id);
         upload.item.querySelector('img').dataset.id = message.id;
       }
+      if (upload) {
+        upload.item.classList.remove('sending');
+        upload.item.querySelector('.meta').textContent = metaText({ ts: Date.now(), bytes: message.bytes });
+      }
       if (Number.isInteger(message.offset)) position.offset = Math.max(position.offset, message.offset);
       setStatus(`Sent ${upload ? upload.name : 'image'} (${formatBytes(message.bytes)}) to the room.`, 'good');
       break;
@@ -157,6 +218,7 @@ function onMessage(event) {
     case 'error': {
       const upload = uploads.shift();
       const name = upload && upload.name;
+      withdraw(upload);
       setStatus(`${name ? `${name}: ` : ''}${ERROR_TEXT[message.code] || 'Refused'}${message.detail ? ` (${message.detail})` : ''}.`, 'bad');
       break;
     }
@@ -167,18 +229,32 @@ function onMessage(event) {
 }
 
 async function upload(files) {
+  const refusals = [];
   for (const file of files) {
+    const name = file.name || 'pasted image';
     if (!socket || socket.readyState !== WebSocket.OPEN) {
-      setStatus('Not connected — wait for the connection to come back.', 'bad');
+      // refused: the status already says why (and links to the login)
+      if (!refused) setStatus(`${name}: not sent — not connected; wait for the connection to come back.`, 'bad');
       return;
     }
+    // what the server would refuse is refused here, before a byte is sent
+    if (file.size > maxBytes) {
+      refusals.push(`${name}: ${tooLarge(file.size, maxBytes)}`);
+      continue;
+    }
     const bytes = await file.arrayBuffer();
+    const mime = sniff(bytes);
+    if (!mime) {
+      refusals.push(`${name} is not a ${ACCEPTED} image`);
+      continue;
+    }
     socket.send(bytes);
-    // show our own image at once: the server never echoes it back
-    const item = addToGallery({ id: '', from: 'you', mime: file.type || 'image/*', bytes: bytes.byteLength, ts: Date.now() }, bytes, { mine: true });
-    uploads.push({ name: file.name || 'pasted image', item });
-    setStatus(`Sending ${file.name || 'pasted image'} (${formatBytes(bytes.byteLength)})…`);
+    // shown at once (the server never echoes our own image), marked as sending until the ack
+    const item = addToGallery({ id: '', from: 'you', mime, bytes: bytes.byteLength, ts: Date.now() }, bytes, { mine: true, sending: true });
+    uploads.push({ name, item });
+    setStatus(`Sending ${name} (${formatBytes(bytes.byteLength)})…`);
   }
+  if (refusals.length) setStatus(`${refusals.join('. ')}. Not sent.`, 'bad');
   renderState();
 }
 
@@ -200,20 +276,27 @@ function open(name) {
   window.history.replaceState(null, '', url);
   if (socket) socket.close();
   pendingDescription = null;
+  uploads.forEach(withdraw);
   uploads = [];
-  socket = new ReconnectingWebSocket(roomUrl(), { binaryType: 'arraybuffer' });
+  refused = null;
+  socket = new ReconnectingWebSocket(roomUrl(), { binaryType: 'arraybuffer', accessPath: `images/${room}` });
   socket.onmessage = onMessage;
   socket.onopen = () => renderState();
+  socket.onrefused = showRefused;
   socket.onclose = (event, retryIn) => {
     pendingDescription = null;
+    // what was sent and not acknowledged never reached the room: say so, and take it back out
+    const lost = uploads.map((u) => u.name);
+    uploads.forEach(withdraw);
     uploads = [];
     recovering = null;
+    const notSent = lost.length ? ` ${lost.join(', ')} ${lost.length === 1 ? 'was' : 'were'} not posted.` : '';
     if (retryIn !== null) {
       socket.url = roomUrl(); // the next attempt resumes from the last image seen
       setRecovery('', '');
-      setStatus(`Connection lost (${describeClose(event)}). Reconnecting in ${(retryIn / 1000).toFixed(1)} s…`, 'bad');
-    } else if (event.code !== 1000) {
-      setStatus(`Closed: ${describeClose(event)}.`, 'bad');
+      setStatus(`Connection lost (${describeClose(event)}).${notSent} Reconnecting in ${(retryIn / 1000).toFixed(1)} s…`, 'bad');
+    } else if (event.code !== 1000 || notSent) {
+      setStatus(`Closed: ${describeClose(event)}.${notSent}`, 'bad');
     }
     renderState();
   };
@@ -244,5 +327,6 @@ document.addEventListener('paste', (event) => {
 
 const params = new URLSearchParams(window.location.search);
 $('room').value = params.get('room') || $('room').value;
+showSession($('session'));
 setInterval(renderState, 200);
 open($('room').value);

@@ -1,5 +1,6 @@
 // overhead.html: the same ticker by polling and by WebSocket, with the server's byte counts.
-import { webSocketUrl, ReconnectingWebSocket, READY_STATES, describeClose } from './ws.js';
+import { webSocketUrl, ReconnectingWebSocket, READY_STATES, describeClose, pageFetch, loginUrl } from './ws.js';
+import { showSession } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 const INTERVAL = 1000; // one poll a second, as the ticker ticks
@@ -54,7 +55,7 @@ let pollFailures = 0;
 let socketOpen = false;
 
 async function pollOnce(client) {
-  const response = await fetch(`overhead/poll?client=${client}`);
+  const response = await pageFetch(`overhead/poll?client=${client}`);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return response.json();
 }
@@ -77,7 +78,7 @@ async function poll() {
 
 async function refreshStats() {
   try {
-    const response = await fetch('overhead/stats');
+    const response = await pageFetch('overhead/stats');
     if (response.ok) renderStats(await response.json());
   } catch (e) {
     // the poller's own state already says the server is away
@@ -86,9 +87,15 @@ async function refreshStats() {
 
 // ---- the page's own socket: quotes, and the stats after every tick ----
 
-const socket = new ReconnectingWebSocket(webSocketUrl('overhead/ticker?stats'));
+const socket = new ReconnectingWebSocket(webSocketUrl('overhead/ticker?stats'), { accessPath: 'overhead/ticker' });
+let refused = null; // the server will not let this page's socket in ('login' or 'forbidden'): polling goes on
 
 function renderSocketState(retryIn) {
+  if (refused) {
+    setState($('state'), 'CLOSED', refused === 'login' ? 'REFUSED' : 'FORBIDDEN');
+    setState($('ws-state'), 'CLOSED', refused === 'login' ? 'REFUSED' : 'FORBIDDEN');
+    return;
+  }
   const state = READY_STATES[socket.readyState];
   setState($('state'), state);
   setState($('ws-state'), state, state === 'OPEN' ? 'PUSHED' : state);
@@ -110,6 +117,16 @@ socket.onclose = (event, retryIn) => {
   renderSocketState(retryIn);
 };
 socket.onretry = () => renderSocketState();
+socket.onrefused = (answer) => {
+  refused = answer.access;
+  if (answer.access === 'login') {
+    const link = Object.assign(document.createElement('a'), { href: loginUrl(), className: 'login', textContent: 'Log in' });
+    $('ws-meta').replaceChildren(link, ' to see the pushed ticker: with security on, WebSockets need a logged-in user. Polling needs no login.');
+  } else {
+    $('ws-meta').textContent = `The server does not let ${answer.user || 'you'} open the ticker${answer.reason ? ` (${answer.reason})` : ''}.`;
+  }
+  renderSocketState();
+};
 
 // ---- the figures ----
 
@@ -238,6 +255,7 @@ $('remove-all').addEventListener('click', () => {
 });
 
 renderSimulated();
+showSession($('session'));
 socket.connect();
 renderSocketState();
 poll();

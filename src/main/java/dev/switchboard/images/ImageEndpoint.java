@@ -85,7 +85,7 @@ public final class ImageEndpoint extends SwitchboardEndpoint {
         }
         int size = data.remaining();
         if (size > maxBytes) {
-            refuse(ErrorCode.TOO_LARGE, "image is " + size + " bytes; the limit is " + maxBytes);
+            refuse(ErrorCode.TOO_LARGE, ImageSizes.tooLarge(size, maxBytes));
             return;
         }
         ImageDecoder.Image image;

@@ -83,8 +83,10 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
         if (address != null) {
             config.getUserProperties().put(REMOTE_ADDRESS, address);
         }
-        String agent = header(headers, "User-Agent");
-        config.getUserProperties().put(USER_AGENT, agent == null ? "" : agent);
+        // the container splits a header at its commas ("(KHTML, like Gecko)"): the whole User-Agent is all of them
+        String agent = headers.entrySet().stream().filter(e -> "User-Agent".equalsIgnoreCase(e.getKey()))
+                .flatMap(e -> e.getValue().stream()).collect(java.util.stream.Collectors.joining(", "));
+        config.getUserProperties().put(USER_AGENT, agent);
         boolean forwarded = header(headers, "X-Forwarded-For") != null || header(headers, "Forwarded") != null
                 || header(headers, "X-Real-IP") != null;
         config.getUserProperties().put(FORWARDED, forwarded);

@@ -45,7 +45,7 @@ class ConsolePageTest {
     }
 
     private static List<WebElement> answers() {
-        return operator.driver().findElements(By.cssSelector("#results > li:first-child ul li .value"));
+        return operator.driver().findElements(By.cssSelector("#results > li:last-child ul li .value"));
     }
 
     private static void run(String code) {
@@ -59,7 +59,7 @@ class ConsolePageTest {
         openTarget("first tab");
         targets.driver().switchTo().newWindow(WindowType.TAB);
         openTarget("second tab");
-        assertTrue(targets.driver().findElement(By.tagName("h1")).getText().contains("driven remotely"));
+        assertTrue(targets.driver().findElement(By.cssSelector("#target-view h1")).getText().contains("driven remotely"));
 
         operator.driver().get(server.http("console.html").toString());
         operator.waitUpTo(Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#targets tbody tr")).size() == 2);

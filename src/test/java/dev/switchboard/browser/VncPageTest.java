@@ -68,7 +68,7 @@ class VncPageTest {
         browser.screenshot("vnc-desktop");
         browser.driver().findElement(By.id("disconnect")).click();
         browser.waitUpTo(Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(By.id("state"), "DISCONNECTED"));
-        assertEquals("Disconnected from desk.", browser.driver().findElement(By.id("status")).getText());
+        assertEquals("Disconnected from desk (you disconnected).", browser.driver().findElement(By.id("status")).getText());
     }
 
     @Test

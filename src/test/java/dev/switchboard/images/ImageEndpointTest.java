@@ -130,6 +130,10 @@ class ImageEndpointTest {
             sender.sendBinary(big);
             JsonObject error = json(sender.nextText());
             assertEquals("too-large", error.getString("code"));
+            assertEquals("262,145 bytes; the limit is 262,144 bytes", error.getString("detail"));
+            sender.sendBinary(Arrays.copyOf(TestImages.png(10, 10), MAX + MAX / 2));
+            assertEquals("384 KiB; the limit is 256 KiB", json(sender.nextText()).getString("detail"),
+                    "sizes a person reads, not byte counts");
             sender.sendBinary(Arrays.copyOf(TestImages.png(10, 10), MAX));
             assertEquals("ack", json(sender.nextText()).getString("type"), "exactly the limit is fine");
         }
