@@ -148,7 +148,7 @@ function causeOf(frame, sent) {
   const frames = sent.filter((text) => !/^\s*$/.test(text));
   const byReceipt = receipt ? frames.find((text) => new RegExp(`^receipt:${escape(receipt)}$`, 'm').test(text)) : undefined;
   const text = byReceipt || frames[frames.length - 1];
-  return text ? showableFrame(text) : null;
+  return text ? showableFrame(text).trimEnd() : null;
 }
 
 function escape(text) {
