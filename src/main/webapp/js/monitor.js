@@ -1,6 +1,9 @@
 // Polls stomp-stats once a second and shows rates as differences between samples. Fields a server
 // does not report (an older one: no store, no durable subscriptions, no persistent/unacked/
 // redelivered counts) are left out — their columns and facts are not shown — never shown as "undefined".
+import { pageFetch, loginUrl } from './ws.js';
+import { showSession } from './session.js';
+
 const $ = (id) => document.getElementById(id);
 let previous = null;
 let failures = 0;
@@ -49,6 +52,20 @@ const DURABLE_COLUMNS = [
   { heading: 'Backlog', cls: 'num', value: (s) => count(s.backlog), title: 'Messages kept for it, not yet delivered' },
   { heading: 'Unacked', cls: 'num', value: (s) => count(s.unacked), title: 'Delivered, not yet acknowledged' },
   { heading: 'Persistent', cls: 'num', field: 'persistent', value: (s) => count(s.persistent), title: 'Of its messages, those in the store' },
+];
+
+const SESSION_COLUMNS = [
+  { heading: 'Session', cls: 'data', value: (s) => String(s.session) },
+  { heading: 'User', cls: 'data', value: (s) => (typeof s.user === 'string' ? s.user : '–') },
+  { heading: 'Client id', cls: 'data', value: (s) => (typeof s.clientId === 'string' ? s.clientId : '–') },
+  { heading: 'Version', cls: 'num', value: (s) => String(s.version ?? '–') },
+  { heading: 'Subscriptions', cls: 'num', value: (s) => count(s.subscriptions) },
+];
+const CONSUMER_COLUMNS = [
+  { heading: 'Destination', cls: 'data', value: (c) => String(c.destination) },
+  { heading: 'Session', cls: 'data', value: (c) => String(c.session) },
+  { heading: 'Subscription', cls: 'data', value: (c) => String(c.subscription) },
+  { heading: 'Durable name', cls: 'data', value: (c) => (typeof c.durable === 'string' ? c.durable : '–') },
 ];
 
 function cell(tag, cls, content) {
@@ -131,6 +148,32 @@ function renderDurable(subscriptions) {
   $('durable-empty').hidden = subscriptions.length > 0;
 }
 
+/** A plain list (sessions, consumers) as a table; the section shows only when the server reports it. */
+function renderList(sectionId, tableId, emptyId, columns, items, key) {
+  const section = $(sectionId);
+  section.hidden = !Array.isArray(items);
+  if (section.hidden) return;
+  renderHead($(tableId), columns);
+  replaceRows($(tableId).tBodies[0], items.map((item) => {
+    const row = document.createElement('tr');
+    row.dataset.key = key(item);
+    row.append(...columns.map((c) => cell('td', c.cls, c.value(item))));
+    return row;
+  }));
+  $(tableId).closest('.table-wrap').hidden = items.length === 0;
+  $(emptyId).hidden = items.length > 0;
+}
+
+function renderSessions(stats) {
+  const consumers = Array.isArray(stats.consumers) ? stats.consumers : null;
+  const sessions = Array.isArray(stats.stompSessions) ? stats.stompSessions.map((s) => ({
+    ...s, subscriptions: consumers ? consumers.filter((c) => c.session === s.session).length : undefined })) : null;
+  renderList('sessions-section', 'session-list', 'sessions-empty', SESSION_COLUMNS, sessions, (s) => String(s.session));
+  renderList('consumers-section', 'consumers', 'consumers-empty', CONSUMER_COLUMNS,
+    consumers && [...consumers].sort((a, b) => String(a.destination).localeCompare(String(b.destination))),
+    (c) => `${c.session}/${c.subscription}`);
+}
+
 const STORE_DETAIL = {
   UP: 'persistent messages and durable subscriptions are written to disk',
   OFF: 'nothing is written to disk: persistent messages and durable subscriptions last only until a restart',
@@ -193,6 +236,7 @@ function render(stats) {
   $('topics-kept').hidden = !destinations.some((d) => d.kind === 'topic' && typeof d.durable === 'number');
   $('empty').hidden = destinations.length > 0;
   renderDurable(stats.durableSubscriptions);
+  renderSessions(stats);
 
   if (stats.totals && previous && previous.totals) {
     totalIn = stats.totals.messagesIn; prevIn = previous.totals.messagesIn;
@@ -203,20 +247,61 @@ function render(stats) {
   previous = { ...stats, destinations };
 }
 
+function setBadge(text, state) {
+  $('state').textContent = text;
+  $('state').dataset.state = state;
+}
+
+/** Refused (401: log in; 403: operators only): said once, and no more polling — a retry gets the same answer. */
+function refused(status) {
+  const notice = $('access');
+  notice.replaceChildren();
+  if (status === 401) {
+    setBadge('LOG IN', 'REFUSED');
+    notice.append('The broker monitor is for operators: ',
+      Object.assign(document.createElement('a'), { href: loginUrl(), textContent: 'log in' }), ' to see it.');
+  } else {
+    setBadge('NOT ALLOWED', 'REFUSED');
+    notice.append('Operators only: your user may not see the broker monitor. Log out and log in as an operator to see it.');
+  }
+  notice.hidden = false;
+  document.querySelector('main').classList.add('refused');
+}
+
+/** Offline: the numbers shown are from the last answer, dimmed and dated, until the server answers again. */
+function offline(retryMs) {
+  setBadge('OFFLINE', 'CLOSED');
+  const main = document.querySelector('main');
+  main.classList.toggle('stale', previous !== null);
+  $('offline').textContent = previous
+    ? `Offline: the server is not answering. The numbers below are from ${new Date(previous.time).toLocaleTimeString()}; trying again in ${Math.round(retryMs / 1000)} s.`
+    : `Offline: the server is not answering; trying again in ${Math.round(retryMs / 1000)} s.`;
+  $('offline').hidden = false;
+}
+
 async function poll() {
+  let status = 0;
   try {
-    const response = await fetch('stomp-stats', { cache: 'no-store' });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    // pageFetch: a 401 is never a Basic challenge, so no browser password dialog
+    const response = await pageFetch('stomp-stats');
+    status = response.status;
+    if (status === 401 || status === 403) {
+      refused(status);
+      return;
+    }
+    if (!response.ok) throw new Error(`HTTP ${status}`);
     render(await response.json());
     failures = 0;
-    $('state').textContent = 'LIVE';
-    $('state').dataset.state = 'OPEN';
+    setBadge('LIVE', 'OPEN');
+    document.querySelector('main').classList.remove('stale');
+    $('offline').hidden = true;
   } catch (e) {
     failures += 1;
-    $('state').textContent = 'OFFLINE';
-    $('state').dataset.state = 'CLOSED';
   }
   // back off while the server is away: 1 s, 2 s, 4 s … 30 s
-  setTimeout(poll, Math.min(30000, 1000 * 2 ** Math.min(failures, 5)));
+  const delay = Math.min(30000, 1000 * 2 ** Math.min(failures, 5));
+  if (failures > 0) offline(delay);
+  setTimeout(poll, delay);
 }
+showSession($('session'));
 poll();

@@ -1,5 +1,6 @@
-import { stompClient } from './stomp-client.js';
-import { timeOfDay, describeClose } from './ws.js';
+import { stompClient, errorMessage } from './stomp-client.js';
+import { timeOfDay, describeClose, utf8Length, loginUrl } from './ws.js';
+import { showSession } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_ITEMS = 300;
@@ -36,11 +37,17 @@ function logFrame(raw) {
   addItem($('frames'), kind, [['frame', `${timeOfDay()} ${out ? '→' : '←'} ${text || '(heart-beat)'}`]]);
 }
 
-function setState(state, event) {
+// what the browser is logged in as (security on): the advice after a refused login depends on it
+let session = { security: false, user: null };
+
+function setState(state, detail = {}) {
   $('state').textContent = state;
   $('state').dataset.state = state;
   const open = state === 'OPEN';
-  for (const id of ['subscribe', 'send', 'begin', 'disconnect']) $(id).disabled = !open;
+  // Disconnect also stops a connection being opened or a retry being waited for
+  const wanted = open || state === 'CONNECTING' || (state === 'CLOSED' && detail.retryIn != null);
+  for (const id of ['subscribe', 'send', 'begin']) $(id).disabled = !open;
+  $('disconnect').disabled = !wanted;
   $('connect').disabled = open || state === 'CONNECTING';
   $('commit').disabled = !open || !transaction;
   $('abort').disabled = !open || !transaction;
@@ -50,11 +57,53 @@ function setState(state, event) {
   if (state === 'OPEN') {
     $('connection-info').textContent = `Connected to ${client.url} with STOMP ${client.connectedVersion}`
       + `${connectedClientId ? ` as client id ${connectedClientId}` : ''}.`;
-  } else if (state === 'CLOSED' && event) {
-    $('connection-info').textContent = `Closed: ${describeClose(event)}.${client && client.active ? ' Reconnecting…' : ''}`;
+  } else if (state === 'CONNECTING') {
+    $('connection-info').textContent = detail.attempt ? `Reconnecting to ${client.url}…` : `Connecting to ${client.url}…`;
+  } else if (state === 'CLOSED') {
     transaction = null;
     $('tx-id').textContent = '–';
+    $('connection-info').textContent = closedText(detail);
   }
+}
+
+/** What the connection line says once closed: why, and whether (and when) the page connects again. */
+function closedText({ event, retryIn, error, kind, stopped }) {
+  if (stopped) return 'Disconnected.';
+  if (!event && !error) return '';
+  const why = event ? `Closed: ${describeClose(event)}.` : 'Closed.';
+  if (retryIn != null) return `${why} Reconnecting in ${(retryIn / 1000).toFixed(1)} s…`;
+  if (kind === 'refused') return `${why} The server refused the connection: log in, then Connect.`;
+  if (error) return `${why} Not reconnecting: the broker refused a frame (the error is shown above); it would refuse it again. Fix it, then Connect.`;
+  return `${why} Not reconnecting: this close is not one a retry can help. Connect to try again.`;
+}
+
+/** What to do about an ERROR, by its kind. */
+function errorAdvice(kind) {
+  if (kind === 'login') {
+    return session.user
+      ? `The broker did not take the login. This browser is logged in as ${session.user}, and its connection carries that user: leave Login and Passcode empty, or enter this user's own passcode. Then Connect.`
+      : 'The broker did not take the login: enter your Login and Passcode above (or log in, and the connection carries your user), then Connect.';
+  }
+  if (kind === 'forbidden') {
+    return `You are not allowed to do that${session.user ? ` as ${session.user}` : ''}: the security rules do not give your user this destination. The connection has ended; Connect again and use a destination you may use.`;
+  }
+  return 'The broker ends the connection after an ERROR (its subscriptions and any open transaction are gone). Fix the frame, then Connect again: the page does not reconnect by itself, as the same frame would get the same ERROR.';
+}
+
+function showError(frame, kind, cause) {
+  $('stomp-error-message').textContent = errorMessage(frame);
+  const advice = $('stomp-error-advice');
+  advice.replaceChildren(errorAdvice(kind));
+  if (kind === 'login' && session.security && !session.user) {
+    advice.append(' ', Object.assign(document.createElement('a'), { href: loginUrl(), textContent: 'Log in' }));
+  }
+  $('stomp-error-cause').textContent = cause || '(no frame: the broker sent it on its own)';
+  $('stomp-error').dataset.kind = kind;
+  $('stomp-error').hidden = false;
+}
+
+function dismissError() {
+  $('stomp-error').hidden = true;
 }
 
 function parseHeaders(text) {
@@ -224,37 +273,56 @@ $('connect-form').addEventListener('submit', (event) => {
   if (connectedClientId) connectHeaders['client-id'] = connectedClientId;
   subscriptions.clear();
   renderSubscriptions();
-  if (client) client.deactivate(); // one client at a time: a Connect while reconnecting replaces it
+  if (client) client.stop(); // one client at a time: a Connect while reconnecting replaces it
   const current = stompClient({
     versions: [version],
     connectHeaders,
     // a replaced client's last close must not show on the page as this one's state
-    onState: (state, closeEvent) => { if (client === current) setState(state, closeEvent); },
+    onState: (state, detail) => { if (client === current) setState(state, detail); },
+    onError: (frame, kind, cause) => { if (client === current) showError(frame, kind, cause); },
     debug: logFrame,
   });
   client = current;
-  client.onStompError = (frame) => {
-    $('connection-info').textContent = `ERROR from the broker: ${frame.headers.message || frame.body}`;
-  };
   client.whenConnected(() => {
     // resubscribe after a reconnect
     for (const [id, sub] of subscriptions) subscribe(sub, id);
   });
-  client.activate();
+  client.start();
 });
 
-$('disconnect').addEventListener('click', async () => {
-  await client.deactivate();
-  setState('CLOSED');
-  $('connection-info').textContent = 'Disconnected.';
+$('disconnect').addEventListener('click', () => {
+  if (client) client.stop();
 });
+$('dismiss-error').addEventListener('click', dismissError);
+
+/** Why the broker would refuse this destination ('' when it would not): checked before anything is sent. */
+function destinationProblem(destination) {
+  if (destination === '') return 'Enter a destination: /topic/NAME or /queue/NAME.';
+  if (/[\u0000-\u001f\u007f]/.test(destination)) return 'A destination has no control characters.';
+  const match = /^\/(topic|queue)\/(.+)$/.exec(destination);
+  if (!match) {
+    const near = /^\/?(t\w*|q\w*)\/?(.*)$/i.exec(destination);
+    const hint = near && near[2] ? ` (did you mean /${near[1].toLowerCase().startsWith('q') ? 'queue' : 'topic'}/${near[2]}?)` : '';
+    return `Not sent: '${destination}' is not a destination here. Use /topic/NAME or /queue/NAME${hint}.`;
+  }
+  if (utf8Length(destination) > 255) return 'Not sent: a destination is at most 255 bytes.';
+  return '';
+}
+
+/** Checks a destination field, showing why it is wrong; true when it is fine. */
+function checkDestination(field) {
+  const problem = destinationProblem($(field).value.trim());
+  showFieldError(field, `${field}-error`, problem);
+  if (problem) $(field).focus();
+  return !problem;
+}
 
 const ACKED_BY_CLIENT = new Set(['client', 'client-individual']);
 const MAX_PREFETCH = 2147483647;
 
 /** The client id a durable subscription would be made under: this connection's, or the one the form will connect with. */
 function effectiveClientId() {
-  return client && client.active ? connectedClientId : $('client-id').value.trim();
+  return client && (client.connected || client.active) ? connectedClientId : $('client-id').value.trim();
 }
 
 /**
@@ -283,7 +351,7 @@ function renderSubscribeOptions() {
 /** Why a durable subscription cannot be made here ('' when it can). */
 function durableUnavailable(destination, clientId) {
   if (!clientId) {
-    return client && client.active
+    return client && (client.connected || client.active)
       ? 'Off: this connection has no client id. Disconnect and connect with one to subscribe durably.'
       : 'Off: durable subscriptions need a client id. Enter one under Connection before connecting.';
   }
@@ -360,6 +428,7 @@ $('subscribe-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const destination = $('sub-destination').value.trim();
   const ack = $('ack-mode').value;
+  if (!checkDestination('sub-destination')) return;
   const options = subscribeOptions(destination, ack);
   if (!options) return; // the fields say what is wrong; nothing was sent
   const sub = { destination, ack, resume: $('resume').checked, ...options };
@@ -372,6 +441,7 @@ $('subscribe-form').addEventListener('submit', (event) => {
 
 $('send-form').addEventListener('submit', (event) => {
   event.preventDefault();
+  if (!checkDestination('send-destination')) return;
   const headers = { ...parseHeaders($('headers').value), ...txHeader() };
   if ($('persistent').checked) headers.persistent = 'true';
   client.publish({ destination: $('send-destination').value.trim(), body: $('body').value, headers });
@@ -395,7 +465,8 @@ for (const [id, act] of [['commit', 'commit'], ['abort', 'abort']]) {
 $('sub-destination').addEventListener('input', () => { renderPosition(); renderSubscribeOptions(); });
 $('ack-mode').addEventListener('change', renderSubscribeOptions);
 $('client-id').addEventListener('input', renderSubscribeOptions);
-for (const [field, error] of [['prefetch', 'prefetch-error'], ['selector', 'selector-error'], ['durable-name', 'durable-error']]) {
+for (const [field, error] of [['prefetch', 'prefetch-error'], ['selector', 'selector-error'], ['durable-name', 'durable-error'],
+  ['sub-destination', 'sub-destination-error'], ['send-destination', 'send-destination-error']]) {
   $(field).addEventListener('input', () => showFieldError(field, error, ''));
 }
 // a durable name cleared where it does not apply is switched off once the field is left, not mid-keystroke
@@ -404,3 +475,4 @@ $('clear-messages').addEventListener('click', () => $('messages').replaceChildre
 $('clear-frames').addEventListener('click', () => $('frames').replaceChildren());
 setState('CLOSED');
 renderPosition();
+showSession($('session')).then((answer) => { session = answer; });

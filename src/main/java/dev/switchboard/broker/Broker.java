@@ -710,6 +710,34 @@ public final class Broker implements AutoCloseable {
                                int unacked, int persistent) {
     }
 
+    /**
+     * One subscription as the monitor lists it: its key (the protocol's session and subscription
+     * ids), its destination (a durable subscription's topic), and a durable subscription's name.
+     */
+    public record SubscriptionStats(String key, String destination, String kind, String durableName) {
+    }
+
+    /**
+     * At most {@code limit} subscriptions (queue consumers, topic subscriptions, active durable
+     * subscriptions), by key. Read-only: a snapshot of the registrations, nothing locked.
+     */
+    public List<SubscriptionStats> subscriptions(int limit) {
+        List<SubscriptionStats> list = new ArrayList<>();
+        for (Map.Entry<String, Registration> entry : registrations.entrySet()) {
+            Registration registration = entry.getValue();
+            if (registration instanceof OnQueue onQueue) {
+                Durable durable = onQueue.durable();
+                list.add(durable != null
+                        ? new SubscriptionStats(entry.getKey(), durable.topic, "topic", durable.name.name())
+                        : new SubscriptionStats(entry.getKey(), onQueue.queue().name, "queue", null));
+            } else if (registration instanceof OnTopic onTopic) {
+                list.add(new SubscriptionStats(entry.getKey(), onTopic.topic().destination, "topic", null));
+            }
+        }
+        list.sort(java.util.Comparator.comparing(SubscriptionStats::key));
+        return list.size() > limit ? List.copyOf(list.subList(0, limit)) : list;
+    }
+
     /** The whole broker at a glance, whatever page of destinations is asked for. */
     public record Totals(int destinations, int queues, int topics, long queuedMessages, long queuedBytes,
                          long unackedTopicBytes, long transactionBytes, long heldBytes, long messagesIn,

@@ -178,6 +178,16 @@ public final class StompBroker implements AutoCloseable {
                 page.destinations(), page.durables());
     }
 
+    /** One connected STOMP session as the monitor lists it ({@code user} and {@code clientId} null until CONNECT names them). */
+    public record SessionStats(String id, String user, String clientId, String version) {
+    }
+
+    /** At most {@code limit} sessions, by id. Read-only. */
+    public List<SessionStats> sessions(int limit) {
+        return sessions.stream().map(s -> new SessionStats(s.id(), s.user(), s.clientId(), s.version().header()))
+                .sorted(java.util.Comparator.comparing(SessionStats::id)).limit(limit).toList();
+    }
+
     @Override
     public void close() {
         sweep.cancel(false);

@@ -110,6 +110,16 @@ public final class StompSession {
         return id;
     }
 
+    /** The logged-in user, for the monitor (null before CONNECT). */
+    String user() {
+        return user;
+    }
+
+    /** CONNECT's client-id, for the monitor (null when none). */
+    String clientId() {
+        return clientId;
+    }
+
     StompBroker broker() {
         return broker;
     }

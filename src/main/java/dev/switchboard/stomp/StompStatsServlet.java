@@ -15,7 +15,8 @@ import java.io.IOException;
  * sessions, the totals (always over every destination), the store's state, one page of
  * destinations in name order with their subscribers, queue depth, persistent, unacknowledged and
  * redelivered counts and message counts (rates are the page's deltas), and as many durable
- * subscriptions (active or away, with their backlog). Paged so
+ * subscriptions (active or away, with their backlog); the connected sessions and every
+ * subscription (consumer), at most {@code limit} of each. Paged so
  * that a broker with many destinations answers in bounded time and size; {@code limit} defaults to
  * {@value #DEFAULT_LIMIT} and is at most {@value #MAX_LIMIT}. A bad number is HTTP 400.
  */
@@ -71,6 +72,26 @@ public final class StompStatsServlet extends HttpServlet {
             }
             durables.add(entry);
         }
+        // the connected sessions and every subscription (consumer), at most `limit` of each
+        JsonArrayBuilder sessions = JSON.createArrayBuilder();
+        for (StompBroker.SessionStats session : broker.sessions(limit)) {
+            JsonObjectBuilder entry = JSON.createObjectBuilder().add("session", session.id()).add("version", session.version());
+            nullable(entry, "user", session.user());
+            nullable(entry, "clientId", session.clientId());
+            sessions.add(entry);
+        }
+        JsonArrayBuilder consumers = JSON.createArrayBuilder();
+        for (Broker.SubscriptionStats consumer : broker.core().subscriptions(limit)) {
+            int slash = consumer.key().indexOf('/');
+            JsonObjectBuilder entry = JSON.createObjectBuilder()
+                    .add("session", slash < 0 ? consumer.key() : consumer.key().substring(0, slash))
+                    .add("subscription", slash < 0 ? "" : consumer.key().substring(slash + 1))
+                    .add("destination", consumer.destination()).add("kind", consumer.kind());
+            if (consumer.durableName() != null) {
+                entry.add("durable", consumer.durableName());
+            }
+            consumers.add(entry);
+        }
         JsonObjectBuilder store = JSON.createObjectBuilder();
         String problem = broker.core().storeProblem();
         if (!broker.core().stores()) {
@@ -96,7 +117,16 @@ public final class StompStatsServlet extends HttpServlet {
                         .add("durableSubscriptions", t.durableSubscriptions()))
                 .add("store", store)
                 .add("offset", page.offset()).add("limit", limit)
-                .add("destinations", destinations).add("durableSubscriptions", durables).build().toString());
+                .add("destinations", destinations).add("durableSubscriptions", durables)
+                .add("stompSessions", sessions).add("consumers", consumers).build().toString());
+    }
+
+    private static void nullable(JsonObjectBuilder entry, String name, String value) {
+        if (value == null) {
+            entry.addNull(name);
+        } else {
+            entry.add(name, value);
+        }
     }
 
     private static int number(String text, int absent, int max) {
