@@ -205,7 +205,7 @@ final class LoadClient implements AutoCloseable {
         return conn;
     }
 
-    private List<Conn> open(String url, int count, String subprotocol, IntFunction<Handler> handlers) throws Exception {
+    List<Conn> open(String url, int count, String subprotocol, IntFunction<Handler> handlers) throws Exception {
         return open(url, count, subprotocol, 0, handlers);
     }
 
