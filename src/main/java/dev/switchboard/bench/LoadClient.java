@@ -119,6 +119,11 @@ final class LoadClient implements AutoCloseable {
             ctx.close(); // a connection the server dropped is counted through its close code, if it sent one
         }
 
+        /** Completes when the connection has ended, by either side. */
+        CompletableFuture<Void> closed() {
+            return closed;
+        }
+
         /** Stops reading: frames pile up in the socket buffers and then in the server's queue for it. */
         void stall() {
             channel.config().setAutoRead(false);

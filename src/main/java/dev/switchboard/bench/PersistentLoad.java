@@ -177,9 +177,12 @@ final class PersistentLoad {
     }
 
     /**
-     * Subscribes once to each queue ({@code ack:auto}, a receipt on each SUBSCRIBE) and counts what
-     * arrives until every queue gave its {@code expected[i]} distinct sequences {@code 1..expected},
-     * or nothing came for {@code quiet} (or {@code max} passed). Times count from {@code t0}.
+     * Subscribes once to each queue ({@code ack:client-individual}, every message ACKed) and counts
+     * what arrives until every queue gave its {@code expected[i]} distinct sequences
+     * {@code 1..expected}, or nothing came for {@code quiet} (or {@code max} passed). A connection
+     * the server closes (a broker without flow control closes a reader that falls behind with
+     * 1013) is replaced, up to 20 times: what it had not ACKed is redelivered, so only what the
+     * broker no longer has counts as missing. Times count from {@code t0}.
      */
     Drained drain(String wsBase, List<String> queues, long[] expected, long t0, Duration quiet, Duration max)
             throws Exception {
@@ -198,57 +201,69 @@ final class PersistentLoad {
         }
         long wanted = want;
         CompletableFuture<Void> all = new CompletableFuture<>();
-        LoadClient.Conn conn = client.open(wsBase + "stomp", 1, "v12.stomp", i -> text -> {
-            if (!text.startsWith("MESSAGE")) {
-                if (text.startsWith("ERROR")) {
-                    all.completeExceptionally(new IllegalStateException(text.replace('\0', ' ').trim()));
+        if (wanted == 0) {
+            all.complete(null);
+        }
+        long deadline = System.nanoTime() + max.toNanos();
+        int reconnects = 0;
+        long closed1013 = client.closes(1013);
+        while (!all.isDone() && System.nanoTime() < deadline && System.nanoTime() - last.get() < quiet.toNanos()) {
+            LoadClient.Conn[] self = new LoadClient.Conn[1];
+            LoadClient.Conn conn = client.open(wsBase + "stomp", 1, "v12.stomp", i -> text -> {
+                if (!text.startsWith("MESSAGE")) {
+                    if (text.startsWith("ERROR")) {
+                        System.err.println("switchboard-bench: drain got " + text.replace('\0', ' ').trim());
+                    }
+                    return;
                 }
-                return;
-            }
-            long now = System.nanoTime();
-            first.compareAndSet(0, now);
-            last.set(now);
-            received.incrementAndGet();
-            int q = Integer.parseInt(header(text, "subscription"));
-            long seq = bodySequence(text);
-            if (seq >= 1 && seq <= expected[q]) {
-                if (seen[q].get((int) seq)) {
-                    duplicated.incrementAndGet();
-                } else {
-                    seen[q].set((int) seq);
-                    if (distinct.incrementAndGet() == wanted) {
-                        all.complete(null);
+                long now = System.nanoTime();
+                first.compareAndSet(0, now);
+                last.set(now);
+                received.incrementAndGet();
+                self[0].send("ACK\nid:" + header(text, "ack") + "\n\n\0");
+                int q = Integer.parseInt(header(text, "subscription"));
+                long seq = bodySequence(text);
+                if (seq >= 1 && seq <= expected[q]) {
+                    if (seen[q].get((int) seq)) {
+                        duplicated.incrementAndGet();
+                    } else {
+                        seen[q].set((int) seq);
+                        if (distinct.incrementAndGet() == wanted) {
+                            all.complete(null);
+                        }
                     }
                 }
-            }
-        }).get(0);
-        try {
-            conn.send(CONNECT);
-            for (int i = 0; i < queues.size(); i++) {
-                conn.send("SUBSCRIBE\nid:" + i + "\ndestination:/queue/" + queues.get(i) + "\nack:auto\n\n\0");
-            }
-            if (wanted == 0) {
-                all.complete(null);
-            }
-            long deadline = System.nanoTime() + max.toNanos();
-            while (!all.isDone() && System.nanoTime() < deadline
-                    && System.nanoTime() - last.get() < quiet.toNanos()) {
-                try {
-                    all.get(100, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException notYet) {
-                    // keep waiting, bounded by quiet and max
+            }).get(0);
+            self[0] = conn;
+            try {
+                conn.send(CONNECT);
+                for (int i = 0; i < queues.size(); i++) {
+                    conn.send("SUBSCRIBE\nid:" + i + "\ndestination:/queue/" + queues.get(i) + "\nack:client-individual\n\n\0");
                 }
+                last.set(Math.max(last.get(), System.nanoTime()));
+                while (!all.isDone() && !conn.closed().isDone() && System.nanoTime() < deadline
+                        && System.nanoTime() - last.get() < quiet.toNanos()) {
+                    try {
+                        all.get(100, TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException notYet) {
+                        // keep waiting, bounded by quiet and max
+                    }
+                }
+            } finally {
+                conn.abort();
             }
-            if (all.isCompletedExceptionally()) {
-                all.join();
+            if (!all.isDone() && conn.closed().isDone() && ++reconnects > 20) {
+                break;
             }
-            long end = System.nanoTime();
-            return new Drained(received.get(), wanted - distinct.get(), duplicated.get(),
-                    first.get() == 0 ? Double.NaN : (first.get() - t0) / 1e6,
-                    all.isDone() ? (last.get() - t0) / 1e6 : (end - t0) / 1e6);
-        } finally {
-            conn.abort();
         }
+        if (reconnects > 0) {
+            System.err.println("switchboard-bench: a drain was closed by the server " + reconnects + " times ("
+                    + (client.closes(1013) - closed1013) + " with 1013) and reconnected");
+        }
+        long end = System.nanoTime();
+        return new Drained(received.get(), wanted - distinct.get(), duplicated.get(),
+                first.get() == 0 ? Double.NaN : (first.get() - t0) / 1e6,
+                all.isDone() ? (last.get() - t0) / 1e6 : (end - t0) / 1e6);
     }
 
     /**

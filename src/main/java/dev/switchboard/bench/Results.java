@@ -47,7 +47,8 @@ record Results(String scenario, String server, Map<String, Double> values) {
     }
 
     /**
-     * Repeated runs of one scenario against one server as one row: every value averaged, and
+     * Repeated runs of one scenario against one server as one row: rates and times averaged, counts
+     * (lost, errors) added, and
      * {@code spread %} — (highest − lowest) ÷ mean of the row's first rate — so a noisy machine's
      * scatter is printed next to the number it scatters. One run has a spread of 0.
      */
@@ -57,8 +58,11 @@ record Results(String scenario, String server, Map<String, Double> values) {
         }
         Results first = runs.get(0);
         Results mean = of(first.scenario(), first.server());
-        first.values().keySet().forEach(name -> mean.put(name,
-                runs.stream().mapToDouble(r -> r.values().getOrDefault(name, 0.0)).average().orElse(0)));
+        first.values().keySet().forEach(name -> {
+            java.util.DoubleSummaryStatistics each = runs.stream()
+                    .mapToDouble(r -> r.values().getOrDefault(name, 0.0)).summaryStatistics();
+            mean.put(name, name.endsWith("/s") || name.endsWith(" ms") ? each.getAverage() : each.getSum());
+        });
         String rate = first.rateColumn();
         if (rate != null) {
             double low = runs.stream().mapToDouble(r -> r.values().getOrDefault(rate, 0.0)).min().orElse(0);
