@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * {@code java -jar target/switchboard-bench.jar [--target URL] [--seconds N] [--idle N] [--only LIST]
- * [--artemis DIR] [--baseline-jar JAR] [--storm-members N] [--storm-drop N] [--storm-rate N] [--json]}: load scenarios printed as a table.
+ * [--artemis DIR] [--baseline-jar JAR] [--runs N] [--storm-members N] [--storm-drop N] [--storm-rate N] [--json]}: load
+ * scenarios printed as a table.
  * <p>
  * Without {@code --target} it starts, each in its own JVM on loopback, Switchboard (standalone,
  * rate limits lifted, {@code -Dswitchboard.*} options of this JVM passed on), a bare Tyrus echo
@@ -38,6 +39,11 @@ import java.util.Set;
  * {@code --storm-members N}, {@code --storm-drop N} and {@code --storm-rate N} change those
  * numbers (100/s to 1,000 members is 100,000 deliveries/s: about a small machine's chat fan-out,
  * and then the storm measures a backlog, which its "others lost" column shows).
+ * <p>
+ * {@code persist} and {@code restart} (side by side only) are persistent STOMP on queues against
+ * Switchboard with its store at {@code stomp.store.sync=always} and {@code =batch} and a persistent
+ * Artemis, with the disk's fsync rate probed in the same folder ({@link Persistence});
+ * {@code --runs N} repeats each of their measurements N times and prints mean and spread.
  */
 public final class Bench {
 

@@ -218,6 +218,11 @@ final class LoadClient implements AutoCloseable {
         conns.forEach(Conn::abort);
     }
 
+    /** Every close code servers sent so far, with counts, for diagnostics. */
+    String closeCodesSeen() {
+        return new java.util.TreeMap<>(closeCodes).toString();
+    }
+
     long closes(int code) {
         AtomicLong n = closeCodes.get(code);
         return n == null ? 0 : n.get();

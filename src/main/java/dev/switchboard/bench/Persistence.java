@@ -31,7 +31,7 @@ final class Persistence {
 
     static final int ACK_MESSAGES = 20_000;
     static final int RESTART_MESSAGES = 100_000;
-    private static final Duration FSYNC_PROBE = Duration.ofSeconds(3);
+    private static final Duration FSYNC_PROBE = Duration.ofSeconds(2);
 
     private final PersistentLoad load;
     private final Duration warmup;
@@ -39,6 +39,9 @@ final class Persistence {
     private final int runs;
     private final List<Results> results;
     private final Runner runner;
+    /** Every fsync probe of this run, one before each measured scenario and one at the end: the disk is shared and drifts. */
+    private final List<Double> fsyncs = new ArrayList<>();
+    private Path root;
 
     Persistence(PersistentLoad load, Duration warmup, Duration measure, int runs, List<Results> results, Runner runner) {
         this.load = load;
@@ -148,8 +151,9 @@ final class Persistence {
             System.err.println("switchboard-bench: no Artemis (--artemis DIR or ARTEMIS_HOME): persistent STOMP runs without a peer");
         }
         Path root = Files.createTempDirectory("switchboard-bench-persist");
+        this.root = root;
         try {
-            double before = FsyncProbe.fsyncsPerSecond(root, FSYNC_PROBE);
+            probe();
             List<Results> rows = new ArrayList<>();
             String[] journal = {"-"};
             if (only.contains("persist")) {
@@ -158,12 +162,14 @@ final class Persistence {
             if (only.contains("restart")) {
                 runner.step("restart", () -> restart(root, artemisHome, serverOptions, rows, journal));
             }
-            double after = FsyncProbe.fsyncsPerSecond(root, FSYNC_PROBE);
-            double fsync = (before + after) / 2;
-            System.err.printf(Locale.ROOT, "switchboard-bench: data in %s; fsync probe %.0f/s before, %.0f/s after; artemis journal: %s%n",
-                    root, before, after, journal[0]);
+            probe();
+            double fsync = fsyncs.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            System.err.printf(Locale.ROOT, "switchboard-bench: data in %s; fsync probes %s /s; artemis journal: %s%n",
+                    root, fsyncs.stream().map(f -> String.format(Locale.ROOT, "%.0f", f)).toList(), journal[0]);
             results.add(Results.of("fsync probe 200 B appends", "disk").put("fsyncs/s", fsync)
-                    .put("before /s", before).put("after /s", after));
+                    .put("lowest /s", fsyncs.stream().mapToDouble(Double::doubleValue).min().orElse(0))
+                    .put("highest /s", fsyncs.stream().mapToDouble(Double::doubleValue).max().orElse(0))
+                    .put("probes", fsyncs.size()));
             for (Results row : rows) {
                 results.add(row.server().contains("÷") ? row : row.fsyncShare(fsync));
             }
@@ -192,6 +198,7 @@ final class Persistence {
             int tag = 0;
             for (int[] pw : new int[][] {{1, 1}, {8, 1}, {8, 16}}) {
                 String scenario = "persist send " + pw[0] + "×" + pw[1] + " 200 B";
+                probe();
                 Map<Broker, List<Results>> byBroker = new LinkedHashMap<>();
                 for (int r = 0; r < runs; r++) {
                     for (Broker b : inTurn(brokers, r)) {
@@ -203,6 +210,7 @@ final class Persistence {
             }
             for (int consumers : new int[] {1, 4}) {
                 String scenario = "persist ack " + ACK_MESSAGES / 1000 + "k ×" + consumers;
+                probe();
                 Map<Broker, List<Results>> byBroker = new LinkedHashMap<>();
                 for (int r = 0; r < runs; r++) {
                     for (Broker b : inTurn(brokers, r)) {
@@ -248,6 +256,7 @@ final class Persistence {
         String scenario = "restart " + RESTART_MESSAGES / 1000 + "k persistent";
         List<Results> sb = new ArrayList<>();
         List<Results> artemis = new ArrayList<>();
+        probe();
         for (int r = 0; r < runs; r++) {
             try (Broker b = new SwitchboardBroker("sb always", Files.createTempDirectory(root, "sb-restart"), "always",
                     serverOptions)) {
@@ -282,11 +291,16 @@ final class Persistence {
         return Results.of(scenario, b.name())
                 .put("fill msgs/s", fill.perSecond())
                 .put("ready ms", ready)
-                .put("first msg ms", Double.isNaN(drained.firstMessageMs()) ? 0 : drained.firstMessageMs())
-                .put("all ms", drained.allMs())
+                .put("first msg ms", drained.firstMessageMs()) // NaN: nothing came back
+                .put("all ms", drained.missing() == 0 ? drained.allMs() : Double.NaN)
                 .put("receipted", fill.total())
                 .put("lost", drained.missing())
                 .put("duplicated", drained.duplicated());
+    }
+
+    /** The disk's fsync rate now, in the brokers' data folder. */
+    private void probe() throws IOException {
+        fsyncs.add(FsyncProbe.fsyncsPerSecond(root, FSYNC_PROBE));
     }
 
     /** The brokers in turn, in reverse on every other run. */

@@ -257,8 +257,9 @@ final class PersistentLoad {
             }
         }
         if (reconnects > 0) {
-            System.err.println("switchboard-bench: a drain was closed by the server " + reconnects + " times ("
-                    + (client.closes(1013) - closed1013) + " with 1013) and reconnected");
+            System.err.println("switchboard-bench: a drain from " + wsBase + " was closed by the server " + reconnects
+                    + " times (" + (client.closes(1013) - closed1013) + " with a 1013 frame the client read; close codes"
+                    + " so far " + client.closeCodesSeen() + ") and reconnected");
         }
         long end = System.nanoTime();
         return new Drained(received.get(), wanted - distinct.get(), duplicated.get(),
