@@ -253,3 +253,74 @@ test('topic recovery: resubscribing with x-since gets what was missed, then live
   assert.equal((await stale).headers['x-recovered'], 'false');
   await Promise.all([sender.deactivate(), back.deactivate()]);
 });
+
+test('prefetch-count: at most N unacked outstanding; an ack lets the next one through (docs/protocol.md)', async () => {
+  const [consumer, sender] = await Promise.all([connect(), connect()]);
+  const queue = `/queue/${unique('prefetch')}`;
+  const sub = subscribe(consumer, queue, { ack: 'client-individual', 'prefetch-count': '2' });
+  await sync(consumer);
+  for (let i = 1; i <= 5; i += 1) sender.publish({ destination: queue, body: `job ${i}` });
+  await sync(sender);
+  const first = await sub.next();
+  const second = await sub.next();
+  await sync(consumer);
+  assert.equal(sub.pending(), 0, 'the third waits while two are unacknowledged');
+  first.ack();
+  assert.equal((await sub.next()).body, 'job 3');
+  await sync(consumer);
+  assert.equal(sub.pending(), 0, 'one ack, one more');
+  const other = await connect();
+  const otherSub = subscribe(other, queue);
+  assert.deepEqual([(await otherSub.next()).body, (await otherSub.next()).body], ['job 4', 'job 5'],
+    'waiting messages go to a consumer with room');
+  second.ack();
+  await Promise.all([consumer.deactivate(), other.deactivate(), sender.deactivate()]);
+});
+
+test('selector: JMS syntax over headers, numbers compare as numbers; a bad one is ERROR + 1002', async () => {
+  const [reader, sender] = await Promise.all([connect(), connect()]);
+  const topic = `/topic/${unique('selected')}`;
+  const sub = subscribe(reader, topic, { selector: "region = 'eu' AND amount >= 100" });
+  await sync(reader);
+  sender.publish({ destination: topic, body: 'small', headers: { region: 'eu', amount: '99' } });
+  sender.publish({ destination: topic, body: 'elsewhere', headers: { region: 'us', amount: '500' } });
+  sender.publish({ destination: topic, body: 'match', headers: { region: 'eu', amount: '250' } });
+  assert.equal((await sub.next()).body, 'match');
+  await sync(sender);
+  await sync(reader);
+  assert.equal(sub.pending(), 0);
+  const bad = await connect();
+  subscribe(bad, topic, { selector: 'amount >>> 1' });
+  const event = await closed(bad);
+  assert.equal(event.code, 1002);
+  assert.match(bad.events.errors[0].headers.message, /selector/);
+  await Promise.all([reader.deactivate(), sender.deactivate()]);
+});
+
+test('durable subscription: away for a while, back with the same client-id and name, gets what it missed in order', async () => {
+  const clientId = unique('app');
+  const topic = `/topic/${unique('durable')}`;
+  const first = await connect({ connectHeaders: { 'client-id': clientId } });
+  const sub = subscribe(first, topic, { 'durable-subscription-name': 'audit' });
+  await sync(first);
+  const sender = await connect();
+  sender.publish({ destination: topic, body: 'while here' });
+  assert.equal((await sub.next()).body, 'while here');
+  sub.unsubscribe();
+  await sync(first);
+  await first.deactivate();
+  for (let i = 1; i <= 20; i += 1) sender.publish({ destination: topic, body: `missed ${i}` });
+  await sync(sender);
+  const back = await connect({ connectHeaders: { 'client-id': clientId } });
+  const again = subscribe(back, topic, { 'durable-subscription-name': 'audit' });
+  for (let i = 1; i <= 20; i += 1) assert.equal((await again.next()).body, `missed ${i}`);
+  again.unsubscribe({ 'durable-subscription-name': 'audit' });
+  await sync(back);
+  sender.publish({ destination: topic, body: 'after the end' });
+  await sync(sender);
+  const third = await connect({ connectHeaders: { 'client-id': clientId } });
+  const fresh = subscribe(third, topic, { 'durable-subscription-name': 'audit' });
+  await sync(third);
+  assert.equal(fresh.pending(), 0, 'ended for good: nothing kept after the end');
+  await Promise.all([back.deactivate(), third.deactivate(), sender.deactivate()]);
+});

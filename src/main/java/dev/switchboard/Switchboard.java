@@ -29,6 +29,10 @@ import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.OriginPolicy;
 import dev.switchboard.security.SecurityPolicy;
 import dev.switchboard.security.ServerNames;
+import dev.switchboard.broker.store.JournalStore;
+import dev.switchboard.broker.store.StoreException;
+import dev.switchboard.broker.store.StoreSettings;
+import dev.switchboard.ops.DataDirectory;
 import dev.switchboard.stomp.StompBroker;
 import dev.switchboard.stomp.StompEndpoint;
 import dev.switchboard.stomp.StompSettings;
@@ -82,6 +86,7 @@ public final class Switchboard {
     private final ChatRooms chatRooms;
     private final ChatCodec chatCodec;
     private final ImageRooms imageRooms;
+    private final DataDirectory dataDirectory;
     private final StompBroker stompBroker;
     private final VncGateway vncGateway;
     private final ConsoleHub consoleHub;
@@ -124,12 +129,8 @@ public final class Switchboard {
         this.imageRooms = new ImageRooms(bus, fanOut, config.imagesHistory(), config.imagesMaxBytes(),
                 System::currentTimeMillis);
         registerBusMetrics();
-        int[] heartbeat = config.stompHeartbeat();
-        this.stompBroker = new StompBroker(bus, fanOut, new StompSettings(config.stompMaxFrameBytes(), config.stompMaxHeaders(),
-                config.stompMaxHeaderLineBytes(), config.stompQueueDepth(), config.stompQueueBytes(),
-                config.stompTransactionBytes(), config.stompTransactionTtl(),
-                config.stompMaxTransactions(), config.stompMaxSubscriptions(),
-                config.stompMaxDestinations(), StompSettings.defaultMaxHeldBytes(), heartbeat[0], heartbeat[1]));
+        this.dataDirectory = DataDirectory.open(config.dataDir());
+        this.stompBroker = stompBroker(config, dataDirectory);
         this.vncGateway = new VncGateway(VncTargets.parse(config.vncTargets()), config.vncConnectTimeout(),
                 metrics.registry());
         this.consoleHub = new ConsoleHub(bus, fanOut, timers, config.consoleEvalTimeout(), System::currentTimeMillis);
@@ -189,6 +190,30 @@ public final class Switchboard {
                 endpoint("overhead", TickerEndpoint.class, TickerEndpoint.PATH, HandshakeGuard.Access.USER, limits,
                         List.of(), TickerEndpoint::observeHandshake,
                         context -> new TickerEndpoint(context, fanOut, tickerFeed, floodGuard())));
+    }
+
+    /**
+     * The STOMP broker on its store in {@code data-dir/stomp}; a store that cannot be opened stops
+     * startup with a message naming it (what it holds must not be silently left behind).
+     */
+    private StompBroker stompBroker(SwitchboardConfig config, DataDirectory data) {
+        int[] heartbeat = config.stompHeartbeat();
+        StompSettings settings = new StompSettings(config.stompMaxFrameBytes(), config.stompMaxHeaders(),
+                config.stompMaxHeaderLineBytes(), config.stompQueueDepth(), config.stompQueueBytes(),
+                config.stompTransactionBytes(), config.stompTransactionTtl(),
+                config.stompMaxTransactions(), config.stompMaxSubscriptions(),
+                config.stompMaxDestinations(), StompSettings.defaultMaxHeldBytes(), heartbeat[0], heartbeat[1]);
+        JournalStore store = new JournalStore(new StoreSettings(data.path().resolve("stomp"),
+                StoreSettings.Sync.parse(config.stompStoreSync()), config.stompStoreBatchWindow(),
+                config.stompStoreFileBytes()));
+        try {
+            return new StompBroker(bus, fanOut, settings, store, timers, config.recoveryTtl());
+        } catch (StoreException | RuntimeException e) {
+            store.close();
+            data.close();
+            throw new IllegalStateException("the STOMP store in " + data.path().resolve("stomp") + " cannot be opened: "
+                    + e.getMessage(), e);
+        }
     }
 
     /**
@@ -341,6 +366,7 @@ public final class Switchboard {
             LOG.log(Level.INFO, "Closed {0} WebSocket connections with 1001", open);
         }
         stompBroker.close();
+        dataDirectory.close();
         vncGateway.close();
         tickerFeed.close();
         bus.close();

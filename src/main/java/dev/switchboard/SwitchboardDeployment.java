@@ -66,10 +66,11 @@ public final class SwitchboardDeployment implements ServletContextListener {
         context.addFilter("operators-only", new OperatorOnlyFilter(app.security()))
                 .addMappingForUrlPatterns(null, true, "/metrics", "/stomp-stats");
         context.addServlet("login", new LoginServlet(app.security())).addMapping("/login", "/logout");
-        context.addServlet("health", new HealthServlet(app.metrics(), app.connections()::count, app::isShuttingDown))
+        context.addServlet("health", new HealthServlet(app.metrics(), app.connections()::count, app::isShuttingDown,
+                app.stompBroker().core()::storeProblem))
                 .addMapping("/health");
         context.addServlet("metrics", new MetricsServlet(app.metrics())).addMapping("/metrics");
-        context.addServlet("stomp-stats", new StompStatsServlet(app.stompBroker())).addMapping("/stomp-stats");
+        context.addServlet("stomp-stats", new StompStatsServlet(app.stompBroker(), app.config().stompStoreSync())).addMapping("/stomp-stats");
         context.addServlet("vnc-targets", new VncTargetsServlet(app.vncGateway().targets())).addMapping("/vnc-targets");
         context.addServlet("overhead-poll", new PollServlet(app.tickerFeed())).addMapping("/overhead/poll");
         context.addServlet("overhead-stats", new OverheadStatsServlet(app.tickerFeed())).addMapping("/overhead/stats");

@@ -1,5 +1,7 @@
 package dev.switchboard.config;
 
+import dev.switchboard.broker.store.StoreSettings;
+
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -68,6 +70,10 @@ public final class SwitchboardConfig {
     private final int maxFailedLogins;
     private final Duration failedLoginWindow;
     private final Duration recoveryTtl;
+    private final String dataDir;
+    private final String stompStoreSync;
+    private final Duration stompStoreBatchWindow;
+    private final long stompStoreFileBytes;
     private final int chatRecoveryMessages;
     private final int stompTopicHistory;
     private final long recoveryChannelBytes;
@@ -118,6 +124,11 @@ public final class SwitchboardConfig {
         this.maxFailedLogins = integer("security.max-failed-logins", 10, 1, 1_000_000);
         this.failedLoginWindow = duration("security.failed-login-window", Duration.ofMinutes(1));
         this.recoveryTtl = duration("recovery.ttl", Duration.ofMinutes(2));
+        this.dataDir = raw("data-dir").filter(d -> !d.isBlank()).orElse(null);
+        this.stompStoreSync = choice("stomp.store.sync", "always", "always", "batch");
+        this.stompStoreBatchWindow = duration("stomp.store.batch-window", StoreSettings.DEFAULT_BATCH_WINDOW);
+        this.stompStoreFileBytes = bytes("stomp.store.file-bytes", StoreSettings.DEFAULT_FILE_BYTES,
+                StoreSettings.MIN_FILE_BYTES, Integer.MAX_VALUE);
         this.chatRecoveryMessages = integer("chat.recovery-messages", 1000, 0, 1_000_000);
         this.stompTopicHistory = integer("stomp.topic-history", 1000, 0, 1_000_000);
         this.recoveryChannelBytes = bytes("recovery.channel-bytes", 16 * MIB, 0, Long.MAX_VALUE);
@@ -578,5 +589,28 @@ public final class SwitchboardConfig {
     /** {@code fan-out.max-backlog}: events of one channel waiting for their fan-out before its publishers are refused. */
     public int fanOutMaxBacklog() {
         return fanOutMaxBacklog;
+    }
+
+    /**
+     * {@code data-dir}: where the node keeps what must survive a restart (persistent STOMP
+     * messages, durable subscriptions), or null for the default (the caller knows where it runs).
+     */
+    public String dataDir() {
+        return dataDir;
+    }
+
+    /** {@code stomp.store.sync}: {@code always} (forced to disk before each answer) or {@code batch} (group commit). */
+    public String stompStoreSync() {
+        return stompStoreSync;
+    }
+
+    /** {@code stomp.store.batch-window}: with {@code batch}, how long writes gather before one force to disk. */
+    public Duration stompStoreBatchWindow() {
+        return stompStoreBatchWindow;
+    }
+
+    /** {@code stomp.store.file-bytes}: the size of each of the store's journal files (a persistent message must fit in one). */
+    public long stompStoreFileBytes() {
+        return stompStoreFileBytes;
     }
 }

@@ -16,8 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET health}: {@code {"status":"UP",…}} with 200, or {@code "DOWN"} with 503 once the
- * application is shutting down or its heap is critically full after GC ({@link HeapUsage}), so a
- * load balancer stops sending new clients before they fail.
+ * application is shutting down, its heap is critically full after GC ({@link HeapUsage}), or its
+ * STOMP store has failed (disk full, folder gone: persistent SENDs are refused), so a load
+ * balancer stops sending new clients before they fail.
  */
 public final class HealthServlet extends HttpServlet {
 
@@ -28,18 +29,22 @@ public final class HealthServlet extends HttpServlet {
     private final IntSupplier openConnections;
     private final BooleanSupplier shuttingDown;
     private final Supplier<HeapUsage> heap;
+    private final Supplier<String> storeProblem;
     private final Instant started = Instant.now();
 
-    public HealthServlet(SwitchboardMetrics metrics, IntSupplier openConnections, BooleanSupplier shuttingDown) {
-        this(metrics, openConnections, shuttingDown, HeapUsage::current);
+    /** @param storeProblem what is wrong with the store, or null while it works */
+    public HealthServlet(SwitchboardMetrics metrics, IntSupplier openConnections, BooleanSupplier shuttingDown,
+                         Supplier<String> storeProblem) {
+        this(metrics, openConnections, shuttingDown, HeapUsage::current, storeProblem);
     }
 
     HealthServlet(SwitchboardMetrics metrics, IntSupplier openConnections, BooleanSupplier shuttingDown,
-                  Supplier<HeapUsage> heap) {
+                  Supplier<HeapUsage> heap, Supplier<String> storeProblem) {
         this.metrics = metrics;
         this.openConnections = openConnections;
         this.shuttingDown = shuttingDown;
         this.heap = heap;
+        this.storeProblem = storeProblem;
     }
 
     /** Pure: DOWN while shutting down or when the heap is critically full after GC. */
@@ -48,20 +53,22 @@ public final class HealthServlet extends HttpServlet {
     }
 
     JsonObject report() {
-        return report(shuttingDown.getAsBoolean(), heap.get());
+        return report(shuttingDown.getAsBoolean(), heap.get(), storeProblem.get());
     }
 
-    private JsonObject report(boolean stopping, HeapUsage heapNow) {
+    private JsonObject report(boolean stopping, HeapUsage heapNow, String store) {
         JsonObjectBuilder endpoints = JSON.createObjectBuilder();
         for (EndpointMetrics endpoint : metrics.endpoints()) {
             endpoints.add(endpoint.endpoint(), JSON.createObjectBuilder().add("open", endpoint.openConnections()));
         }
         JsonObjectBuilder report = JSON.createObjectBuilder()
-                .add("status", up(stopping, heapNow) ? "UP" : "DOWN");
+                .add("status", up(stopping, heapNow) && store == null ? "UP" : "DOWN");
         if (stopping) {
             report.add("reason", "shutting down");
         } else if (heapNow.critical()) {
             report.add("reason", "heap " + Math.round(heapNow.ratio() * 100) + "% full after GC");
+        } else if (store != null) {
+            report.add("reason", "STOMP store failed: " + store);
         }
         return report
                 .add("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds())
@@ -76,8 +83,9 @@ public final class HealthServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         boolean stopping = shuttingDown.getAsBoolean();
         HeapUsage heapNow = heap.get();
-        JsonObject report = report(stopping, heapNow);
-        response.setStatus(up(stopping, heapNow) ? 200 : 503);
+        String store = storeProblem.get();
+        JsonObject report = report(stopping, heapNow, store);
+        response.setStatus(up(stopping, heapNow) && store == null ? 200 : 503);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");

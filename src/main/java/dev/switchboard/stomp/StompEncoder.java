@@ -48,11 +48,11 @@ public final class StompEncoder {
      * Whether a header can be written so the receiver reads back exactly it: without escaping
      * (STOMP 1.0, CONNECT/CONNECTED) no CR, LF or NUL anywhere and no ':' in the name; with 1.1's
      * escaping no CR and no NUL; with 1.2's no NUL. Senders are refused such headers at SEND
-     * ({@link StompMessage#checkRelayable}); this is the last line, for anything else.
+     * ({@link StompMessages#checkRelayable}); this is the last line, for anything else.
      */
     static boolean representable(String name, String value, boolean escape, StompVersion version) {
         if (!escape) {
-            return !StompMessage.hasLineBreak(name) && !StompMessage.hasLineBreak(value) && name.indexOf(':') < 0;
+            return !StompMessages.hasLineBreak(name) && !StompMessages.hasLineBreak(value) && name.indexOf(':') < 0;
         }
         boolean cr = version != StompVersion.V1_2;
         return !has(name, cr) && !has(value, cr);

@@ -84,6 +84,19 @@ public final class StompException extends Exception {
         return new StompException(Kind.LIMIT, code, message, null);
     }
 
+    /**
+     * The broker core's refusal as STOMP answers it: a request it cannot make sense of is a
+     * protocol error (1002), a bound or a conflict a limit (1008), a failed store a server
+     * failure (1011) whose message names the problem.
+     */
+    static StompException of(dev.switchboard.broker.BrokerException refusal) {
+        return switch (refusal.kind()) {
+            case INVALID -> malformed(refusal.getMessage());
+            case LIMIT, CONFLICT -> limit(refusal.code(), refusal.getMessage());
+            case STORE -> new StompException(Kind.INTERNAL, refusal.code(), refusal.getMessage(), null);
+        };
+    }
+
     static StompException internal() {
         return new StompException(Kind.INTERNAL, "internal", "internal server error", null);
     }

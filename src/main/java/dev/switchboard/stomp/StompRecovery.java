@@ -1,11 +1,10 @@
 package dev.switchboard.stomp;
 
-import dev.switchboard.bus.ChannelEvent;
 import dev.switchboard.bus.Since;
 
 /**
  * Recovery on topics (docs/protocol.md, "stomp"): the headers a topic's messages carry and a
- * SUBSCRIBE may name, and the topic message as its channel carries it.
+ * SUBSCRIBE may name.
  */
 final class StompRecovery {
 
@@ -20,11 +19,6 @@ final class StompRecovery {
     private StompRecovery() {
     }
 
-    /** A topic's channel on the bus. */
-    static String channel(String destination) {
-        return "topic:" + destination;
-    }
-
     /** A SUBSCRIBE's {@code x-since} ({@code EPOCH:OFFSET}), or null when absent; anything else is a malformed frame. */
     static Since since(String header) throws StompException {
         if (header == null) {
@@ -35,18 +29,5 @@ final class StompRecovery {
             throw StompException.malformed(SINCE + " must be EPOCH:OFFSET, as the x-epoch and x-offset of a message");
         }
         return since;
-    }
-
-    /** A message sent to a topic, as its channel orders and keeps it (the broker's message, no wire bytes). */
-    record TopicMessage(StompMessage message) implements ChannelEvent {
-        @Override
-        public boolean retained() {
-            return true;
-        }
-
-        @Override
-        public long bytes() {
-            return message.bytes();
-        }
     }
 }

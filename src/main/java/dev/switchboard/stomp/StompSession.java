@@ -1,5 +1,12 @@
 package dev.switchboard.stomp;
 
+import dev.switchboard.broker.AckMode;
+import dev.switchboard.broker.Broker;
+import dev.switchboard.broker.BrokerException;
+import dev.switchboard.broker.Holdings;
+import dev.switchboard.broker.Message;
+import dev.switchboard.broker.Selector;
+import dev.switchboard.broker.SubscriptionRequest;
 import dev.switchboard.bus.Since;
 import dev.switchboard.connection.Broadcast;
 
@@ -12,16 +19,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One STOMP connection's protocol state: the negotiated version, its subscriptions, open
- * transactions and heart-beats. Frames arrive in order from the connection; deliveries arrive from
- * any thread. Pure: it talks to its connection only through {@link Transport}.
+ * One STOMP connection's protocol state machine: the negotiated version, its subscriptions, open
+ * transactions, receipts, errors and heart-beats (checked by the broker's one sweep,
+ * {@link #tick}). Frames arrive in order from the connection; deliveries arrive from any thread.
+ * It turns frames into calls on the broker core ({@link Broker}), which knows nothing of STOMP,
+ * and the core's messages into MESSAGE frames. Pure: it talks to its connection only through
+ * {@link Transport}.
  */
 public final class StompSession {
 
@@ -65,12 +74,21 @@ public final class StompSession {
     private boolean connected;
     private boolean closed;
     private String user;
-    private ScheduledFuture<?> heartbeatOut;
-    private ScheduledFuture<?> heartbeatIn;
+    /** CONNECT's {@code client-id}: whose durable subscriptions these are (Artemis's header). */
+    private String clientId;
+    /** Heart-beats (STOMP 1.2 "Heart-beating"), in nanoseconds, 0 for never; read by the sweep. */
+    private volatile long sendEveryNanos;
+    private volatile long silenceLimitNanos;
+    private long nextBeatNanos;
 
     /** What the current frame's RECEIPT adds ({@code x-recovered}), and what follows it (recovered messages). */
     private Boolean receiptRecovered;
     private Runnable afterReceipt;
+
+    /** SUBSCRIBE's and UNSUBSCRIBE's headers for flow control, selectors and durable subscriptions (Artemis's names). */
+    static final String PREFETCH = "prefetch-count";
+    static final String SELECTOR = "selector";
+    static final String DURABLE_NAME = "durable-subscription-name";
 
     /** CONNECTED's {@code session}: unique, across restarts and nodes too (an identity hash is not). */
     private final String id;
@@ -86,6 +104,10 @@ public final class StompSession {
 
     StompVersion version() {
         return version;
+    }
+
+    String id() {
+        return id;
     }
 
     StompBroker broker() {
@@ -153,7 +175,8 @@ public final class StompSession {
             case SEND -> inTransactionOr(frame, () -> publish(frame));
             case SUBSCRIBE -> subscribe(frame);
             case UNSUBSCRIBE -> unsubscribe(frame);
-            case ACK, NACK -> inTransactionOr(frame, () -> acknowledge(frame, command == StompCommand.ACK));
+            case ACK, NACK -> inTransactionOr(frame, () -> acknowledge(frame, command == StompCommand.ACK,
+                    frame.header("receipt") != null));
             case BEGIN -> begin(frame);
             case COMMIT -> commit(frame);
             case ABORT -> abort(frame);
@@ -175,6 +198,10 @@ public final class StompSession {
         version = chosen;
         decoder.version(chosen);
         user = security.login(frame.header("login"), frame.header("passcode"));
+        clientId = frame.header("client-id");
+        if (clientId != null && (clientId.isEmpty() || dev.switchboard.connection.Utf8.encodedLength(clientId) > Broker.MAX_DESTINATION_BYTES)) {
+            throw StompException.malformed("client-id is 1 to " + Broker.MAX_DESTINATION_BYTES + " bytes");
+        }
         connected = true;
         long[] beats = heartbeats(frame.header("heart-beat"));
         StompFrame.Builder reply = StompFrame.builder(StompCommand.CONNECTED).header("version", chosen.header())
@@ -215,36 +242,66 @@ public final class StompSession {
     }
 
     private void startHeartbeats(long sendEvery, long expectEvery) {
-        if (sendEvery > 0) {
-            heartbeatOut = broker.timers().scheduleAtFixedRate(() -> transport.send(Broadcast.Text.of("\n")),
-                    sendEvery, sendEvery, TimeUnit.MILLISECONDS);
+        nextBeatNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(sendEvery);
+        sendEveryNanos = TimeUnit.MILLISECONDS.toNanos(sendEvery);
+        // the spec allows for timing error; a peer silent for twice its interval is gone
+        silenceLimitNanos = TimeUnit.MILLISECONDS.toNanos(2 * expectEvery);
+    }
+
+    /**
+     * The broker's sweep, every so often for every session: a heart-beat when one is due, a close
+     * for a peer silent past its limit, an abort for a transaction past {@code stomp.transaction-ttl}.
+     */
+    void tick(long now) {
+        if (sendEveryNanos > 0 && now - nextBeatNanos >= 0) {
+            nextBeatNanos = now + sendEveryNanos;
+            transport.send(Broadcast.Text.of("\n"));
         }
-        if (expectEvery > 0) {
-            // the spec allows for timing error; a peer silent for twice its interval is gone
-            long grace = TimeUnit.MILLISECONDS.toNanos(2 * expectEvery);
-            heartbeatIn = broker.timers().scheduleAtFixedRate(() -> {
-                if (System.nanoTime() - transport.lastHeardNanos() > grace) {
-                    transport.close(1001, "no heart-beat from the client");
-                }
-            }, expectEvery, expectEvery, TimeUnit.MILLISECONDS);
+        if (silenceLimitNanos > 0 && now - transport.lastHeardNanos() > silenceLimitNanos) {
+            silenceLimitNanos = 0;
+            transport.close(1001, "no heart-beat from the client");
+        }
+        if (hasTransactions) {
+            expireTransactions(now);
         }
     }
 
     // ---- SEND, SUBSCRIBE, UNSUBSCRIBE --------------------------------------------------------------
 
-    private void publish(StompFrame frame) throws StompException {
+    /** What every SEND is checked for when it arrives, in a transaction or not. */
+    private void checkSend(StompFrame frame) throws StompException {
         String destination = frame.header("destination");
-        StompBroker.checkDestination(destination);
+        checkDestination(destination);
         if (!security.maySend(user, destination)) {
             throw new StompException(StompException.Kind.POLICY, "not allowed to send to " + destination);
         }
-        StompMessage.checkRelayable(frame);
-        broker.send(StompMessage.fromSend(frame, broker.nextMessageId()));
+        StompMessages.checkRelayable(frame);
+    }
+
+    private static void checkDestination(String destination) throws StompException {
+        try {
+            Broker.checkDestination(destination);
+        } catch (BrokerException e) {
+            throw StompException.of(e);
+        }
+    }
+
+    private Message message(StompFrame send) {
+        return StompMessages.fromSend(send, broker.nextMessageId());
+    }
+
+    private void publish(StompFrame frame) throws StompException {
+        checkSend(frame);
+        try {
+            broker.core().send(message(frame));
+        } catch (BrokerException e) {
+            throw StompException.of(e);
+        }
     }
 
     private void subscribe(StompFrame frame) throws StompException {
         String destination = frame.header("destination");
-        StompBroker.checkDestination(destination);
+        checkDestination(destination);
         String id = frame.header("id");
         if (id == null) {
             if (version != StompVersion.V1_0) {
@@ -264,42 +321,99 @@ public final class StompSession {
             throw StompException.limit("too-many-subscriptions", "at most " + broker.settings().maxSubscriptions()
                     + " subscriptions per connection");
         }
+        boolean topic = Broker.isTopic(destination);
         Since since = StompRecovery.since(frame.header(StompRecovery.SINCE));
-        if (since != null && !destination.startsWith(StompBroker.TOPIC_PREFIX)) {
+        if (since != null && !topic) {
             throw StompException.malformed(StompRecovery.SINCE + " is for topics: a queue keeps its messages anyway");
         }
-        StompSubscription subscription = new StompSubscription(this, id, destination, ack);
-        // may refuse: then there is no subscription to remember
-        StompBroker.TopicStart start = broker.subscribe(subscription, since);
-        subscriptions.put(id, subscription);
-        if (start != null) {
-            // with x-since, the RECEIPT (saying whether all was recovered) comes before the recovered messages
-            receiptRecovered = start.recovered();
-            afterReceipt = start;
-            if (start.recovered() != null) {
-                transport.recovery(start.recovered());
+        int prefetch = prefetch(frame.header(PREFETCH), ack);
+        String durableName = frame.header(DURABLE_NAME);
+        if (durableName != null) {
+            if (!topic) {
+                throw StompException.malformed(DURABLE_NAME + " is for topics: a queue keeps its messages anyway");
             }
+            if (clientId == null) {
+                throw StompException.malformed(DURABLE_NAME + " needs a client-id on CONNECT: the subscription is the client's");
+            }
+            if (since != null) {
+                throw StompException.malformed(StompRecovery.SINCE + " is for subscriptions that are not durable: a durable one keeps what it missed");
+            }
+        }
+        StompSubscription subscription = new StompSubscription(this, id, destination, ack, durableName);
+        Broker.Start start;
+        try {
+            Selector selector = Selector.parse(frame.header(SELECTOR));
+            // may refuse: then there is no subscription to remember
+            start = broker.core().subscribe(new SubscriptionRequest(subscription.key, destination, ack, prefetch,
+                    selector, clientId, durableName, since), subscription);
+        } catch (BrokerException e) {
+            throw StompException.of(e);
+        }
+        subscriptions.put(id, subscription);
+        // the RECEIPT (saying, with x-since, whether all was recovered) comes before the first messages
+        receiptRecovered = start.recovered();
+        afterReceipt = start::begin;
+        if (start.recovered() != null) {
+            transport.recovery(start.recovered());
         }
     }
 
+    /** SUBSCRIBE's {@code prefetch-count} (Artemis's and RabbitMQ's name): a positive whole number, acked modes only. */
+    private static int prefetch(String header, AckMode ack) throws StompException {
+        if (header == null) {
+            return 0;
+        }
+        int count;
+        try {
+            count = Integer.parseInt(header.trim());
+        } catch (NumberFormatException e) {
+            count = -1;
+        }
+        if (count < 1) {
+            throw StompException.malformed(PREFETCH + " must be a whole number from 1 to " + Integer.MAX_VALUE);
+        }
+        if (ack == AckMode.AUTO) {
+            throw StompException.malformed(PREFETCH + " needs ack:client or ack:client-individual: with ack:auto nothing is outstanding");
+        }
+        return count;
+    }
+
+    /**
+     * UNSUBSCRIBE by {@code id} ends this connection's subscription (a durable one is then away and
+     * keeps its messages); with {@code durable-subscription-name} the durable subscription ends for
+     * good, and {@code id} may be left out when this connection does not have it.
+     */
     private void unsubscribe(StompFrame frame) throws StompException {
         String id = frame.header("id");
         if (id == null && version == StompVersion.V1_0) {
             id = frame.header("destination");
         }
-        if (id == null) {
+        String durableName = frame.header(DURABLE_NAME);
+        if (id == null && durableName == null) {
             throw StompException.malformed("missing header 'id'");
         }
-        StompSubscription subscription = subscriptions.remove(id);
-        if (subscription == null) {
-            throw StompException.malformed("no subscription '" + id + "'");
+        if (id != null) {
+            StompSubscription subscription = subscriptions.remove(id);
+            if (subscription == null && durableName == null) {
+                throw StompException.malformed("no subscription '" + id + "'");
+            }
+            if (subscription != null) {
+                broker.core().unsubscribe(subscription.key);
+            }
         }
-        broker.unsubscribe(subscription);
+        if (durableName != null) {
+            try {
+                broker.core().endDurable(clientId, durableName);
+            } catch (BrokerException e) {
+                throw StompException.of(e);
+            }
+        }
     }
 
     // ---- ACK, NACK --------------------------------------------------------------------------------
 
-    private void acknowledge(StompFrame frame, boolean ack) throws StompException {
+    /** What an ACK or NACK names: the subscription's key and the message id, or null when nothing is outstanding. */
+    private Broker.Acknowledgement acknowledgement(StompFrame frame, boolean ack) throws StompException {
         StompSubscription subscription;
         String messageId;
         if (version == StompVersion.V1_2) {
@@ -312,19 +426,32 @@ public final class StompSession {
             String subscriptionId = frame.header("subscription");
             subscription = subscriptionId != null ? subscriptions.get(subscriptionId) : holderOf(messageId);
         }
-        if (subscription == null || !subscription.hasUnacked(messageId)) {
-            return; // already acknowledged, or never needed one: nothing to do
+        if (subscription == null || !broker.core().hasUnacked(subscription.key, messageId)) {
+            return null; // already acknowledged, or never needed one: nothing to do
         }
-        if (ack) {
-            broker.acknowledged(subscription, subscription.ack(messageId));
-        } else {
-            broker.redeliver(subscription, subscription.nack(messageId));
+        return new Broker.Acknowledgement(subscription.key, messageId, ack);
+    }
+
+    private void acknowledge(StompFrame frame, boolean ack, boolean durable) throws StompException {
+        Broker.Acknowledgement acknowledgement = acknowledgement(frame, ack);
+        if (acknowledgement == null) {
+            return;
+        }
+        try {
+            if (ack) {
+                // with a RECEIPT asked for, the acknowledged messages are gone from the store before it goes out
+                broker.core().ack(acknowledgement.key(), acknowledgement.messageId(), durable);
+            } else {
+                broker.core().nack(acknowledgement.key(), acknowledgement.messageId());
+            }
+        } catch (BrokerException e) {
+            throw StompException.of(e);
         }
     }
 
     private StompSubscription holderOf(String messageId) {
         for (StompSubscription subscription : subscriptions.values()) {
-            if (subscription.hasUnacked(messageId)) {
+            if (broker.core().hasUnacked(subscription.key, messageId)) {
                 return subscription;
             }
         }
@@ -339,15 +466,21 @@ public final class StompSession {
 
     /**
      * A transaction's frames until COMMIT. Bounded: {@code stomp.transaction-bytes} of frames
-     * (past that: ERROR, 1008), {@code stomp.transaction-ttl} of age (then it is aborted, and its
-     * COMMIT is an ERROR), {@code maxTransactions} open per connection.
+     * (past that: ERROR, 1008), {@code stomp.transaction-ttl} of age (then it is aborted by the
+     * sweep, and its COMMIT is an ERROR), {@code maxTransactions} open per connection.
      */
     private static final class Transaction {
         final List<StompFrame> frames = new ArrayList<>();
+        final long deadline;
         long bytes;
         boolean expired;
-        ScheduledFuture<?> expiry;
+
+        Transaction(long deadline) {
+            this.deadline = deadline;
+        }
     }
+
+    private volatile boolean hasTransactions;
 
     private void inTransactionOr(StompFrame frame, Action now) throws StompException {
         String name = frame.header("transaction");
@@ -357,21 +490,15 @@ public final class StompSession {
         }
         Transaction transaction = open(name);
         if (frame.command() == StompCommand.SEND) {
-            // refuse early, not at COMMIT
-            String destination = frame.header("destination");
-            StompBroker.checkDestination(destination);
-            if (!security.maySend(user, destination)) {
-                throw new StompException(StompException.Kind.POLICY, "not allowed to send to " + destination);
-            }
-            StompMessage.checkRelayable(frame);
+            checkSend(frame); // refuse early, not at COMMIT
         }
-        long bytes = StompMessage.bytes(frame);
+        long bytes = StompMessages.bytes(frame);
         long limit = broker.settings().transactionBytes();
         if (transaction.bytes + bytes > limit) {
             throw StompException.limit("transaction-too-large", "transaction '" + name + "' would hold more than "
                     + limit + " bytes (stomp.transaction-bytes)");
         }
-        if (!broker.reserve(StompBroker.Hold.IN_TRANSACTION, bytes)) {
+        if (!broker.core().holdings().reserve(Holdings.Kind.IN_TRANSACTION, bytes)) {
             throw StompException.limit("broker-full", "the broker holds as much as it may for its clients; try later");
         }
         transaction.bytes += bytes;
@@ -401,45 +528,53 @@ public final class StompSession {
         if (transactions.size() >= max) {
             throw StompException.limit("too-many-transactions", "at most " + max + " open transactions per connection");
         }
-        Transaction transaction = new Transaction();
-        transactions.put(name, transaction);
-        long ttl = broker.settings().transactionTtl().toMillis();
-        try {
-            transaction.expiry = broker.timers().schedule(() -> expire(name, transaction), ttl, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException stopping) {
-            // the broker is closing: the transaction goes with the connection
-        }
+        transactions.put(name, new Transaction(System.nanoTime() + broker.settings().transactionTtl().toNanos()));
+        hasTransactions = true;
     }
 
     /** Too old: aborted now, so that its frames stop taking memory; the name stays until COMMIT/ABORT says it. */
-    private synchronized void expire(String name, Transaction transaction) {
-        if (transactions.get(name) == transaction && !transaction.expired) {
-            transaction.expired = true;
-            discard(transaction);
+    private synchronized void expireTransactions(long now) {
+        for (Transaction transaction : transactions.values()) {
+            if (!transaction.expired && now - transaction.deadline >= 0) {
+                transaction.expired = true;
+                discard(transaction);
+            }
         }
     }
 
     private void discard(Transaction transaction) {
-        if (transaction.expiry != null) {
-            transaction.expiry.cancel(false);
-        }
-        broker.release(StompBroker.Hold.IN_TRANSACTION, transaction.bytes);
+        broker.core().holdings().release(Holdings.Kind.IN_TRANSACTION, transaction.bytes);
         transaction.bytes = 0;
         transaction.frames.clear();
     }
 
+    /**
+     * COMMIT: the transaction's SENDs and ACKs as one — every destination has room or nothing is
+     * sent, and every persistent message is in the store (one atomic write) before the answer.
+     */
     private void commit(StompFrame frame) throws StompException {
         String name = required(frame, "transaction");
         Transaction transaction = open(name);
         transactions.remove(name);
+        hasTransactions = !transactions.isEmpty();
         List<StompFrame> buffered = new ArrayList<>(transaction.frames);
         discard(transaction);
+        List<Message> sends = new ArrayList<>();
+        List<Broker.Acknowledgement> acks = new ArrayList<>();
         for (StompFrame inside : buffered) {
             if (inside.command() == StompCommand.SEND) {
-                publish(inside);
+                sends.add(message(inside));
             } else {
-                acknowledge(inside, inside.command() == StompCommand.ACK);
+                Broker.Acknowledgement acknowledgement = acknowledgement(inside, inside.command() == StompCommand.ACK);
+                if (acknowledgement != null) {
+                    acks.add(acknowledgement);
+                }
             }
+        }
+        try {
+            broker.core().commit(sends, acks, true);
+        } catch (BrokerException e) {
+            throw StompException.of(e);
         }
     }
 
@@ -449,6 +584,7 @@ public final class StompSession {
         if (transaction == null) {
             throw StompException.malformed("no transaction '" + name + "'");
         }
+        hasTransactions = !transactions.isEmpty();
         discard(transaction); // an expired one is aborted already: ABORT agrees
     }
 
@@ -457,6 +593,7 @@ public final class StompSession {
             discard(transaction);
         }
         transactions.clear();
+        hasTransactions = false;
     }
 
     private static String required(StompFrame frame, String header) throws StompException {
@@ -470,14 +607,8 @@ public final class StompSession {
     // ---- delivery -----------------------------------------------------------------------------------
 
     /** The {@code ack} header value (STOMP 1.2, acked modes only), else null. */
-    String ackHeader(StompSubscription subscription, StompMessage message) {
+    String ackHeader(StompSubscription subscription, Message message) {
         return version == StompVersion.V1_2 && subscription.ackMode != AckMode.AUTO ? subscription.ackId(message) : null;
-    }
-
-    /** One message for one subscription (queues, redeliveries): encoded for this session alone. */
-    void deliver(StompMessage message, StompSubscription subscription, boolean redelivered) {
-        send(toWebSocketFrame(StompEncoder.encode(
-                message.toFrame(subscription.id, ackHeader(subscription, message), redelivered), version)));
     }
 
     void send(Broadcast.Frame frame) {
@@ -552,15 +683,11 @@ public final class StompSession {
             return;
         }
         closed = true;
-        if (heartbeatOut != null) {
-            heartbeatOut.cancel(false);
-        }
-        if (heartbeatIn != null) {
-            heartbeatIn.cancel(false);
-        }
+        sendEveryNanos = 0;
+        silenceLimitNanos = 0;
         abortAll();
         for (StompSubscription subscription : subscriptions.values()) {
-            broker.unsubscribe(subscription);
+            broker.core().unsubscribe(subscription.key);
         }
         subscriptions.clear();
         broker.closed(this);

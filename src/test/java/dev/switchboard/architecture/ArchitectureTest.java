@@ -49,6 +49,17 @@ class ArchitectureTest {
     }
 
     @Test
+    void theBrokerCoreKnowsNoProtocolNorConnection() {
+        String[] outside = java.util.stream.Stream.concat(java.util.Arrays.stream(FEATURES),
+                        java.util.stream.Stream.of("connection", "transport", "standalone", "security"))
+                .map(p -> "dev.switchboard." + p + "..").toArray(String[]::new);
+        noClasses().that().resideInAPackage("dev.switchboard.broker..")
+                .should().dependOnClassesThat().resideInAnyPackage(outside)
+                .because("the broker core is what STOMP sessions (and later a cluster) sit on: it knows no frames")
+                .check(product);
+    }
+
+    @Test
     void productCodeNeverUsesTheLoadToolNettyOrJetty() {
         noClasses().that().resideOutsideOfPackage("dev.switchboard.bench..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.switchboard.bench..", "io.netty..",

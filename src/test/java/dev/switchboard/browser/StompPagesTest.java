@@ -102,9 +102,9 @@ class StompPagesTest {
 
         bob.driver().get(server.http("monitor.html").toString());
         bob.waitUpTo(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(
-                By.cssSelector("#destinations tr[data-destination='/queue/console-test']")));
-        String row = bob.driver().findElement(By.cssSelector("#destinations tr[data-destination='/queue/console-test']")).getText();
-        assertTrue(row.contains("queue"), row);
+                By.cssSelector("#queues tr[data-destination='/queue/console-test']")));
+        String row = bob.driver().findElement(By.cssSelector("#queues tr[data-destination='/queue/console-test']")).getText();
+        assertTrue(row.startsWith("/queue/console-test"), row);
         bob.waitUpTo(Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(By.id("state"), "LIVE"));
         assertTrue(Integer.parseInt(bob.driver().findElement(By.id("sessions")).getText()) >= 1);
         bob.screenshot("stomp-monitor");

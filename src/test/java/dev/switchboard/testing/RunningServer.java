@@ -4,10 +4,12 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.standalone.SwitchboardServer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -18,11 +20,14 @@ import java.util.Map;
 public final class RunningServer implements AutoCloseable {
 
     private final SwitchboardServer server;
+    /** The server's own data-dir, made for it and removed after it, unless the test gave one. */
+    private final Path ownDataDir;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
-    private RunningServer(SwitchboardServer server) {
+    private RunningServer(SwitchboardServer server, Path ownDataDir) {
         this.server = server;
+        this.ownDataDir = ownDataDir;
     }
 
     public static RunningServer start() {
@@ -33,7 +38,21 @@ public final class RunningServer implements AutoCloseable {
     public static RunningServer start(Map<String, String> keys) {
         Map<String, String> all = new HashMap<>(Map.of("host", "127.0.0.1", "port", "0"));
         all.putAll(keys);
-        return new RunningServer(SwitchboardServer.start(SwitchboardConfig.of(all), pages()));
+        Path ownDataDir = null;
+        if (!all.containsKey("data-dir")) {
+            try {
+                ownDataDir = Files.createTempDirectory("switchboard-test-data");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            all.put("data-dir", ownDataDir.toString());
+        }
+        try {
+            return new RunningServer(SwitchboardServer.start(SwitchboardConfig.of(all), pages()), ownDataDir);
+        } catch (RuntimeException e) {
+            deleteTree(ownDataDir);
+            throw e;
+        }
     }
 
     public static List<Path> pages() {
@@ -84,5 +103,20 @@ public final class RunningServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        deleteTree(ownDataDir);
+    }
+
+    /** Removes a folder and everything in it (null: nothing). */
+    public static void deleteTree(Path folder) {
+        if (folder == null || !Files.exists(folder)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -112,6 +112,11 @@ public interface MessageStore extends AutoCloseable {
     /** Records the store holds now (messages and subscriptions). */
     long records();
 
+    /** The largest content one message may have in this store. */
+    default long maxRecordBytes() {
+        return Long.MAX_VALUE;
+    }
+
     /** Flushes what is pending to disk and releases the files. */
     @Override
     void close();

@@ -1,15 +1,25 @@
 package dev.switchboard.stomp;
 
+import dev.switchboard.broker.Message;
+
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A message as the broker holds it: where it goes, its id, the sender's own headers, its body. */
-record StompMessage(String destination, String messageId, List<Map.Entry<String, String>> headers, byte[] body) {
+/** Between STOMP frames and the broker's messages: a SEND becomes a {@link Message}, a message a MESSAGE frame. */
+final class StompMessages {
 
     /** Headers of SEND that the broker sets itself or that only concern the sender. */
     private static final Set<String> NOT_COPIED = Set.of("destination", "transaction", "receipt", "content-length",
             "message-id", "subscription", "ack", "redelivered", StompRecovery.EPOCH, StompRecovery.OFFSET);
+
+    /** SEND's header asking for the message to be kept on disk (Artemis's and RabbitMQ's name). */
+    static final String PERSISTENT = "persistent";
+
+    private StompMessages() {
+    }
 
     /**
      * Refuses a SEND whose headers some subscriber could not receive as sent. STOMP 1.0 has no
@@ -37,36 +47,20 @@ record StompMessage(String destination, String messageId, List<Map.Entry<String,
         return false;
     }
 
-    static StompMessage fromSend(StompFrame send, String messageId) {
-        List<Map.Entry<String, String>> copied = new java.util.ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+    /** The message a SEND makes: its own headers (the first of each name, STOMP 1.2 "Repeated Header Entries"). */
+    static Message fromSend(StompFrame send, String messageId) {
+        List<Map.Entry<String, String>> copied = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (Map.Entry<String, String> header : send.headers()) {
             if (!NOT_COPIED.contains(header.getKey()) && seen.add(header.getKey())) {
                 copied.add(header);
             }
         }
-        return new StompMessage(send.header("destination"), messageId, copied, send.body());
+        return new Message(send.header("destination"), messageId, copied, send.body(),
+                "true".equals(send.header(PERSISTENT)));
     }
 
-    /** The message as a topic numbered it: {@code x-epoch} and {@code x-offset} first among its headers. */
-    StompMessage at(String epoch, long offset) {
-        List<Map.Entry<String, String>> numbered = new java.util.ArrayList<>(headers.size() + 2);
-        numbered.add(Map.entry(StompRecovery.EPOCH, epoch));
-        numbered.add(Map.entry(StompRecovery.OFFSET, Long.toString(offset)));
-        numbered.addAll(headers);
-        return new StompMessage(destination, messageId, numbered, body);
-    }
-
-    /** What the broker counts it as against its limits: about its size on the wire. */
-    long bytes() {
-        long size = body.length + destination.length() + messageId.length() + 64;
-        for (Map.Entry<String, String> header : headers) {
-            size += header.getKey().length() + header.getValue().length() + 2;
-        }
-        return size;
-    }
-
-    /** The same measure for any frame (a transaction's buffered SEND or ACK). */
+    /** What a frame counts as against the broker's limits (a transaction's buffered SEND or ACK). */
     static long bytes(StompFrame frame) {
         long size = frame.body().length + frame.command().name().length() + 64;
         for (Map.Entry<String, String> header : frame.headers()) {
@@ -75,10 +69,10 @@ record StompMessage(String destination, String messageId, List<Map.Entry<String,
         return size;
     }
 
-    /** The MESSAGE frame for one subscription. */
-    StompFrame toFrame(String subscriptionId, String ackId, boolean redelivered) {
+    /** The MESSAGE frame for one subscription; a topic's message has {@code x-epoch} and {@code x-offset} first. */
+    static StompFrame toFrame(Message message, String subscriptionId, String ackId, boolean redelivered) {
         StompFrame.Builder frame = StompFrame.builder(StompCommand.MESSAGE)
-                .header("destination", destination).header("message-id", messageId)
+                .header("destination", message.destination()).header("message-id", message.id())
                 .header("subscription", subscriptionId);
         if (ackId != null) {
             frame.header("ack", ackId);
@@ -86,7 +80,10 @@ record StompMessage(String destination, String messageId, List<Map.Entry<String,
         if (redelivered) {
             frame.header("redelivered", "true");
         }
-        headers.forEach(h -> frame.header(h.getKey(), h.getValue()));
-        return frame.body(body).build();
+        if (message.epoch() != null) {
+            frame.header(StompRecovery.EPOCH, message.epoch()).header(StompRecovery.OFFSET, Long.toString(message.offset()));
+        }
+        message.headers().forEach(h -> frame.header(h.getKey(), h.getValue()));
+        return frame.body(message.body()).build();
     }
 }

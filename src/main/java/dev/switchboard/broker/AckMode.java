@@ -1,9 +1,10 @@
-package dev.switchboard.stomp;
+package dev.switchboard.broker;
 
 import java.util.Optional;
 
-/** SUBSCRIBE's {@code ack} header. */
+/** How a subscription acknowledges (STOMP SUBSCRIBE's {@code ack} header, which Artemis and RabbitMQ share). */
 public enum AckMode {
+    /** Delivered is acknowledged. */
     AUTO("auto"), CLIENT("client"), CLIENT_INDIVIDUAL("client-individual");
 
     private final String header;
@@ -12,7 +13,7 @@ public enum AckMode {
         this.header = header;
     }
 
-    static Optional<AckMode> parse(String header) {
+    public static Optional<AckMode> parse(String header) {
         if (header == null) {
             return Optional.of(AUTO);
         }

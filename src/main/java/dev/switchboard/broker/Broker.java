@@ -1,0 +1,825 @@
+package dev.switchboard.broker;
+
+import dev.switchboard.broker.store.MessageStore;
+import dev.switchboard.broker.store.StoreException;
+import dev.switchboard.bus.ChannelEvent;
+import dev.switchboard.bus.FanOut;
+import dev.switchboard.bus.MessageBus;
+import dev.switchboard.bus.Replay;
+import dev.switchboard.bus.Sequenced;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.logging.Logger;
+
+/**
+ * The broker core, which knows nothing of STOMP frames: destinations, subscriptions registered by
+ * key, queues that own their unacknowledged messages, durable topic subscriptions, the store,
+ * selectors and prefetch. {@code /topic/*} is a channel on the {@link MessageBus} (numbered and
+ * kept for recovery, one listener per topic on this node); {@code /queue/*} hands each message to
+ * one consumer ({@link Queue}). A protocol session calls it with plain values and gets messages
+ * back through its {@link Subscriber}s.
+ * <p>
+ * Persistence (docs/protocol.md, "stomp"): a {@code persistent} message to a queue, and each copy
+ * of a persistent topic message kept for a durable subscription, is in the store before
+ * {@link #send} returns; an acknowledged one is gone from it before {@link #ack} returns when asked
+ * to be durable. What the store holds is loaded back when the broker starts.
+ */
+public final class Broker implements AutoCloseable {
+
+    static final Logger LOG = Logger.getLogger(Broker.class.getName());
+
+    public static final String TOPIC_PREFIX = "/topic/";
+    public static final String QUEUE_PREFIX = "/queue/";
+    /** Longest destination name, in UTF-8 bytes (as AMQP's short strings): names are kept per destination. */
+    public static final int MAX_DESTINATION_BYTES = 255;
+    /** Where topics' channels are on the bus. */
+    public static final String TOPIC_CHANNEL_PREFIX = "topic:";
+    /** A durable subscription's backlog, as the store names its queue. */
+    private static final String DURABLE_QUEUE_PREFIX = "durable:";
+
+    /** A topic's channel on the bus. */
+    public static String channel(String destination) {
+        return TOPIC_CHANNEL_PREFIX + destination;
+    }
+
+    /** A message sent to a topic, as its channel orders and keeps it (the broker's message, no wire bytes). */
+    public record TopicEvent(Message message) implements ChannelEvent {
+        @Override
+        public boolean retained() {
+            return true;
+        }
+
+        @Override
+        public long bytes() {
+            return message.bytes();
+        }
+    }
+
+    /** One acknowledgement (or NACK) by a subscription, as a transaction collects them. */
+    public record Acknowledgement(String key, String messageId, boolean ack) {
+    }
+
+    /**
+     * What a new subscription gets first ({@code recovered}: null when no {@code since} was asked,
+     * else whether {@code missed} is everything after it); {@link #begin()} delivers those and
+     * starts the live ones. The protocol runs it after its answer to the SUBSCRIBE.
+     */
+    public static final class Start {
+        private final Boolean recovered;
+        private final Runnable begin;
+
+        private Start(Boolean recovered, Runnable begin) {
+            this.recovered = recovered;
+            this.begin = begin;
+        }
+
+        public Boolean recovered() {
+            return recovered;
+        }
+
+        public void begin() {
+            begin.run();
+        }
+
+        static final Start NOW = new Start(null, () -> { });
+    }
+
+    private final MessageBus bus;
+    private final FanOut fanOut;
+    private final BrokerSettings limits;
+    private final Holdings holdings;
+    private final StoreWriter store;
+    private final long topicLingerNanos;
+    private final LongSupplier nanoTime;
+    private final ConcurrentMap<String, Queue> queues = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Topic> topics = new ConcurrentHashMap<>();
+    /** Durable subscriptions by client id and name. */
+    private final ConcurrentMap<DurableName, Durable> durables = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Registration> registrations = new ConcurrentHashMap<>();
+    /** Queues, topics and durable subscriptions; a new one past {@code maxDestinations} is refused. */
+    private final AtomicInteger destinations = new AtomicInteger();
+    /** Messages in and out over the broker's life (a destination's own counters go when it is forgotten). */
+    private final AtomicLong messagesIn = new AtomicLong();
+    private final AtomicLong messagesOut = new AtomicLong();
+
+    /**
+     * @param store       where persistent messages and durable subscriptions go, or null to keep them in memory
+     * @param topicLinger how long a topic without subscribers keeps its counters (its channel's recovery time)
+     */
+    public Broker(MessageBus bus, FanOut fanOut, BrokerSettings limits, MessageStore store, Duration topicLinger,
+                  LongSupplier nanoTime) throws StoreException {
+        this.bus = bus;
+        this.fanOut = fanOut;
+        this.limits = limits;
+        this.holdings = new Holdings(limits.maxHeldBytes());
+        this.store = new StoreWriter(store);
+        this.topicLingerNanos = topicLinger.toNanos();
+        this.nanoTime = nanoTime;
+        if (store != null) {
+            restore(store.open());
+        }
+    }
+
+    public Holdings holdings() {
+        return holdings;
+    }
+
+    /** Whether persistent messages go to disk (else they live in memory like the others). */
+    public boolean stores() {
+        return store.enabled();
+    }
+
+    /** Null while the store works (or there is none); else what went wrong, for health and the monitor. */
+    public String storeProblem() {
+        return store.problem();
+    }
+
+    public static void checkDestination(String destination) throws BrokerException {
+        if (destination == null) {
+            throw BrokerException.invalid("missing header 'destination'");
+        }
+        boolean topic = destination.startsWith(TOPIC_PREFIX) && destination.length() > TOPIC_PREFIX.length();
+        boolean queue = destination.startsWith(QUEUE_PREFIX) && destination.length() > QUEUE_PREFIX.length();
+        if (!topic && !queue) {
+            throw BrokerException.invalid("unknown destination '" + destination + "': use /topic/NAME or /queue/NAME");
+        }
+        if (destination.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_DESTINATION_BYTES) {
+            throw BrokerException.limit("destination-too-long",
+                    "destination names are at most " + MAX_DESTINATION_BYTES + " bytes");
+        }
+        for (int i = 0; i < destination.length(); i++) {
+            if (Character.isISOControl(destination.charAt(i))) {
+                throw BrokerException.invalid("a destination name has no control characters");
+            }
+        }
+    }
+
+    public static boolean isTopic(String destination) {
+        return destination.startsWith(TOPIC_PREFIX);
+    }
+
+    private void newDestination(String destination) throws BrokerException {
+        if (destinations.incrementAndGet() > limits.maxDestinations()) {
+            destinations.decrementAndGet();
+            throw BrokerException.limit("too-many-destinations", "no new destination " + destination + ": the broker has "
+                    + limits.maxDestinations() + " (stomp.max-destinations)");
+        }
+    }
+
+    // ---- sending and acknowledging ------------------------------------------------------------------
+
+    /** One message: in the store (when persistent) and on its way before this returns. */
+    public void send(Message message) throws BrokerException {
+        commit(List.of(message), List.of(), false);
+    }
+
+    /** An ACK: the messages it covers are gone from the store before this returns when {@code durable}. */
+    public void ack(String key, String messageId, boolean durable) throws BrokerException {
+        commit(List.of(), List.of(new Acknowledgement(key, messageId, true)), durable);
+    }
+
+    /** A NACK: the messages it covers are delivered again (a queue's to another consumer when there is one). */
+    public void nack(String key, String messageId) {
+        Registration registration = registrations.get(key);
+        if (registration instanceof OnQueue onQueue) {
+            onQueue.queue.nack(key, messageId);
+        } else if (registration instanceof OnTopic onTopic) {
+            onTopic.subscription.nack(messageId);
+        }
+    }
+
+    /** Whether the subscription has {@code messageId} delivered and not yet acknowledged. */
+    public boolean hasUnacked(String key, String messageId) {
+        Registration registration = registrations.get(key);
+        if (registration instanceof OnQueue onQueue) {
+            return !onQueue.queue.covered(key, messageId).isEmpty();
+        }
+        return registration instanceof OnTopic onTopic && onTopic.subscription.hasUnacked(messageId);
+    }
+
+    /**
+     * Sends and acknowledges as one: every destination has room or nothing is sent; every
+     * persistent message, and every persistent message acknowledged, is in one atomic write to the
+     * store (forced to disk when anything is added, or when {@code durableAcks}); then the messages
+     * go out and the acknowledged ones leave their queues. A STOMP COMMIT, or a single SEND or ACK.
+     */
+    public void commit(List<Message> sends, List<Acknowledgement> acks, boolean durableAcks) throws BrokerException {
+        List<Prepared> prepared = new ArrayList<>(sends.size());
+        MessageStore.Batch writes = new MessageStore.Batch();
+        boolean adds = false;
+        try {
+            for (Message message : sends) {
+                Prepared ready = isTopic(message.destination()) ? prepareTopic(message) : prepareQueue(message);
+                prepared.add(ready);
+                byte[] content = null;
+                for (Copy copy : ready.copies) {
+                    if (copy.storeId != 0) {
+                        content = content != null ? content : storable(message);
+                        writes.addMessage(copy.storeId, copy.queue.name, content);
+                        adds = true;
+                    }
+                }
+            }
+        } catch (BrokerException | RuntimeException e) {
+            prepared.forEach(Prepared::undo);
+            throw e;
+        }
+        List<Covered> covered = new ArrayList<>();
+        java.util.Set<Long> removed = new java.util.HashSet<>(); // acks in one transaction may cover the same message
+        for (Acknowledgement acknowledgement : acks) {
+            if (!acknowledgement.ack) {
+                continue;
+            }
+            Registration registration = registrations.get(acknowledgement.key);
+            if (registration instanceof OnQueue onQueue) {
+                List<Queue.Entry> entries = onQueue.queue.covered(acknowledgement.key, acknowledgement.messageId);
+                covered.add(new Covered(acknowledgement, onQueue.queue, entries));
+                for (Queue.Entry entry : entries) {
+                    if (entry.storeId != 0 && removed.add(entry.storeId)) {
+                        writes.removeMessage(entry.storeId);
+                    }
+                }
+            } else if (registration != null) {
+                covered.add(new Covered(acknowledgement, null, List.of()));
+            }
+        }
+        try {
+            store.write(writes, adds || durableAcks);
+        } catch (BrokerException e) {
+            prepared.forEach(Prepared::undo);
+            throw e;
+        }
+        for (Prepared ready : prepared) {
+            ready.go();
+        }
+        for (Covered done : covered) {
+            if (done.queue != null) {
+                done.queue.acknowledged(done.acknowledgement.key, done.entries);
+            } else if (registrations.get(done.acknowledgement.key) instanceof OnTopic onTopic) {
+                onTopic.subscription.ack(done.acknowledgement.messageId);
+            }
+        }
+        for (Acknowledgement acknowledgement : acks) {
+            if (!acknowledgement.ack) {
+                nack(acknowledgement.key, acknowledgement.messageId);
+            }
+        }
+    }
+
+    /** A persistent message's content for the store; one too large for its records is refused, not stored in part. */
+    private byte[] storable(Message message) throws BrokerException {
+        byte[] content = MessageCodec.encode(message);
+        if (content.length > store.maxContentBytes()) {
+            throw BrokerException.limit("too-large-to-store", "a persistent message is at most " + store.maxContentBytes()
+                    + " bytes (stomp.store.file-bytes); this one is " + content.length);
+        }
+        return content;
+    }
+
+    private record Covered(Acknowledgement acknowledgement, Queue queue, List<Queue.Entry> entries) {
+    }
+
+    /** Room taken on one queue for one message ({@code storeId} 0: not stored). */
+    private record Copy(Queue queue, long storeId) {
+    }
+
+    /** A message with room taken everywhere it goes, not yet sent. */
+    private abstract class Prepared {
+        final Message message;
+        final List<Copy> copies;
+
+        Prepared(Message message, List<Copy> copies) {
+            this.message = message;
+            this.copies = copies;
+        }
+
+        void undo() {
+            for (Copy copy : copies) {
+                copy.queue.unreserve(message);
+                forgetIfIdle(copy.queue);
+            }
+        }
+
+        abstract void go();
+    }
+
+    private Prepared prepareQueue(Message message) throws BrokerException {
+        Queue queue;
+        while (true) {
+            queue = queueFor(message.destination());
+            try {
+                if (queue.reserve(message)) {
+                    break;
+                }
+            } catch (BrokerException e) {
+                forgetIfIdle(queue); // a queue made for a SEND it refused is not kept
+                throw e;
+            }
+        }
+        Copy copy = new Copy(queue, message.persistent() && store.enabled() ? store.nextId() : 0);
+        return new Prepared(message, List.of(copy)) {
+            @Override
+            void go() {
+                messagesIn.incrementAndGet();
+                copy.queue.enqueue(new Queue.Entry(message, copy.storeId, false));
+            }
+        };
+    }
+
+    private Prepared prepareTopic(Message message) throws BrokerException {
+        String channel = channel(message.destination());
+        if (fanOut.overloaded(channel)) {
+            throw BrokerException.limit("topic-busy", "topic " + message.destination()
+                    + " is still delivering earlier messages (fan-out.max-backlog); try later");
+        }
+        Topic topic = topics.get(message.destination());
+        List<Copy> copies = new ArrayList<>();
+        if (topic != null) {
+            try {
+                for (Durable durable : topic.durables.values()) {
+                    if (Selector.selects(durable.selector, message)) {
+                        durable.queue.reserve(message); // a durable's queue is never retired
+                        copies.add(new Copy(durable.queue, message.persistent() && store.enabled() ? store.nextId() : 0));
+                    }
+                }
+            } catch (BrokerException e) {
+                for (Copy copy : copies) {
+                    copy.queue.unreserve(message);
+                }
+                throw e;
+            }
+        }
+        return new Prepared(message, copies) {
+            @Override
+            void go() {
+                publish(topic, message, copies);
+            }
+        };
+    }
+
+    /** Numbered on the topic's channel and into each durable subscription's backlog, in that one order. */
+    private void publish(Topic topic, Message message, List<Copy> copies) {
+        messagesIn.incrementAndGet();
+        String channel = channel(message.destination());
+        if (topic == null) {
+            // the channel exists while the topic has subscribers here, and for recovery.ttl after
+            bus.publish(channel, new TopicEvent(message));
+            return;
+        }
+        topic.messagesIn.incrementAndGet();
+        topic.touch(nanoTime.getAsLong());
+        synchronized (topic) {
+            Sequenced sequenced = bus.publish(channel, new TopicEvent(message));
+            Message numbered = sequenced == null ? message : message.at(sequenced.epoch(), sequenced.offset());
+            for (Copy copy : copies) {
+                copy.queue.enqueue(new Queue.Entry(numbered, copy.storeId, false));
+            }
+        }
+    }
+
+    private static Message numbered(Sequenced sequenced) {
+        return ((TopicEvent) sequenced.event()).message().at(sequenced.epoch(), sequenced.offset());
+    }
+
+    /** The queue, made if need be (counted against {@code maxDestinations}); it may be retired by the time it is used. */
+    private Queue queueFor(String destination) throws BrokerException {
+        Queue queue = queues.get(destination);
+        if (queue != null) {
+            return queue;
+        }
+        newDestination(destination);
+        Queue made = new Queue(destination, "queue " + destination, limits, holdings, store, messagesOut);
+        queue = queues.putIfAbsent(destination, made);
+        if (queue != null) {
+            destinations.decrementAndGet(); // someone else made it first
+            return queue;
+        }
+        return made;
+    }
+
+    /** A queue left idle — nothing held, no consumer — is forgotten, as an empty topic is (never a durable's). */
+    private void forgetIfIdle(Queue queue) {
+        if (queues.get(queue.name) == queue && queue.retireIfIdle() && queues.remove(queue.name, queue)) {
+            destinations.decrementAndGet();
+        }
+    }
+
+    // ---- subscriptions ------------------------------------------------------------------------------
+
+    /** What a subscription key names: a consumer of a queue (a durable subscription's too) or a topic subscription. */
+    private sealed interface Registration permits OnQueue, OnTopic {
+    }
+
+    private record OnQueue(Queue queue, Durable durable) implements Registration {
+    }
+
+    private record OnTopic(Topic topic, TopicSubscription subscription) implements Registration {
+    }
+
+    /**
+     * Registers a subscription. A queue's consumer starts at once; a topic subscription is attached
+     * to its channel and, for {@code since}, given what the topic kept after it, delivered when the
+     * caller begins the returned start; a durable subscription gets its backlog.
+     */
+    public Start subscribe(SubscriptionRequest request, Subscriber subscriber) throws BrokerException {
+        if (registrations.containsKey(request.key())) {
+            throw BrokerException.invalid("subscription '" + request.key() + "' exists already");
+        }
+        if (request.durable()) {
+            subscribeDurable(request, subscriber);
+            return Start.NOW;
+        }
+        if (!isTopic(request.destination())) {
+            Queue.Consumer consumer = new Queue.Consumer(request.key(), subscriber, request.ack(), request.prefetch(),
+                    request.selector());
+            while (true) {
+                Queue queue = queueFor(request.destination());
+                registrations.put(request.key(), new OnQueue(queue, null));
+                if (queue.addConsumer(consumer)) {
+                    return Start.NOW;
+                }
+            }
+        }
+        Topic topic = topicFor(request.destination());
+        TopicSubscription subscription = new TopicSubscription(request, subscriber, limits, holdings, topic.messagesOut,
+                messagesOut);
+        topic.subscriptions.put(request.key(), subscription);
+        registrations.put(request.key(), new OnTopic(topic, subscription));
+        String channel = channel(request.destination());
+        subscription.attachment = fanOut.attach(channel, delivery -> subscription.offer(
+                delivery.encoded(Broker.class, Broker::numbered), delivery));
+        if (request.since() == null) {
+            return new Start(null, subscription.attachment::start);
+        }
+        try {
+            // no history for a topic: what was missed, or nothing
+            Replay replay = bus.replay(channel, request.since(), subscription.attachment.position(), 0);
+            List<Message> missed = replay.events().stream().map(Broker::numbered).toList();
+            return new Start(replay.recovered(), () -> {
+                missed.forEach(message -> subscription.offer(message, null));
+                subscription.attachment.start();
+            });
+        } catch (RuntimeException e) {
+            unsubscribe(request.key()); // a SUBSCRIBE that fails leaves nothing behind
+            throw e;
+        }
+    }
+
+    private Topic topicFor(String destination) throws BrokerException {
+        BrokerException[] refused = new BrokerException[1];
+        Topic topic = topics.computeIfAbsent(destination, name -> {
+            try {
+                newDestination(name);
+                return new Topic(name, nanoTime.getAsLong());
+            } catch (BrokerException e) {
+                refused[0] = e;
+                return null;
+            }
+        });
+        if (topic == null) {
+            throw refused[0];
+        }
+        topic.touch(nanoTime.getAsLong());
+        return topic;
+    }
+
+    private void subscribeDurable(SubscriptionRequest request, Subscriber subscriber) throws BrokerException {
+        if (!isTopic(request.destination())) {
+            throw BrokerException.invalid("durable-subscription-name is for topics: a queue keeps its messages anyway");
+        }
+        if (request.clientId() == null) {
+            throw BrokerException.invalid("a durable subscription needs the connection's client-id (CONNECT header)");
+        }
+        DurableName name = new DurableName(request.clientId(), request.durableName());
+        Durable durable;
+        synchronized (durables) {
+            durable = durables.get(name);
+            if (durable != null && durable.activeKey != null) {
+                throw BrokerException.conflict("durable-in-use", "durable subscription '" + name.name + "' of client '"
+                        + name.clientId + "' is in use by another connection");
+            }
+            String selector = request.selector() == null ? null : request.selector().text();
+            if (durable != null && (!durable.topic.equals(request.destination())
+                    || !Objects.equals(durable.selectorText(), selector))) {
+                // another topic or selector is another subscription (as in JMS): the old one and its backlog end
+                end(durable);
+                durable = null;
+            }
+            if (durable == null) {
+                durable = createDurable(name, request.destination(), request.selector());
+            }
+            durable.activeKey = request.key();
+        }
+        registrations.put(request.key(), new OnQueue(durable.queue, durable));
+        // the selector chose what entered the backlog: the consumer takes all of it
+        durable.queue.addConsumer(new Queue.Consumer(request.key(), subscriber, request.ack(), request.prefetch(), null));
+    }
+
+    private Durable createDurable(DurableName name, String destination, Selector selector) throws BrokerException {
+        Topic topic = topicFor(destination);
+        newDestination("durable subscription " + name.name);
+        long id = store.nextId();
+        Durable durable = new Durable(id, name, destination, selector, durableQueue(id, name));
+        try {
+            store.now(new MessageStore.Batch().addSubscription(new MessageStore.StoredSubscription(id, name.clientId,
+                    name.name, destination, durable.selectorText())));
+        } catch (BrokerException e) {
+            destinations.decrementAndGet();
+            throw e;
+        }
+        durables.put(name, durable);
+        topic.durables.put(name, durable);
+        return durable;
+    }
+
+    private Queue durableQueue(long id, DurableName name) {
+        return new Queue(DURABLE_QUEUE_PREFIX + id, "durable subscription '" + name.name + "' of client '"
+                + name.clientId + "'", limits, holdings, store, messagesOut);
+    }
+
+    /** Ends a subscription: a queue's unacknowledged messages go back, a durable subscription is away. */
+    public void unsubscribe(String key) {
+        Registration registration = registrations.remove(key);
+        if (registration instanceof OnQueue onQueue) {
+            onQueue.queue.removeConsumer(key);
+            if (onQueue.durable != null) {
+                synchronized (durables) {
+                    if (key.equals(onQueue.durable.activeKey)) {
+                        onQueue.durable.activeKey = null;
+                    }
+                }
+            } else {
+                forgetIfIdle(onQueue.queue);
+            }
+        } else if (registration instanceof OnTopic onTopic) {
+            onTopic.subscription.cancel();
+            onTopic.topic.subscriptions.remove(key);
+            onTopic.topic.touch(nanoTime.getAsLong());
+            if (topicLingerNanos == 0) {
+                forgetIfIdle(onTopic.topic);
+            }
+        }
+    }
+
+    private void forgetIfIdle(Topic topic) {
+        topics.computeIfPresent(topic.destination, (name, known) -> {
+            if (known == topic && topic.idleSince(nanoTime.getAsLong()) >= topicLingerNanos
+                    && topic.subscriptions.isEmpty() && topic.durables.isEmpty()) {
+                destinations.decrementAndGet();
+                return null;
+            }
+            return known;
+        });
+    }
+
+    /** UNSUBSCRIBE with the durable subscription's name: it ends for good, and its backlog with it. */
+    public void endDurable(String clientId, String durableName) throws BrokerException {
+        if (clientId == null) {
+            throw BrokerException.invalid("ending a durable subscription needs the connection's client-id");
+        }
+        synchronized (durables) {
+            Durable durable = durables.get(new DurableName(clientId, durableName));
+            if (durable == null) {
+                throw BrokerException.invalid("no durable subscription '" + durableName + "' of client '" + clientId + "'");
+            }
+            if (durable.activeKey != null) {
+                throw BrokerException.conflict("durable-in-use", "durable subscription '" + durableName
+                        + "' is in use; UNSUBSCRIBE it on the connection that has it");
+            }
+            end(durable);
+        }
+    }
+
+    /** Caller holds the durables' lock. */
+    private void end(Durable durable) throws BrokerException {
+        MessageStore.Batch writes = new MessageStore.Batch().removeSubscription(durable.storeId);
+        durable.queue.storedIds().forEach(writes::removeMessage);
+        store.now(writes);
+        durable.queue.clear();
+        durables.remove(durable.name);
+        Topic topic = topics.get(durable.topic);
+        if (topic != null) {
+            topic.durables.remove(durable.name);
+            topic.touch(nanoTime.getAsLong());
+        }
+        destinations.decrementAndGet();
+    }
+
+    /**
+     * Forgets topics that have had no subscriber (durable or not) for the linger time; their
+     * counters go with them. Run from the broker's sweep.
+     */
+    public void sweep() {
+        long now = nanoTime.getAsLong();
+        for (Topic topic : topics.values()) {
+            if (topic.idleSince(now) > topicLingerNanos) {
+                forgetIfIdle(topic);
+            }
+        }
+    }
+
+    // ---- restart -----------------------------------------------------------------------------------
+
+    private void restore(MessageStore.Contents contents) {
+        Map<String, Durable> byQueue = new HashMap<>();
+        for (MessageStore.StoredSubscription stored : contents.subscriptions()) {
+            try {
+                DurableName name = new DurableName(stored.clientId(), stored.name());
+                Durable durable = new Durable(stored.id(), name, stored.topic(), Selector.parse(stored.selector()),
+                        durableQueue(stored.id(), name));
+                Topic topic = topics.computeIfAbsent(stored.topic(), t -> new Topic(t, nanoTime.getAsLong()));
+                durables.put(name, durable);
+                topic.durables.put(name, durable);
+                byQueue.put(durable.queue.name, durable);
+            } catch (BrokerException e) {
+                LOG.warning("durable subscription " + stored.name() + " not restored: " + e.getMessage());
+            }
+        }
+        MessageStore.Batch orphans = new MessageStore.Batch();
+        for (MessageStore.StoredMessage stored : contents.messages()) {
+            Message message;
+            try {
+                message = MessageCodec.decode(stored.content());
+            } catch (IOException e) {
+                LOG.warning("stored message " + stored.id() + " is unreadable and is dropped: " + e.getMessage());
+                orphans.removeMessage(stored.id());
+                continue;
+            }
+            Queue queue;
+            if (stored.queue().startsWith(DURABLE_QUEUE_PREFIX)) {
+                Durable durable = byQueue.get(stored.queue());
+                if (durable == null) {
+                    orphans.removeMessage(stored.id()); // its subscription ended before the crash
+                    continue;
+                }
+                queue = durable.queue;
+            } else {
+                queue = queues.computeIfAbsent(stored.queue(), name -> new Queue(name, "queue " + name, limits, holdings,
+                        store, messagesOut));
+            }
+            queue.restore(new Queue.Entry(message, stored.id(), stored.delivered()));
+        }
+        destinations.set(queues.size() + topics.size() + durables.size());
+        store.soon(orphans);
+        LOG.info("broker restored " + contents.messages().size() + " persistent messages in " + queues.size()
+                + " queues and " + durables.size() + " durable subscriptions");
+    }
+
+    // ---- what the monitor shows ---------------------------------------------------------------------
+
+    /**
+     * Destination counters for the monitor page: {@code depth} messages waiting, {@code bytes} held
+     * (a queue's waiting and unacknowledged messages; 0 for a topic), {@code persistent} of those in
+     * the store, {@code unacked} delivered and not acknowledged, {@code redelivered} over its life,
+     * {@code durable} a topic's durable subscriptions.
+     */
+    public record DestinationStats(String destination, String kind, int subscribers, int depth, long bytes,
+                                   long messagesIn, long messagesOut, int persistent, int unacked, long redelivered,
+                                   int durable) {
+    }
+
+    /** A durable subscription: {@code active} while a client has it, {@code backlog} messages waiting for it. */
+    public record DurableStats(String clientId, String name, String topic, String selector, boolean active, int backlog,
+                               int unacked, int persistent) {
+    }
+
+    /** The whole broker at a glance, whatever page of destinations is asked for. */
+    public record Totals(int destinations, int queues, int topics, long queuedMessages, long queuedBytes,
+                         long unackedTopicBytes, long transactionBytes, long heldBytes, long messagesIn,
+                         long messagesOut, long persistentMessages, int durableSubscriptions) {
+    }
+
+    /** One page of destinations (and of durable subscriptions), in name order, and the totals. */
+    public record Page(Totals totals, int offset, List<DestinationStats> destinations, List<DurableStats> durables) {
+    }
+
+    /**
+     * {@code limit} destinations from {@code offset} in name order, and as many durable
+     * subscriptions, and the totals over all. Only the page's entries are built: the cost of a big
+     * broker is one sort of its names.
+     */
+    public Page page(int offset, int limit) {
+        List<String> names = new ArrayList<>(queues.size() + topics.size());
+        long queuedMessages = 0;
+        long persistent = 0;
+        int queueCount = 0;
+        for (Queue queue : queues.values()) {
+            names.add(queue.name);
+            queueCount++;
+            Queue.Stats stats = queue.stats();
+            queuedMessages += stats.held();
+            persistent += stats.persistent();
+        }
+        int topicCount = 0;
+        for (Topic topic : topics.values()) {
+            names.add(topic.destination);
+            topicCount++;
+        }
+        List<Durable> allDurables = new ArrayList<>(durables.values());
+        for (Durable durable : allDurables) {
+            Queue.Stats stats = durable.queue.stats();
+            queuedMessages += stats.held();
+            persistent += stats.persistent();
+        }
+        names.sort(null);
+        int from = Math.min(Math.max(0, offset), names.size());
+        int to = (int) Math.min(names.size(), (long) from + Math.max(0, limit));
+        List<DestinationStats> page = new ArrayList<>(to - from);
+        for (String name : names.subList(from, to)) {
+            Queue queue = queues.get(name);
+            Topic topic = topics.get(name);
+            if (queue != null) {
+                Queue.Stats s = queue.stats();
+                page.add(new DestinationStats(name, "queue", s.consumers(), s.depth(), s.heldBytes(), s.enqueued(),
+                        s.dispatched(), s.persistent(), s.unacked(), s.redelivered(), 0));
+            } else if (topic != null) {
+                int unacked = 0;
+                for (TopicSubscription subscription : topic.subscriptions.values()) {
+                    unacked += subscription.unackedCount();
+                }
+                page.add(new DestinationStats(name, "topic", topic.subscriptions.size(), 0, 0, topic.messagesIn.get(),
+                        topic.messagesOut.get(), 0, unacked, 0, topic.durables.size()));
+            }
+        }
+        allDurables.sort(java.util.Comparator.comparing((Durable d) -> d.name.clientId).thenComparing(d -> d.name.name));
+        List<DurableStats> durablePage = new ArrayList<>();
+        for (Durable durable : allDurables.subList(Math.min(from, allDurables.size()),
+                (int) Math.min(allDurables.size(), (long) Math.min(from, allDurables.size()) + Math.max(0, limit)))) {
+            Queue.Stats s = durable.queue.stats();
+            durablePage.add(new DurableStats(durable.name.clientId, durable.name.name, durable.topic,
+                    durable.selectorText(), durable.activeKey != null, s.depth(), s.unacked(), s.persistent()));
+        }
+        return new Page(new Totals(names.size() + allDurables.size(), queueCount, topicCount, queuedMessages,
+                holdings.of(Holdings.Kind.QUEUED), holdings.of(Holdings.Kind.UNACKED_ON_TOPIC),
+                holdings.of(Holdings.Kind.IN_TRANSACTION), holdings.total(), messagesIn.get(), messagesOut.get(),
+                persistent, allDurables.size()), from, page, durablePage);
+    }
+
+    @Override
+    public void close() {
+        // the store belongs to whoever made it
+    }
+
+    // ---- destinations -------------------------------------------------------------------------------
+
+    /** A topic this node knows: its subscriptions, durable subscriptions and counters. */
+    private static final class Topic {
+        final String destination;
+        final ConcurrentMap<String, TopicSubscription> subscriptions = new ConcurrentHashMap<>();
+        final ConcurrentMap<DurableName, Durable> durables = new ConcurrentHashMap<>();
+        final AtomicLong messagesIn = new AtomicLong();
+        final AtomicLong messagesOut = new AtomicLong();
+        private volatile long lastActive;
+
+        Topic(String destination, long now) {
+            this.destination = destination;
+            this.lastActive = now;
+        }
+
+        void touch(long now) {
+            lastActive = now;
+        }
+
+        /** How long it has been without any subscriber; 0 while it has one. */
+        long idleSince(long now) {
+            return subscriptions.isEmpty() && durables.isEmpty() ? now - lastActive : 0;
+        }
+    }
+
+    private record DurableName(String clientId, String name) {
+    }
+
+    /** A durable topic subscription: its backlog is a queue with at most one consumer, the active client. */
+    private static final class Durable {
+        final long storeId;
+        final DurableName name;
+        final String topic;
+        final Selector selector;
+        final Queue queue;
+        /** The key of the subscription that has it now, or null while it is away. Guarded by the durables' lock. */
+        String activeKey;
+
+        Durable(long storeId, DurableName name, String topic, Selector selector, Queue queue) {
+            this.storeId = storeId;
+            this.name = name;
+            this.topic = topic;
+            this.selector = selector;
+            this.queue = queue;
+        }
+
+        String selectorText() {
+            return selector == null ? null : selector.text();
+        }
+    }
+}
