@@ -10,6 +10,13 @@
 #   git clone -q . /tmp/baseline-src && git -C /tmp/baseline-src checkout -q COMMIT \
 #     && (cd /tmp/baseline-src && ./mvnw -B -ntp -q -DskipTests package)
 #   scripts/bench.sh --only stomp --baseline-jar /tmp/baseline-src/target/switchboard-standalone.jar
+#
+# Persistent STOMP against a persistent Artemis (its default journal, made by `artemis create`):
+#   scripts/bench.sh --only persist,restart --runs 3
+# persist: SEND persistent:true → RECEIPT to queues (1×1, 8×1, 8 producers × 16 outstanding) and
+# consume-and-ACK, Switchboard at stomp.store.sync=always and =batch; restart: 100,000 persistent
+# messages, kill -9, time to the first message again. Every rate also as a share of the disk's own
+# fsync rate, probed in the same folder before and after. --runs N repeats each and prints the spread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARTEMIS_VERSION=2.56.0

@@ -26,12 +26,28 @@ final class ArtemisPeer implements AutoCloseable {
 
     private static final String READY = "AMQ221007"; // "Server is now active"
 
-    private final Process process;
+    private static final String LOG4J = """
+            rootLogger.level = WARN
+            rootLogger.appenderRef.console.ref = console
+            logger.server.name = org.apache.activemq.artemis.core.server
+            logger.server.level = INFO
+            logger.audit.name = org.apache.activemq.audit
+            logger.audit.level = OFF
+            appender.console.type = Console
+            appender.console.name = console
+            appender.console.layout.type = PatternLayout
+            appender.console.layout.pattern = %d %-5level [%logger] %msg%n
+            """;
+
+    private final List<String> command;
     private final Path instance;
     private final int port;
+    private Process process;
+    /** The journal the broker said it uses ("NIO", "AIO", "MAPPED"), or "none" without persistence. */
+    private volatile String journal = "none";
 
-    private ArtemisPeer(Process process, Path instance, int port) {
-        this.process = process;
+    private ArtemisPeer(List<String> command, Path instance, int port) {
+        this.command = command;
         this.instance = instance;
         this.port = port;
     }
@@ -88,34 +104,105 @@ final class ArtemisPeer implements AutoCloseable {
                 """.formatted(port));
         // text frames for STOMP over WebSocket, as browsers' STOMP clients expect (not allowed in the acceptor URL)
         Files.writeString(etc.resolve("broker.properties"), "acceptorConfigurations.stomp-ws.params.webSocketEncoderType=text\n");
-        Files.writeString(etc.resolve("log4j2.properties"), """
-                rootLogger.level = WARN
-                rootLogger.appenderRef.console.ref = console
-                logger.server.name = org.apache.activemq.artemis.core.server
-                logger.server.level = INFO
-                logger.audit.name = org.apache.activemq.audit
-                logger.audit.level = OFF
-                appender.console.type = Console
-                appender.console.name = console
-                appender.console.layout.type = PatternLayout
-                appender.console.layout.pattern = %d %-5level [%logger] %msg%n
-                """);
+        Files.writeString(etc.resolve("log4j2.properties"), LOG4J);
+        ArtemisPeer peer = new ArtemisPeer(launchCommand(home, instance, heap), instance, port);
+        peer.launch();
+        return peer;
+    }
+
+    /**
+     * A persistent broker as {@code artemis create} makes one on this machine — its default journal
+     * (ASYNCIO where libaio is installed, NIO otherwise), its journal-buffer-timeout tuned by the
+     * create command's own disk test, its address settings — with one STOMP acceptor on a free
+     * loopback port (the created STOMP acceptor's parameters, plus the same prefixes and TTL as the
+     * in-memory peer), security off (the tool does not log in) and the same log settings. The
+     * instance, and so its journal, lives in a new folder under {@code parent}.
+     */
+    static ArtemisPeer startPersistent(Path home, List<String> heap, Path parent) throws Exception {
+        if (!Files.isRegularFile(home.resolve("lib/artemis-boot.jar"))) {
+            throw new IllegalArgumentException(home + " is not an Artemis distribution (no lib/artemis-boot.jar)");
+        }
+        int port = freePort();
+        Path instance = Files.createTempDirectory(parent, "artemis");
+        List<String> create = List.of(home.toAbsolutePath().resolve("bin/artemis").toString(), "create",
+                "--user", "bench", "--password", "bench", "--allow-anonymous", "--no-web", "--no-amqp-acceptor",
+                "--no-mqtt-acceptor", "--no-hornetq-acceptor", "--host", "127.0.0.1", "--silent", "--force",
+                instance.toString());
+        ProcessBuilder builder = new ProcessBuilder(create).redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", javaHome());
+        Process creating = builder.start();
+        String output = new String(creating.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!creating.waitFor(120, TimeUnit.SECONDS) || creating.exitValue() != 0) {
+            creating.destroyForcibly();
+            throw new IOException("artemis create failed:\n" + output);
+        }
+        output.lines().filter(line -> line.contains("writes per millisecond"))
+                .forEach(line -> System.err.println("artemis create: " + line.trim()));
+        Path etc = instance.resolve("etc");
+        String broker = Files.readString(etc.resolve("broker.xml"));
+        int from = broker.indexOf("<acceptors>");
+        int to = broker.indexOf("</acceptors>");
+        if (from < 0 || to < 0) {
+            throw new IOException("no <acceptors> in the broker.xml artemis create wrote");
+        }
+        broker = broker.substring(0, from) + "<acceptors>\n         <acceptor name=\"stomp-ws\">tcp://127.0.0.1:" + port
+                + "?tcpSendBufferSize=1048576;tcpReceiveBufferSize=1048576;protocols=STOMP;useEpoll=true;"
+                + "connectionTtl=86400000;anycastPrefix=/queue/;multicastPrefix=/topic/</acceptor>\n      "
+                + broker.substring(to);
+        Files.writeString(etc.resolve("broker.xml"), broker);
+        Files.writeString(etc.resolve("broker.properties"), "acceptorConfigurations.stomp-ws.params.webSocketEncoderType=text\n"
+                + "securityEnabled=false\n");
+        Files.writeString(etc.resolve("log4j2.properties"), LOG4J);
+        List<String> command = launchCommand(home, instance, heap);
+        command.add(command.size() - 4, "-Djava.security.auth.login.config=" + etc.resolve("login.config"));
+        command.add(command.size() - 4, "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED");
+        ArtemisPeer peer = new ArtemisPeer(command, instance, port);
+        peer.launch();
+        return peer;
+    }
+
+    private static List<String> launchCommand(Path home, Path instance, List<String> heap) {
+        Path etc = instance.resolve("etc");
         List<String> command = new ArrayList<>(List.of(ServerProcess.javaCommand()));
         command.addAll(heap);
         command.addAll(List.of("-XX:-UsePerfData",
                 "-Dartemis.home=" + home.toAbsolutePath(), "-Dartemis.instance=" + instance,
+                "-Dartemis.instance.etc=" + etc,
                 "-Dlog4j2.configurationFile=" + etc.resolve("log4j2.properties").toUri(),
                 "-cp", home.toAbsolutePath().resolve("lib/artemis-boot.jar").toString(),
                 "org.apache.activemq.artemis.boot.Artemis", "run"));
-        Process process = new ProcessBuilder(command).directory(instance.toFile()).redirectErrorStream(true).start();
-        ArtemisPeer peer = new ArtemisPeer(process, instance, port);
+        return command;
+    }
+
+    /** The JDK this tool runs on, for {@code artemis create} (it needs JAVA_HOME). */
+    private static String javaHome() {
+        return Path.of(ServerProcess.javaCommand()).toAbsolutePath().getParent().getParent().toString();
+    }
+
+    /** Starts the broker process and waits until it is active. */
+    private void launch() throws Exception {
+        process = new ProcessBuilder(command).directory(instance.toFile()).redirectErrorStream(true).start();
         try {
-            peer.awaitReady();
+            awaitReady();
         } catch (Exception e) {
-            peer.close();
+            close();
             throw e;
         }
-        return peer;
+    }
+
+    /** Ends the broker with SIGKILL, as a crash would; its instance and journal stay. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Starts the broker again on the same instance, journal and port (after {@link #kill()}); returns once it is active. */
+    void restart() throws Exception {
+        launch();
+    }
+
+    /** "NIO", "AIO" or "MAPPED" as the broker logged it, or "none" for the in-memory broker. */
+    String journal() {
+        return journal;
     }
 
     /** Reads the broker's log until it says it is active; keeps draining it afterwards so it never blocks. */
@@ -130,6 +217,11 @@ final class ArtemisPeer implements AutoCloseable {
                         if (last.size() > 40) {
                             last.removeFirst();
                         }
+                    }
+                    if (line.contains("AMQ221012") || line.contains("AMQ221013") || line.contains("Journal")
+                            && line.contains("Using")) {
+                        // "Using AIO Journal" / "Using NIO Journal" / "Using Mapped Journal"
+                        journal = line.replaceAll(".*Using (\\w+) Journal.*", "$1");
                     }
                     if (line.contains(READY)) {
                         ready.complete(null);

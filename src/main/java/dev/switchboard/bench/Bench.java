@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * {@code java -jar target/switchboard-bench.jar [--target URL] [--seconds N] [--idle N] [--only LIST]
- * [--artemis DIR] [--baseline-jar JAR] [--storm-members N] [--storm-drop N] [--storm-rate N] [--json]}: load scenarios printed as a table.
+ * [--artemis DIR] [--baseline-jar JAR] [--runs N] [--storm-members N] [--storm-drop N] [--storm-rate N] [--json]}: load
+ * scenarios printed as a table.
  * <p>
  * Without {@code --target} it starts, each in its own JVM on loopback, Switchboard (standalone,
  * rate limits lifted, {@code -Dswitchboard.*} options of this JVM passed on), a bare Tyrus echo
@@ -38,11 +39,16 @@ import java.util.Set;
  * {@code --storm-members N}, {@code --storm-drop N} and {@code --storm-rate N} change those
  * numbers (100/s to 1,000 members is 100,000 deliveries/s: about a small machine's chat fan-out,
  * and then the storm measures a backlog, which its "others lost" column shows).
+ * <p>
+ * {@code persist} and {@code restart} (side by side only) are persistent STOMP on queues against
+ * Switchboard with its store at {@code stomp.store.sync=always} and {@code =batch} and a persistent
+ * Artemis, with the disk's fsync rate probed in the same folder ({@link Persistence});
+ * {@code --runs N} repeats each of their measurements N times and prints mean and spread.
  */
 public final class Bench {
 
     private static final List<String> SCENARIOS = List.of("echo", "latency", "stomp", "slow", "chat", "reconnect", "images",
-            "idle");
+            "idle", "persist", "restart");
 
     private final List<Results> results = new ArrayList<>();
     private final List<String> failed = new ArrayList<>();
@@ -50,16 +56,18 @@ public final class Bench {
     private final Duration warmup;
     private final Duration measure;
     private final Storm storm;
+    private final int runs;
 
     /** The reconnect storm's size: members in the room, how many are dropped, the publisher's messages/s. */
     private record Storm(int members, int dropped, double rate) {
     }
 
-    private Bench(LoadClient client, Duration warmup, Duration measure, Storm storm) {
+    private Bench(LoadClient client, Duration warmup, Duration measure, Storm storm, int runs) {
         this.client = client;
         this.warmup = warmup;
         this.measure = measure;
         this.storm = storm;
+        this.runs = runs;
     }
 
     public static void main(String[] args) throws Exception {
@@ -74,15 +82,20 @@ public final class Bench {
             System.err.println("switchboard-bench: --baseline-jar " + baselineJar + " is not a file");
             System.exit(2);
         }
+        int runs = Integer.parseInt(option(list, "--runs", "1"));
+        if (runs < 1 || runs > 20) {
+            System.err.println("switchboard-bench: --runs must be 1 to 20");
+            System.exit(2);
+        }
         Duration warmup = Duration.ofSeconds(2);
-        Thread watchdog = watchdog(warmup.plus(measure).multipliedBy(60).plusSeconds(300));
+        Thread watchdog = watchdog(warmup.plus(measure).multipliedBy(60L + 40L * runs).plusSeconds(300L + 300L * runs));
 
         Bench bench;
         try (LoadClient client = new LoadClient()) {
             Storm storm = new Storm(Integer.parseInt(option(list, "--storm-members", "1000")),
                     Integer.parseInt(option(list, "--storm-drop", "200")),
                     Double.parseDouble(option(list, "--storm-rate", "100")));
-            bench = new Bench(client, warmup, measure, storm);
+            bench = new Bench(client, warmup, measure, storm, runs);
             if (target != null) {
                 String base = (target.endsWith("/") ? target : target + "/").replaceFirst("^http", "ws");
                 bench.againstTarget(base, only);
@@ -186,6 +199,11 @@ public final class Bench {
             Results j = idle("jetty", serverOptions, idle);
             results.addAll(List.of(s, t, j, s.ratio(t, "÷ tyrus"), s.ratio(j, "÷ jetty")));
         });
+        if (only.contains("persist") || only.contains("restart")) {
+            Persistence persistence = new Persistence(new PersistentLoad(client), warmup, measure, runs, results,
+                    (name, body) -> run(name, only, body::run));
+            persistence.run(only, artemisHome, serverOptions);
+        }
     }
 
     /**
@@ -308,7 +326,7 @@ public final class Bench {
         }
     }
 
-    private interface Step {
+    interface Step {
         void run() throws Exception;
     }
 

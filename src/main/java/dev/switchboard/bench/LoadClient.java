@@ -119,6 +119,11 @@ final class LoadClient implements AutoCloseable {
             ctx.close(); // a connection the server dropped is counted through its close code, if it sent one
         }
 
+        /** Completes when the connection has ended, by either side. */
+        CompletableFuture<Void> closed() {
+            return closed;
+        }
+
         /** Stops reading: frames pile up in the socket buffers and then in the server's queue for it. */
         void stall() {
             channel.config().setAutoRead(false);
@@ -205,12 +210,17 @@ final class LoadClient implements AutoCloseable {
         return conn;
     }
 
-    private List<Conn> open(String url, int count, String subprotocol, IntFunction<Handler> handlers) throws Exception {
+    List<Conn> open(String url, int count, String subprotocol, IntFunction<Handler> handlers) throws Exception {
         return open(url, count, subprotocol, 0, handlers);
     }
 
     private static void closeAll(List<Conn> conns) {
         conns.forEach(Conn::abort);
+    }
+
+    /** Every close code servers sent so far, with counts, for diagnostics. */
+    String closeCodesSeen() {
+        return new java.util.TreeMap<>(closeCodes).toString();
     }
 
     long closes(int code) {

@@ -46,6 +46,51 @@ record Results(String scenario, String server, Map<String, Double> values) {
         return mean;
     }
 
+    /**
+     * Repeated runs of one scenario against one server as one row: rates and times averaged, counts
+     * (lost, errors) added, and
+     * {@code spread %} — (highest − lowest) ÷ mean of the row's first rate — so a noisy machine's
+     * scatter is printed next to the number it scatters. One run has a spread of 0.
+     */
+    static Results summary(List<Results> runs) {
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("no runs");
+        }
+        Results first = runs.get(0);
+        Results mean = of(first.scenario(), first.server());
+        first.values().keySet().forEach(name -> {
+            java.util.DoubleSummaryStatistics each = runs.stream()
+                    .mapToDouble(r -> r.values().getOrDefault(name, 0.0)).summaryStatistics();
+            mean.put(name, name.endsWith("/s") || name.endsWith(" ms") ? each.getAverage() : each.getSum());
+        });
+        String rate = first.rateColumn();
+        if (rate != null) {
+            double low = runs.stream().mapToDouble(r -> r.values().getOrDefault(rate, 0.0)).min().orElse(0);
+            double high = runs.stream().mapToDouble(r -> r.values().getOrDefault(rate, 0.0)).max().orElse(0);
+            double average = mean.values().get(rate);
+            mean.put("spread %", average == 0 ? 0 : (high - low) / average * 100);
+        }
+        return mean;
+    }
+
+    /**
+     * This row's first rate as a percentage of the disk's own rate of 200-byte appends with an
+     * fsync after each ({@link FsyncProbe}): 100% is one sync per message; above 100% the broker
+     * syncs several messages at once (or does not sync each).
+     */
+    Results fsyncShare(double fsyncsPerSecond) {
+        String rate = rateColumn();
+        if (rate != null && fsyncsPerSecond > 0) {
+            put("% of fsync", values.get(rate) / fsyncsPerSecond * 100);
+        }
+        return this;
+    }
+
+    /** The first value that is a rate (its name ends in {@code /s}), or null. */
+    private String rateColumn() {
+        return values.keySet().stream().filter(name -> name.endsWith("/s")).findFirst().orElse(null);
+    }
+
     String json() {
         StringBuilder out = new StringBuilder("{\"scenario\":\"" + scenario + "\",\"server\":\"" + server + "\"");
         values.forEach((k, v) -> out.append(",\"").append(k).append("\":").append(String.format(Locale.ROOT, "%.3f", v)));

@@ -43,4 +43,22 @@ class ResultsTest {
         assertEquals("{\"scenario\":\"echo\",\"server\":\"switchboard\",\"round trips/s\":1.500}",
                 Results.of("echo", "switchboard").put("round trips/s", 1.5).json());
     }
+
+    @Test
+    void repeatedRunsAverageRatesAddCountsAndPrintTheSpreadOfTheFirstRate() {
+        Results one = Results.of("persist", "artemis").put("msgs/s", 900).put("p99 ms", 2).put("lost", 1);
+        Results two = Results.of("persist", "artemis").put("msgs/s", 1100).put("p99 ms", 4).put("lost", 0);
+        Results summary = Results.summary(List.of(one, two));
+        assertEquals(java.util.Map.of("msgs/s", 1000.0, "p99 ms", 3.0, "lost", 1.0, "spread %", 20.0), summary.values());
+        assertEquals(0.0, Results.summary(List.of(one)).values().get("spread %"));
+    }
+
+    @Test
+    void aRateIsShownAsAShareOfTheDisksFsyncRateAndTheShareIsNoRatio() {
+        Results row = Results.of("persist", "sb always").put("msgs/s", 500).put("p99 ms", 2).fsyncShare(2000);
+        assertEquals(25.0, row.values().get("% of fsync"));
+        Results peer = Results.of("persist", "artemis").put("msgs/s", 250).put("p99 ms", 1).fsyncShare(2000);
+        assertEquals(java.util.Map.of("msgs/s", 2.0, "p99 ms", 2.0), row.ratio(peer, "always÷art").values());
+        assertEquals(null, Results.of("restart", "x").put("ready ms", 5).fsyncShare(2000).values().get("% of fsync"));
+    }
 }
