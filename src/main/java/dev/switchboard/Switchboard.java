@@ -225,7 +225,7 @@ public final class Switchboard {
                 StoreSettings.Sync.parse(config.stompStoreSync()), config.stompStoreBatchWindow(),
                 config.stompStoreFileBytes()));
         try {
-            return new StompBroker(bus, fanOut, settings, store, timers, config.recoveryTtl());
+            return new StompBroker(bus, fanOut, settings, store, timers, config.recoveryTtl(), pool);
         } catch (StoreException | RuntimeException e) {
             store.close();
             data.close();

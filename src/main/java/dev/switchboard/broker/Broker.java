@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -182,6 +183,61 @@ public final class Broker implements AutoCloseable {
     /** One message: in the store (when persistent) and on its way before this returns. */
     public void send(Message message) throws BrokerException {
         commit(List.of(message), List.of(), false);
+    }
+
+    /**
+     * A SEND whose store write is under way: once {@link #written} completes, {@link #go()} sends
+     * the message on (or, when the write failed, {@link #undo()} gives back the room it took).
+     * The caller runs these in the order its client sent the frames.
+     */
+    public static final class Pending {
+        private final CompletableFuture<Void> written;
+        private final Runnable go;
+        private final Runnable undo;
+
+        private Pending(CompletableFuture<Void> written, Runnable go, Runnable undo) {
+            this.written = written;
+            this.go = go;
+            this.undo = undo;
+        }
+
+        public CompletableFuture<Void> written() {
+            return written;
+        }
+
+        public void go() {
+            go.run();
+        }
+
+        public void undo() {
+            undo.run();
+        }
+    }
+
+    /**
+     * {@link #send} without waiting for the disk: room is taken now (refused at once when there is
+     * none), the store write starts, and the caller sends the message on with {@link Pending#go()}
+     * once it is written — so a connection's next frames need not wait for this one's force, and no
+     * thread waits on the disk. A message that needs no write is ready at once.
+     */
+    public Pending sendAsync(Message message) throws BrokerException {
+        Prepared ready = isTopic(message.destination()) ? prepareTopic(message) : prepareQueue(message);
+        MessageStore.Batch writes = new MessageStore.Batch();
+        try {
+            byte[] content = null;
+            for (Copy copy : ready.copies) {
+                if (copy.storeId != 0) {
+                    content = content != null ? content : storable(message);
+                    writes.addMessage(copy.storeId, copy.queue.name, content);
+                }
+            }
+        } catch (BrokerException | RuntimeException e) {
+            ready.undo();
+            throw e;
+        }
+        CompletableFuture<Void> written = writes.isEmpty() ? CompletableFuture.completedFuture(null)
+                : store.writeAsync(writes);
+        return new Pending(written, ready::go, ready::undo);
     }
 
     /** An ACK: the messages it covers are gone from the store before this returns when {@code durable}. */

@@ -48,6 +48,22 @@ final class StoreWriter {
         }
     }
 
+    /** {@link #now} without waiting: fails with a {@link BrokerException} naming the problem. */
+    java.util.concurrent.CompletableFuture<Void> writeAsync(MessageStore.Batch batch) {
+        if (store == null || batch.isEmpty()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        return store.writeAsync(batch, true).exceptionallyCompose(error -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof StoreException e) {
+                logFailure(e);
+            }
+            return java.util.concurrent.CompletableFuture.failedFuture(
+                    BrokerException.store("the message store failed: " + cause.getMessage()));
+        });
+    }
+
     /**
      * On disk soon: what only makes a message come back if lost (a delivered mark, an auto-acked
      * message's removal). A failure here is logged and shows in health; nothing is lost.

@@ -56,6 +56,8 @@ public final class StompBroker implements AutoCloseable {
     private final boolean ownTimers;
     private final ScheduledFuture<?> sweep;
     private MessageStore store;
+    /** The application's pool (or the timer, for a broker on its own). */
+    private java.util.concurrent.Executor work;
 
     /** A broker in memory only, on its own timer, forgetting a topic with its last subscriber (tests, tools). */
     public StompBroker(MessageBus bus, FanOut fanOut, StompSettings settings) {
@@ -67,12 +69,15 @@ public final class StompBroker implements AutoCloseable {
      *                    broker opens it and closes it when it closes
      * @param timers      the application's timers (the sweep runs there), or null for a timer of its own
      * @param topicLinger how long a topic without subscribers stays listed with its counters
+     * @param work        the application's pool: what the store's thread hands on runs there
      */
     public StompBroker(MessageBus bus, FanOut fanOut, StompSettings settings, MessageStore store,
-                       ScheduledExecutorService timers, Duration topicLinger) throws StoreException {
+                       ScheduledExecutorService timers, Duration topicLinger, java.util.concurrent.Executor work)
+            throws StoreException {
         this(bus, fanOut, settings, new Broker(bus, fanOut, brokerSettings(settings), store, topicLinger, System::nanoTime),
                 timers);
         this.store = store;
+        this.work = work;
     }
 
     private StompBroker(MessageBus bus, FanOut fanOut, StompSettings settings, Broker core,
@@ -82,6 +87,7 @@ public final class StompBroker implements AutoCloseable {
         this.ownTimers = timers == null;
         this.timers = timers != null ? timers
                 : Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-stomp-sweep"));
+        this.work = this.timers;
         long every = sweepMillis(settings);
         this.sweep = this.timers.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
@@ -136,6 +142,11 @@ public final class StompBroker implements AutoCloseable {
 
     ScheduledExecutorService timers() {
         return timers;
+    }
+
+    /** Where work the store's thread hands on runs (sending on what was written, its RECEIPT). */
+    java.util.concurrent.Executor work() {
+        return work;
     }
 
     /** A new session for one connection. */

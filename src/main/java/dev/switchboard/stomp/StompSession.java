@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -143,36 +144,148 @@ public final class StompSession {
 
     private void receiveFrames(ByteBuffer bytes) throws StompException {
         for (StompFrame frame : decoder.decode(bytes)) {
-            String receipt = frame.header("receipt");
-            try {
-                if (!transport.admit()) {
-                    throw StompException.limit("rate-limited", "over the rate limit of this connection");
-                }
-                handle(frame);
-            } catch (StompException e) {
-                throw e.withReceipt(receipt);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "STOMP " + frame.command() + " failed", e);
-                throw StompException.internal().withReceipt(receipt);
+            if (!parked.isEmpty() || (!inFlight.isEmpty() && !isPlainSend(frame))) {
+                parked.addLast(frame); // after a SEND still on its way to the disk: its turn comes in order
+                continue;
             }
-            if (receipt != null && frame.command() != StompCommand.CONNECT && frame.command() != StompCommand.STOMP) {
-                StompFrame.Builder answer = StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", receipt);
-                if (receiptRecovered != null) {
-                    answer.header(StompRecovery.RECOVERED, receiptRecovered.toString());
-                }
-                send(answer.build());
-            }
-            receiptRecovered = null;
-            if (afterReceipt != null) {
-                Runnable next = afterReceipt;
-                afterReceipt = null;
-                next.run();
-            }
-            if (frame.command() == StompCommand.DISCONNECT) {
-                transport.close(1000, "disconnected");
+            if (!process(frame)) {
                 return;
             }
         }
+    }
+
+    /** One frame, answered (or its answer queued behind a SEND on its way to the disk); false after DISCONNECT. */
+    private boolean process(StompFrame frame) throws StompException {
+        String receipt = frame.header("receipt");
+        try {
+            if (!transport.admit()) {
+                throw StompException.limit("rate-limited", "over the rate limit of this connection");
+            }
+            if (isPlainSend(frame) && publishInOrder(frame, receipt)) {
+                return true; // its RECEIPT follows once the store has it
+            }
+            handle(frame);
+        } catch (StompException e) {
+            throw e.withReceipt(receipt);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "STOMP " + frame.command() + " failed", e);
+            throw StompException.internal().withReceipt(receipt);
+        }
+        if (receipt != null && frame.command() != StompCommand.CONNECT && frame.command() != StompCommand.STOMP) {
+            StompFrame.Builder answer = StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", receipt);
+            if (receiptRecovered != null) {
+                answer.header(StompRecovery.RECOVERED, receiptRecovered.toString());
+            }
+            send(answer.build());
+        }
+        receiptRecovered = null;
+        if (afterReceipt != null) {
+            Runnable next = afterReceipt;
+            afterReceipt = null;
+            next.run();
+        }
+        if (frame.command() == StompCommand.DISCONNECT) {
+            transport.close(1000, "disconnected");
+            return false;
+        }
+        return true;
+    }
+
+    // ---- SENDs on their way to the disk -------------------------------------------------------------
+
+    /** A SEND whose message is being written; its RECEIPT (if asked) goes out once it is, in frame order. */
+    private record InFlight(String receipt, Broker.Pending pending) {
+    }
+
+    /** SENDs written and not yet on disk, in frame order; frames behind them that must wait their turn. */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<StompFrame> parked = new ArrayDeque<>();
+
+    private boolean isPlainSend(StompFrame frame) {
+        return connected && frame.command() == StompCommand.SEND && frame.header("transaction") == null;
+    }
+
+    /**
+     * A SEND that must wait for the store (a persistent one), or that follows one that does, joins
+     * the line: its room is taken now, its write starts now — so a connection's SENDs share the
+     * disk's forces instead of waiting for one each — and it is sent on, and its RECEIPT sent, in
+     * order, once written ({@link #advance}). No thread waits on the disk meanwhile. False for a
+     * SEND that can go at once (the caller sends it as before).
+     */
+    private boolean publishInOrder(StompFrame frame, String receipt) throws StompException {
+        boolean persistent = "true".equals(frame.header(StompMessages.PERSISTENT));
+        if (inFlight.isEmpty() && !(persistent && broker.core().stores())) {
+            return false;
+        }
+        checkSend(frame);
+        Message message = message(frame);
+        Broker.Pending pending;
+        try {
+            pending = broker.core().sendAsync(message);
+        } catch (BrokerException e) {
+            throw StompException.of(e);
+        }
+        inFlight.addLast(new InFlight(receipt, pending));
+        // the store completes on its own thread: the rest happens on the broker's
+        pending.written().whenComplete((done, error) -> broker.work().execute(this::advance));
+        return true;
+    }
+
+    /**
+     * Sends on every SEND at the head of the line whose write is done, with its RECEIPT; a write
+     * that failed refuses the connection (ERROR naming the problem, with its receipt-id). Then the
+     * frames that waited behind the line, in order.
+     */
+    private synchronized void advance() {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().pending().written().isDone()) {
+            InFlight head = inFlight.pollFirst();
+            if (head.pending().written().isCompletedExceptionally()) {
+                head.pending().undo();
+                refuse(storeFailure(head));
+                continue; // what else is on its way is written or fails alike: sent on or given back
+            }
+            head.pending().go();
+            if (head.receipt() != null && !closed && !refused.get()) {
+                send(StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", head.receipt()).build());
+            }
+        }
+        if (closed || refused.get()) {
+            parked.clear();
+            return;
+        }
+        try {
+            while (inFlight.isEmpty() && !parked.isEmpty()) {
+                if (!process(parked.pollFirst())) {
+                    parked.clear();
+                    return;
+                }
+            }
+            while (!parked.isEmpty() && isPlainSend(parked.peekFirst())) {
+                process(parked.pollFirst()); // more SENDs join the line at once
+            }
+        } catch (StompException e) {
+            parked.clear();
+            refuse(e);
+        } catch (RuntimeException e) {
+            parked.clear();
+            LOG.log(Level.WARNING, "STOMP frame handling failed", e);
+            refuse(StompException.internal());
+        }
+    }
+
+    private static StompException storeFailure(InFlight failed) {
+        Throwable error;
+        try {
+            failed.pending().written().join();
+            error = null;
+        } catch (java.util.concurrent.CompletionException e) {
+            error = e.getCause();
+        } catch (java.util.concurrent.CancellationException e) {
+            error = e;
+        }
+        StompException refusal = error instanceof BrokerException b ? StompException.of(b)
+                : StompException.of(BrokerException.store("the message store failed: " + error));
+        return refusal.withReceipt(failed.receipt());
     }
 
     private void handle(StompFrame frame) throws StompException {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -27,6 +28,8 @@ import java.util.logging.Logger;
 
 import org.apache.activemq.artemis.core.io.SequentialFileFactory;
 import org.apache.activemq.artemis.core.io.nio.NIOSequentialFileFactory;
+import org.apache.activemq.artemis.core.journal.EncoderPersister;
+import org.apache.activemq.artemis.core.journal.IOCompletion;
 import org.apache.activemq.artemis.core.journal.JournalLoadInformation;
 import org.apache.activemq.artemis.core.journal.LoaderCallback;
 import org.apache.activemq.artemis.core.journal.PreparedTransactionInfo;
@@ -34,6 +37,7 @@ import org.apache.activemq.artemis.core.journal.RecordInfo;
 import org.apache.activemq.artemis.core.journal.impl.JournalFile;
 import org.apache.activemq.artemis.core.journal.impl.JournalImpl;
 import org.apache.activemq.artemis.core.journal.impl.JournalReaderCallbackAbstract;
+import org.apache.activemq.artemis.core.journal.impl.dataformat.ByteArrayEncoding;
 
 /**
  * The broker's store on ActiveMQ Artemis's append-only journal (the one Artemis keeps its own
@@ -419,6 +423,74 @@ public final class JournalStore implements MessageStore {
             // (at least once), which is better than taking one that was not written.
             throw new StoreException(problem);
         }
+    }
+
+    /**
+     * One record — a SEND's message — goes to the journal without the caller waiting for the
+     * force: the journal completes it from its flush thread once it is on disk (with the others of
+     * that force), in the order of the calls. Anything larger is written as {@link #write} does.
+     */
+    @Override
+    public CompletableFuture<Void> writeAsync(Batch batch, boolean durable) {
+        JournalImpl j = journal;
+        if (j == null) {
+            throw new IllegalStateException("store " + folder + " is not open");
+        }
+        String failure = problem;
+        if (failure != null) {
+            return CompletableFuture.failedFuture(new StoreException(failure));
+        }
+        List<Record> records;
+        try {
+            records = records(batch);
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (records.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (records.size() != 1 || records.get(0).kind != Kind.ADD) {
+            return MessageStore.super.writeAsync(batch, durable);
+        }
+        Record r = records.get(0);
+        if (r.body.length > maxRecordBytes) {
+            return CompletableFuture.failedFuture(new StoreException("a record of " + r.body.length
+                    + " bytes is larger than the store's limit of " + maxRecordBytes + " bytes (store " + folder + ")"));
+        }
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        live.add(r.id);
+        try {
+            j.appendAddRecord(r.id, r.type, EncoderPersister.getInstance(), new ByteArrayEncoding(r.body), durable,
+                    new IOCompletion() {
+                        @Override
+                        public void storeLineUp() {
+                        }
+
+                        @Override
+                        public void done() {
+                            String after = problem;
+                            if (after != null) {
+                                // as in write: Artemis may complete waiting writes after a failed buffer write
+                                written.completeExceptionally(new StoreException(after));
+                            } else {
+                                written.complete(null);
+                            }
+                        }
+
+                        @Override
+                        public void onError(int code, String message) {
+                            failed(null, message, null);
+                            written.completeExceptionally(new StoreException(problem));
+                        }
+                    });
+        } catch (Exception e) {
+            live.remove(r.id);
+            if (problem == null) {
+                failed(e, e.getMessage(), null);
+            }
+            written.completeExceptionally(new StoreException(problem, e));
+        }
+        return written;
     }
 
     private enum Kind { ADD, UPDATE, DELETE }

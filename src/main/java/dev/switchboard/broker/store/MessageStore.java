@@ -104,6 +104,21 @@ public interface MessageStore extends AutoCloseable {
     void write(Batch batch, boolean durable) throws StoreException;
 
     /**
+     * {@link #write} without waiting: the returned stage completes once the batch is where
+     * {@code write} would have waited for it (on disk, with {@code durable}), or fails with the
+     * {@link StoreException}. Stages complete in the order of the calls, on the store's thread:
+     * hand real work on to another. A store that cannot write without waiting does it here.
+     */
+    default java.util.concurrent.CompletableFuture<Void> writeAsync(Batch batch, boolean durable) {
+        try {
+            write(batch, durable);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        } catch (StoreException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Null while the store works; else what went wrong (the disk is full, the folder cannot be
      * written). Once failed, every write fails with that problem; health reports DOWN.
      */
