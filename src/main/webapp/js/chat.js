@@ -466,6 +466,7 @@ showSession($('session')).then((answer) => {
     $('nick-hint').textContent = `Logged in as ${answer.user}: as an operator you may use another name.`;
   } else {
     nick.readOnly = true; // the server allows no other nick (the contract: the nick is the user's name)
+    if (document.activeElement === nick) $('room').focus();
     $('nick-hint').textContent = `Logged in as ${answer.user}: you chat under your login name.`;
   }
 });

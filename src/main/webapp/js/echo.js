@@ -208,7 +208,9 @@ $('file').addEventListener('change', async () => {
 function closeProblem(codeText, reason) {
   const code = Number(codeText);
   if (!/^\d+$/.test(codeText.trim()) || !(code === 1000 || (code >= 3000 && code <= 4999))) {
-    return `A page may close only with 1000 or 3000–4999 (${codeText.trim() || 'nothing'} is the protocol's own or not a code).`;
+    const why = /^\d+$/.test(codeText.trim()) && code >= 1000 && code <= 2999 ? 'is reserved for the protocol itself'
+      : 'is not a close code';
+    return `A page may close only with 1000 or 3000–4999 (${codeText.trim() || 'an empty field'} ${why}).`;
   }
   if (utf8Length(reason) > 123) return `The reason is ${utf8Length(reason)} bytes; at most 123 are allowed.`;
   return null;

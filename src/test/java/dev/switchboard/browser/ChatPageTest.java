@@ -177,7 +177,8 @@ class ChatPageTest {
         try {
             Looks.settle(bob);
             assertEquals(0L, js(bob, "return [...document.querySelectorAll('#messages .meta')]"
-                    + ".filter(m => m.getClientRects().length !== 1 || m.getBoundingClientRect().height > 24).length;"),
+                    + ".filter(m => getComputedStyle(m).whiteSpace !== 'nowrap' || m.getClientRects().length !== 1"
+                    + " || m.getBoundingClientRect().height > 24).length;"),
                     "every time is on one line");
         } finally {
             bob.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));

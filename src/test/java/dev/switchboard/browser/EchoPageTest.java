@@ -188,7 +188,7 @@ class EchoPageTest {
                 "const done = arguments[arguments.length - 1];"
                         + "navigator.clipboard.readText().then(done, e => done('failed: ' + e));");
         assertEquals("{\"greeting\":\"hello\",\"n\":[1,2]}", copied, "the frame's own text is copied");
-        Looks.check(browser, "echo-log");
+        Looks.check(browser, "echo-log", "log");
         assertTrue(((Number) js("return document.querySelector('#log td.data').getBoundingClientRect().width;"))
                 .doubleValue() > 150, "the data column keeps room for its data at 360 px");
 

@@ -27,6 +27,11 @@ final class Looks {
 
     /** Screenshots name, name-400, name-360, name-dark, name-dark-400; returns their paths. */
     static List<Path> check(Browser browser, String name) throws IOException {
+        return check(browser, name, null);
+    }
+
+    /** The same with the element of this id (when not null) scrolled to the top of the screen in each picture. */
+    static List<Path> check(Browser browser, String name, String showId) throws IOException {
         List<Path> shots = new ArrayList<>();
         try {
             for (boolean dark : new boolean[] {false, true}) {
@@ -34,10 +39,11 @@ final class Looks {
                 String base = dark ? name + "-dark" : name;
                 settle(browser);
                 PageChecks.assertAccessible(browser);
+                show(browser, showId);
                 shots.add(browser.screenshot(base));
-                shots.add(narrow(browser, base, 400));
+                shots.add(narrow(browser, base, 400, showId));
                 if (!dark) {
-                    shots.add(NarrowScreen.photographAndCheck(browser, name));
+                    shots.add(NarrowScreen.photographAndCheck(browser, name, showId));
                 }
             }
         } finally {
@@ -54,10 +60,11 @@ final class Looks {
     }
 
     /** At {@code width} px: photographed, no wider than the screen, axe-clean. */
-    static Path narrow(Browser browser, String name, int width) throws IOException {
+    static Path narrow(Browser browser, String name, int width, String showId) throws IOException {
         JavascriptExecutor js = browser.driver();
         browser.driver().manage().window().setSize(new Dimension(width, 860));
         try {
+            show(browser, showId);
             settle(browser);
             assertEquals(width, ((Number) js.executeScript("return window.innerWidth;")).longValue(), "viewport width");
             Path shot = browser.screenshot(name + "-" + width);
@@ -73,6 +80,11 @@ final class Looks {
         } finally {
             browser.driver().manage().window().setSize(DESKTOP);
         }
+    }
+
+    private static void show(Browser browser, String showId) {
+        ((JavascriptExecutor) browser.driver()).executeScript("const e = arguments[0] && document.getElementById(arguments[0]);"
+                + "if (e) e.scrollIntoView({ block: 'start' }); else window.scrollTo(0, 0);", showId);
     }
 
     /** Two animation frames: laid out and painted as it is now. */
