@@ -186,7 +186,7 @@ class ChatPageTest {
     }
 
     @Test
-    void reconnectNowDoesNotWaitForTheBackoff() {
+    void reconnectNowDoesNotWaitForTheBackoff() throws Exception {
         join(alice, "ines", "now-room");
         // every new socket asks for a path that is no endpoint: each handshake fails (1006 before open,
         // as a server that is down would), so the page keeps trying and its wait grows
@@ -203,6 +203,8 @@ class ChatPageTest {
         });
         WebElement now = alice.driver().findElement(By.id("reconnect-now"));
         assertTrue(now.isDisplayed());
+        alice.screenshot("chat-reconnect-now");
+        Looks.narrow(alice, "chat-reconnect-now", 400, "connection");
         js(alice, "window.__failSockets = false;");
         long clicked = System.nanoTime();
         now.click();
