@@ -1,4 +1,5 @@
-import { webSocketUrl, ReconnectingWebSocket, READY_STATES, describeClose } from './ws.js';
+import { webSocketUrl, ReconnectingWebSocket, READY_STATES, describeClose, loginUrl } from './ws.js';
+import { showSession } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 const PRESENCE_LABEL = { available: 'available', away: 'away', dnd: 'do not disturb', unavailable: 'offline' };
@@ -9,7 +10,7 @@ const ERROR_TEXT = {
   'no-such-member': 'Nobody by that name is in the room',
   'too-long': 'That is too long',
   'rate-limited': 'Slow down a little — you are sending too fast',
-  forbidden: 'You are not allowed in this room',
+  forbidden: 'Not allowed',
 };
 const TYPING_SHOWN_MS = 4000;
 const TYPING_SENT_EVERY_MS = 2000;
@@ -25,6 +26,12 @@ const shown = new Set(); // ids of the room messages on screen, so a recovered o
 let unread = 0;
 let unreadMarker = null;
 let lastTypingSent = 0;
+// What the composer sent and waits to see come back: the input is cleared only then, so a message
+// the server refuses (too long, too fast) is still there to fix.
+let pending = null;
+let outage = false; // a drop was reported in the log; the next welcome ends it
+// {security, user, operator} once GET access answered: with security on the nick is the user's name
+let session = { security: false, user: null, operator: false };
 const baseTitle = document.title;
 
 // ---- rendering (user text only ever through textContent) -------------------------------------
@@ -34,6 +41,24 @@ function renderState() {
   $('state').textContent = state;
   $('state').dataset.state = state;
   $('send').disabled = !(me.joined && state === 'OPEN');
+  const waiting = me.joined && socket && state === 'CLOSED';
+  $('connection').hidden = !waiting;
+  if (!waiting) $('connection').dataset.retryMs = '';
+}
+
+/** The line under the messages while the room is out of reach, with its "Reconnect now" button. */
+function showConnection(text, retryIn) {
+  $('connection-text').textContent = text;
+  $('connection').dataset.retryMs = retryIn === null ? '' : String(retryIn);
+  renderState();
+}
+
+/** Text, then a link (built as elements: nothing here is HTML). */
+function withLink(element, text, href, linkText) {
+  const a = document.createElement('a');
+  a.href = href;
+  a.textContent = linkText;
+  element.replaceChildren(text, ' ', a);
 }
 
 function renderMembers() {
@@ -159,14 +184,24 @@ function showMessage(message, { history = false, recovered = false } = {}) {
   }
   const mine = message.from === me.nick;
   if (!history && !mine) noteUnread(); // recovered messages are news too
+  if (mine && !history) settlePending('', message.text);
   typing.delete(message.from);
   addLine(`message${mine ? ' mine' : ''}${history ? ' history' : ''}${recovered ? ' recovered' : ''}`,
     [['meta', time(message.ts)], ['from', message.from], ['text', message.text]]);
 }
 
+/** Our own message came back: the composer is emptied (unless something new was typed meanwhile). */
+function settlePending(to, text) {
+  if (!pending || pending.to !== to || pending.text !== text) return;
+  if ($('text').value === pending.text) $('text').value = '';
+  if (to && $('to').value === to) $('to').value = ''; // after a private message, the next goes to the room
+  pending = null;
+}
+
 function showPrivate(message) {
   const mine = message.from === me.nick;
   if (!mine) noteUnread();
+  if (mine) settlePending(message.to, message.text);
   const who = mine ? `to ${message.to} (private)` : `${message.from} (private)`;
   addLine(`message private${mine ? ' mine' : ''}`, [['meta', time(message.ts)], ['from', who], ['text', message.text]]);
 }
@@ -218,6 +253,7 @@ function onMessage(event) {
     case 'welcome': {
       const rejoin = me.joined;
       me.joined = true;
+      outage = false;
       members.clear();
       for (const m of message.members) members.set(m.nick, { presence: m.presence, status: m.status });
       if (typeof message.epoch === 'string') position.epoch = message.epoch;
@@ -241,7 +277,13 @@ function onMessage(event) {
       if (message.presence === 'unavailable') {
         if (members.delete(message.nick)) system(`${message.nick} left.`);
       } else {
-        if (!members.has(message.nick)) system(`${message.nick} joined.`);
+        const before = members.get(message.nick);
+        if (!before) {
+          system(`${message.nick} joined.`);
+        } else if (before.presence !== message.presence || before.status !== message.status) {
+          const label = PRESENCE_LABEL[message.presence] || message.presence;
+          system(`${message.nick} is now ${label}${message.status ? ` — ${message.status}` : ''}.`);
+        }
         members.set(message.nick, { presence: message.presence, status: message.status });
         if (message.nick === me.nick) {
           me.presence = message.presence;
@@ -264,10 +306,12 @@ function onMessage(event) {
 }
 
 function showError(code, detail) {
-  const text = `${ERROR_TEXT[code] || 'Error'}${detail ? ` (${detail})` : ''}.`;
+  const text = code === 'forbidden' && detail ? `Not allowed: ${detail}.`
+    : `${ERROR_TEXT[code] || 'Error'}${detail ? ` (${detail})` : ''}.`;
+  pending = null; // what was sent is refused: it stays in the composer to fix
   if (!me.joined) {
     $('join-error').textContent = text;
-    if (code === 'nick-taken') {
+    if (code === 'nick-taken' || code === 'forbidden') {
       socket.close(1000, 'choose another name');
       showJoin();
     }
@@ -277,9 +321,12 @@ function showError(code, detail) {
 }
 
 function connect() {
-  socket = new ReconnectingWebSocket(webSocketUrl(`chat/${encodeURIComponent(me.room)}`));
+  // accessPath: a handshake refused for want of a login or a permission is said so, not retried
+  socket = new ReconnectingWebSocket(webSocketUrl(`chat/${encodeURIComponent(me.room)}`),
+    { accessPath: `chat/${me.room}` });
   socket.onopen = () => {
     $('notice').textContent = '';
+    pending = null;
     sendJoin();
     renderState();
   };
@@ -288,14 +335,30 @@ function connect() {
     renderState();
     if (retryIn !== null && me.joined) {
       setRecovery('', '');
-      system(`Connection lost (${describeClose(event)}). Reconnecting in ${(retryIn / 1000).toFixed(1)} s…`);
+      if (!outage) system(`Connection lost (${describeClose(event)}). Reconnecting…`);
+      outage = true;
+      showConnection(`Connection lost (${describeClose(event)}). Reconnecting in ${(retryIn / 1000).toFixed(1)} s…`, retryIn);
     } else if (retryIn === null && event.code === 1008) {
       $('join-error').textContent = `Refused: ${describeClose(event)}.`;
       showJoin();
+    } else if (retryIn === null && me.joined && event.code !== 1000) {
+      showConnection(`Connection closed (${describeClose(event)}).`, null);
     }
   };
+  socket.onrefused = (answer) => refused(answer);
   socket.connect();
   renderState();
+}
+
+/** The server would not let this browser in: say why, on the join form (a retry would not help). */
+function refused(answer) {
+  showJoin();
+  if (answer.access === 'login') {
+    withLink($('join-error'), answer.user ? 'Your login is no longer valid.' : 'Chat wants to know who you are.',
+      loginUrl(), 'Log in to chat');
+  } else {
+    $('join-error').textContent = `You are not allowed in ${me.room}${answer.reason ? ` (${answer.reason})` : ''}.`;
+  }
 }
 
 // ---- views ------------------------------------------------------------------------------------
@@ -324,6 +387,10 @@ function showJoin() {
 $('join-form').addEventListener('submit', (event) => {
   event.preventDefault();
   $('join-error').textContent = '';
+  if (session.security && !session.user) {
+    refused({ access: 'login', user: null });
+    return;
+  }
   me.nick = $('nick').value.trim();
   me.room = $('room').value.trim();
   me.presence = $('join-presence').value;
@@ -348,7 +415,7 @@ $('send-form').addEventListener('submit', (event) => {
   const to = $('to').value;
   try {
     send(to ? { type: 'private', to, text } : { type: 'message', text });
-    $('text').value = '';
+    pending = { to, text }; // cleared from the input when it comes back, kept when refused
     $('notice').textContent = '';
   } catch (e) {
     $('notice').textContent = `Not sent: ${e.message}.`;
@@ -368,6 +435,12 @@ $('me-form').addEventListener('submit', (event) => {
   send({ type: 'presence', presence: $('my-presence').value, status: $('my-status').value });
 });
 
+$('reconnect-now').addEventListener('click', () => {
+  showConnection('Reconnecting…', null);
+  socket.connect();
+  renderState();
+});
+
 $('leave').addEventListener('click', () => {
   socket.close(1000, 'left');
   members.clear();
@@ -380,3 +453,20 @@ if (params.get('nick')) $('nick').value = params.get('nick');
 setInterval(() => { renderTyping(); renderState(); }, 1000);
 renderState();
 $('nick').focus();
+showSession($('session')).then((answer) => {
+  session = answer;
+  if (!answer.security) return;
+  const nick = $('nick');
+  if (!answer.user) {
+    withLink($('nick-hint'), 'With security on, you chat under your login name.', loginUrl(), 'Log in');
+    return;
+  }
+  if (!nick.value || !answer.operator) nick.value = answer.user;
+  if (answer.operator) {
+    $('nick-hint').textContent = `Logged in as ${answer.user}: as an operator you may use another name.`;
+  } else {
+    nick.readOnly = true; // the server allows no other nick (the contract: the nick is the user's name)
+    if (document.activeElement === nick) $('room').focus();
+    $('nick-hint').textContent = `Logged in as ${answer.user}: you chat under your login name.`;
+  }
+});

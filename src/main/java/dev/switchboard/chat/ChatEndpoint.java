@@ -7,6 +7,8 @@ import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.RoomNames;
 import dev.switchboard.connection.SwitchboardEndpoint;
 import dev.switchboard.security.FloodGuard;
+import dev.switchboard.security.Identity;
+import dev.switchboard.security.OperatorPolicy;
 import dev.switchboard.security.SecurityPolicy;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
@@ -89,6 +91,7 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
             if (!security.allows(connection.identity(), "chat", roomName)) {
                 throw new ChatException(ErrorCode.FORBIDDEN, "not allowed in room " + roomName);
             }
+            mayUseNick(join.nick());
             ChatRoom.Joined joined = rooms.join(roomName, member, join);
             room = joined.room();
             if (joined.recovered() != null) {
@@ -104,6 +107,25 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
             joinedRoom().setPresence(member, presence.presence(), presence.status());
         } else if (command instanceof ChatCommand.Typing) {
             joinedRoom().typing(member);
+        }
+    }
+
+    /**
+     * With security on a nick is the user's own name, so nobody speaks as someone else; operators
+     * (who run the place) may use any nick. The name is compared as the codec normalised the nick.
+     */
+    private void mayUseNick(String nick) throws ChatException {
+        if (!security.isOn()) {
+            return;
+        }
+        Identity identity = connection.identity();
+        if (identity != null && identity.hasRole(OperatorPolicy.OPERATOR_ROLE)) {
+            return;
+        }
+        String own = identity == null ? null : Nicks.lookup(identity.name());
+        if (!nick.equals(own)) {
+            throw new ChatException(ErrorCode.FORBIDDEN, own == null ? "log in to chat"
+                    : "you are logged in as " + own + ": your nick is " + own + " (only operators may choose another)");
         }
     }
 
