@@ -101,7 +101,21 @@ export class ReconnectingWebSocket {
     clearTimeout(this.timer);
     this.timer = null;
     if (this.socket && this.socket.readyState <= WebSocket.OPEN) return;
-    const socket = this.protocols ? new WebSocket(this.url, this.protocols) : new WebSocket(this.url);
+    let socket;
+    try {
+      socket = this.protocols ? new WebSocket(this.url, this.protocols) : new WebSocket(this.url);
+    } catch (error) {
+      // a URL the browser refuses outright (a blocked port, a policy): say so, never stop silently
+      this.socket = null;
+      const retryIn = this.wanted && this.autoReconnect ? this.nextDelay() : null;
+      this.onclose({ code: 1006, reason: String(error && error.message || error), wasClean: false }, retryIn);
+      if (retryIn !== null) {
+        this.attempt += 1;
+        this.onretry(this.attempt, retryIn);
+        this.timer = setTimeout(() => this.connect(), retryIn);
+      }
+      return;
+    }
     socket.binaryType = this.binaryType;
     let opened = false;
     socket.onopen = (e) => { opened = true; this.attempt = 0; this.onopen(e); };
