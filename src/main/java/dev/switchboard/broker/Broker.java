@@ -212,6 +212,11 @@ public final class Broker implements AutoCloseable {
         public void undo() {
             undo.run();
         }
+
+        /** Nothing to write and nothing to do: a frame that only keeps its place in a line. */
+        public static Pending done() {
+            return new Pending(CompletableFuture.completedFuture(null), () -> { }, () -> { });
+        }
     }
 
     /**
@@ -238,6 +243,29 @@ public final class Broker implements AutoCloseable {
         CompletableFuture<Void> written = writes.isEmpty() ? CompletableFuture.completedFuture(null)
                 : store.writeAsync(writes);
         return new Pending(written, ready::go, ready::undo);
+    }
+
+    /**
+     * {@link #ack} without waiting for the disk: the store starts forgetting the messages the ACK
+     * covers, and {@link Pending#go()} lets them go from their queue once that is on disk. Null
+     * when there is nothing to acknowledge.
+     */
+    public Pending ackAsync(String key, String messageId) {
+        Registration registration = registrations.get(key);
+        if (registration instanceof OnQueue onQueue) {
+            List<Queue.Entry> entries = onQueue.queue.covered(key, messageId);
+            MessageStore.Batch writes = new MessageStore.Batch();
+            for (Queue.Entry entry : entries) {
+                if (entry.storeId != 0) {
+                    writes.removeMessage(entry.storeId);
+                }
+            }
+            return new Pending(store.writeAsync(writes), () -> onQueue.queue.acknowledged(key, entries), () -> { });
+        }
+        if (registration instanceof OnTopic onTopic) {
+            return new Pending(CompletableFuture.completedFuture(null), () -> onTopic.subscription.ack(messageId), () -> { });
+        }
+        return null;
     }
 
     /** An ACK: the messages it covers are gone from the store before this returns when {@code durable}. */

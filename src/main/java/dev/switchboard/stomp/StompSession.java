@@ -201,8 +201,10 @@ public final class StompSession {
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private final ArrayDeque<StompFrame> parked = new ArrayDeque<>();
 
+    /** A SEND or ACK outside a transaction: what may join the line of frames waiting for the disk. */
     private boolean isPlainSend(StompFrame frame) {
-        return connected && frame.command() == StompCommand.SEND && frame.header("transaction") == null;
+        return connected && (frame.command() == StompCommand.SEND || frame.command() == StompCommand.ACK)
+                && frame.header("transaction") == null;
     }
 
     /**
@@ -213,6 +215,9 @@ public final class StompSession {
      * SEND that can go at once (the caller sends it as before).
      */
     private boolean publishInOrder(StompFrame frame, String receipt) throws StompException {
+        if (frame.command() == StompCommand.ACK) {
+            return acknowledgeInOrder(frame, receipt);
+        }
         boolean persistent = "true".equals(frame.header(StompMessages.PERSISTENT));
         if (inFlight.isEmpty() && !(persistent && broker.core().stores())) {
             return false;
@@ -227,6 +232,29 @@ public final class StompSession {
         }
         inFlight.addLast(new InFlight(receipt, pending));
         // the store completes on its own thread: the rest happens on the broker's
+        pending.written().whenComplete((done, error) -> broker.work().execute(this::advance));
+        return true;
+    }
+
+    /**
+     * An ACK with a RECEIPT waits for the store to forget what it covers; so does any ACK behind a
+     * line: it joins it, the removal starts now, and its RECEIPT follows in order. False for an ACK
+     * that can be done at once (the caller does it as before).
+     */
+    private boolean acknowledgeInOrder(StompFrame frame, String receipt) throws StompException {
+        if (inFlight.isEmpty() && (receipt == null || !broker.core().stores())) {
+            return false;
+        }
+        Broker.Acknowledgement acknowledgement = acknowledgement(frame, true);
+        Broker.Pending pending = acknowledgement == null ? null
+                : broker.core().ackAsync(acknowledgement.key(), acknowledgement.messageId());
+        if (pending == null) {
+            if (inFlight.isEmpty()) {
+                return false; // nothing to acknowledge: answered at once
+            }
+            pending = Broker.Pending.done();
+        }
+        inFlight.addLast(new InFlight(receipt, pending));
         pending.written().whenComplete((done, error) -> broker.work().execute(this::advance));
         return true;
     }

@@ -46,14 +46,26 @@ class StompPersistentPipelineTest {
                 receipts.add(frame.substring(frame.indexOf("receipt-id:") + 11, frame.indexOf('\n', frame.indexOf("receipt-id:"))));
             }
             assertEquals(expectedReceipts, receipts, "RECEIPTs in the order of the frames");
-            reader.sendText("CONNECT\naccept-version:1.2\nhost:x\n\n\0SUBSCRIBE\nid:s\ndestination:/queue/ordered\n\n\0");
+            reader.sendText("CONNECT\naccept-version:1.2\nhost:x\n\n\0"
+                    + "SUBSCRIBE\nid:s\ndestination:/queue/ordered\nack:client-individual\n\n\0");
             assertTrue(reader.nextText().startsWith("CONNECTED"));
             List<String> bodies = new ArrayList<>();
+            StringBuilder acks = new StringBuilder();
             while (bodies.size() < expectedBodies.size()) {
                 String message = reader.nextText();
                 bodies.add(message.substring(message.indexOf("\n\n") + 2, message.length() - 1));
+                String ack = message.substring(message.indexOf("\nack:") + 5, message.indexOf('\n', message.indexOf("\nack:") + 1));
+                acks.append("ACK\nid:").append(ack).append("\nreceipt:a").append(bodies.size()).append("\n\n\0");
             }
             assertEquals(expectedBodies, bodies, "the queue has them in the order they were sent");
+            reader.sendText(acks.toString()); // every ACK with a RECEIPT: each waits for its removal to be on disk
+            for (int i = 1; i <= expectedBodies.size(); i++) {
+                String receipt = reader.nextText();
+                assertTrue(receipt.startsWith("RECEIPT") && receipt.contains("receipt-id:a" + i + "\n"), receipt);
+            }
+            assertTrue(server.server().application().stompBroker().stats().stream()
+                    .filter(d -> d.destination().equals("/queue/ordered")).allMatch(d -> d.persistent() == 0 && d.unacked() == 0),
+                    "every acknowledged message is gone, from memory and the store");
         }
     }
 }

@@ -426,9 +426,9 @@ public final class JournalStore implements MessageStore {
     }
 
     /**
-     * One record — a SEND's message — goes to the journal without the caller waiting for the
-     * force: the journal completes it from its flush thread once it is on disk (with the others of
-     * that force), in the order of the calls. Anything larger is written as {@link #write} does.
+     * {@link #write} without the caller waiting for the force: the journal completes the batch from
+     * its flush thread once it is on disk (with the others of that force), in the order of the
+     * calls. One record is a plain record, more are one journal transaction, as in {@code write}.
      */
     @Override
     public CompletableFuture<Void> writeAsync(Batch batch, boolean durable) {
@@ -449,42 +449,70 @@ public final class JournalStore implements MessageStore {
         if (records.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        if (records.size() != 1 || records.get(0).kind != Kind.ADD) {
-            return MessageStore.super.writeAsync(batch, durable);
+        for (Record r : records) {
+            if (r.body.length > maxRecordBytes) {
+                return CompletableFuture.failedFuture(new StoreException("a record of " + r.body.length
+                        + " bytes is larger than the store's limit of " + maxRecordBytes + " bytes (store " + folder + ")"));
+            }
         }
-        Record r = records.get(0);
-        if (r.body.length > maxRecordBytes) {
-            return CompletableFuture.failedFuture(new StoreException("a record of " + r.body.length
-                    + " bytes is larger than the store's limit of " + maxRecordBytes + " bytes (store " + folder + ")"));
+        Set<Long> added = new HashSet<>();
+        Set<Long> removed = new HashSet<>();
+        for (Record r : records) {
+            if (r.kind == Kind.ADD) {
+                added.add(r.id);
+            } else if (r.kind == Kind.DELETE) {
+                removed.add(r.id);
+            }
         }
+        live.addAll(added);
+        live.removeAll(removed);
         CompletableFuture<Void> written = new CompletableFuture<>();
-        live.add(r.id);
+        IOCompletion completion = new IOCompletion() {
+            @Override
+            public void storeLineUp() {
+            }
+
+            @Override
+            public void done() {
+                String after = problem;
+                if (after != null) {
+                    // as in write: Artemis may complete waiting writes after a failed buffer write
+                    written.completeExceptionally(new StoreException(after));
+                } else {
+                    written.complete(null);
+                }
+            }
+
+            @Override
+            public void onError(int code, String message) {
+                failed(null, message, null);
+                written.completeExceptionally(new StoreException(problem));
+            }
+        };
         try {
-            j.appendAddRecord(r.id, r.type, EncoderPersister.getInstance(), new ByteArrayEncoding(r.body), durable,
-                    new IOCompletion() {
-                        @Override
-                        public void storeLineUp() {
-                        }
-
-                        @Override
-                        public void done() {
-                            String after = problem;
-                            if (after != null) {
-                                // as in write: Artemis may complete waiting writes after a failed buffer write
-                                written.completeExceptionally(new StoreException(after));
-                            } else {
-                                written.complete(null);
-                            }
-                        }
-
-                        @Override
-                        public void onError(int code, String message) {
-                            failed(null, message, null);
-                            written.completeExceptionally(new StoreException(problem));
-                        }
-                    });
+            if (records.size() == 1) {
+                Record r = records.get(0);
+                switch (r.kind) {
+                    case ADD -> j.appendAddRecord(r.id, r.type, EncoderPersister.getInstance(), new ByteArrayEncoding(r.body),
+                            durable, completion);
+                    case UPDATE -> j.appendUpdateRecord(r.id, r.type, EncoderPersister.getInstance(),
+                            new ByteArrayEncoding(r.body), durable, completion);
+                    case DELETE -> j.appendDeleteRecord(r.id, durable, completion);
+                }
+            } else {
+                long tx = nextId();
+                for (Record r : records) {
+                    switch (r.kind) {
+                        case ADD -> j.appendAddRecordTransactional(tx, r.id, r.type, r.body);
+                        case UPDATE -> j.appendUpdateRecordTransactional(tx, r.id, r.type, r.body);
+                        case DELETE -> j.appendDeleteRecordTransactional(tx, r.id);
+                    }
+                }
+                j.appendCommitRecord(tx, durable, completion);
+            }
         } catch (Exception e) {
-            live.remove(r.id);
+            live.removeAll(added);
+            live.addAll(removed);
             if (problem == null) {
                 failed(e, e.getMessage(), null);
             }

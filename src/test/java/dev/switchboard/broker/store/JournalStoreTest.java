@@ -344,8 +344,17 @@ class JournalStoreTest {
             }
             store.write(new Batch().markDelivered(kept.get(0)), true);
             // 6000 records of about 200 bytes passed through (some 18 files' worth); 120 stay
-            Await.until("the journal compacts to a few files", Duration.ofSeconds(20),
-                    () -> StoreFiles.journalBytes(folder) <= 10 * fileBytes);
+            // Artemis looks at compacting when it moves to a new file: traffic goes on meanwhile, as on a live broker
+            Await.until("the journal compacts to a few files", Duration.ofSeconds(20), () -> {
+                try {
+                    long id = store.nextId();
+                    store.write(new Batch().addMessage(id, "/queue/a", content(id)), false);
+                    store.write(new Batch().removeMessage(id), false);
+                } catch (StoreException e) {
+                    throw new IllegalStateException(e);
+                }
+                return StoreFiles.journalBytes(folder) <= 10 * fileBytes;
+            });
             assertEquals(kept.size(), store.records());
         }
         try (JournalStore store = new JournalStore(small(folder))) {
