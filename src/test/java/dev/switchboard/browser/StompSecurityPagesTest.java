@@ -59,9 +59,11 @@ class StompSecurityPagesTest {
 
     private static void logIn(Browser browser, String user, String password, String next) {
         browser.driver().get(server.http("login.html?next=" + next).toString());
+        // the page shows its form once it knows nobody is logged in (GET access)
+        browser.waitUpTo(WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("user")));
         field(browser, "user").sendKeys(user);
         field(browser, "password").sendKeys(password, Keys.ENTER);
-        browser.waitUpTo(WAIT).until(ExpectedConditions.urlContains(next));
+        browser.waitUpTo(WAIT).until(d -> !d.getCurrentUrl().contains("login.html") && d.getCurrentUrl().contains(next));
     }
 
     @Test
