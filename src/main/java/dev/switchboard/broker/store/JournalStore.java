@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -356,72 +357,20 @@ public final class JournalStore implements MessageStore {
         return lastId.incrementAndGet();
     }
 
+    /** {@link #writeAsync}, then (with {@code durable}) waiting for it; without, a failure known at once is still thrown. */
     @Override
     public void write(Batch batch, boolean durable) throws StoreException {
-        JournalImpl j = journal;
-        if (j == null) {
-            throw new IllegalStateException("store " + folder + " is not open");
+        CompletableFuture<Void> written = writeAsync(batch, durable);
+        if (!durable && !written.isDone()) {
+            return; // on its way: it reaches the OS within the window
         }
-        String failure = problem;
-        if (failure != null) {
-            throw new StoreException(failure);
-        }
-        List<Record> records = records(batch);
-        if (records.isEmpty()) {
-            return;
-        }
-        for (Record r : records) {
-            if (r.body.length > maxRecordBytes) {
-                throw new StoreException("a record of " + r.body.length + " bytes is larger than the store's limit of "
-                        + maxRecordBytes + " bytes (store " + folder + ")");
-            }
-        }
-        // Track first, so that a remove called right after this returns finds the id.
-        Set<Long> added = new HashSet<>();
-        Set<Long> removed = new HashSet<>();
-        for (Record r : records) {
-            if (r.kind == Kind.ADD) {
-                added.add(r.id);
-            } else if (r.kind == Kind.DELETE) {
-                removed.add(r.id);
-            }
-        }
-        live.addAll(added);
-        live.removeAll(removed);
         try {
-            if (records.size() == 1) {
-                Record r = records.get(0);
-                switch (r.kind) {
-                    case ADD -> j.appendAddRecord(r.id, r.type, r.body, durable);
-                    case UPDATE -> j.appendUpdateRecord(r.id, r.type, r.body, durable);
-                    case DELETE -> j.appendDeleteRecord(r.id, durable);
-                }
-            } else {
-                long tx = nextId();
-                for (Record r : records) {
-                    switch (r.kind) {
-                        case ADD -> j.appendAddRecordTransactional(tx, r.id, r.type, r.body);
-                        case UPDATE -> j.appendUpdateRecordTransactional(tx, r.id, r.type, r.body);
-                        case DELETE -> j.appendDeleteRecordTransactional(tx, r.id);
-                    }
-                }
-                j.appendCommitRecord(tx, durable);
+            written.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof StoreException failure) {
+                throw failure;
             }
-        } catch (Exception e) {
-            live.removeAll(added);
-            live.addAll(removed);
-            if (problem == null) {
-                failed(e, e.getMessage(), null);
-            }
-            throw new StoreException(problem, e);
-        }
-        if (problem != null) {
-            // Artemis reports a failed buffer write only to the error listener and may still complete
-            // the waiting writes after it (the force itself can succeed); the listener runs first, on
-            // the same thread, so a write that returns here after a failure sees it. A write that was
-            // fine but ends after an unrelated failure is refused too: the client may resend it
-            // (at least once), which is better than taking one that was not written.
-            throw new StoreException(problem);
+            throw new StoreException(String.valueOf(e.getCause()), e.getCause());
         }
     }
 
