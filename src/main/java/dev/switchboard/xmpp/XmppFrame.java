@@ -3,6 +3,9 @@ package dev.switchboard.xmpp;
 /** What one WebSocket text message of the {@code xmpp} subprotocol carries (RFC 7395 §3.3). */
 public sealed interface XmppFrame permits XmppFrame.Open, XmppFrame.Close, XmppFrame.Stanza {
 
+    /** The element as parsed, attributes and children included. */
+    XmlElement element();
+
     /** {@code <open xmlns="urn:ietf:params:xml:ns:xmpp-framing" to=… version="1.0"/>}: a stream (re)start. */
     record Open(XmlElement element) implements XmppFrame {
         /** The domain the client asks for; null when absent. */

@@ -16,7 +16,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  */
 class ArchitectureTest {
 
-    private static final String[] FEATURES = {"echo", "chat", "images", "stomp", "vnc", "console", "overhead"};
+    private static final String[] FEATURES = {"echo", "chat", "images", "stomp", "vnc", "console", "overhead", "xmpp"};
     private static JavaClasses product;
 
     @BeforeAll
