@@ -9,7 +9,10 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Prints a {@code {bcrypt}} password entry for {@code security.users}:
+ * Prints a password entry for {@code security.users} that serves every mechanism:
+ * {@code {bcrypt}…{scram-sha-256}…{scram-sha-1}…} (the bcrypt hash for password checks — HTTP login,
+ * STOMP, XMPP PLAIN — and the two SCRAM secrets for XMPP's SCRAM-SHA-256 and SCRAM-SHA-1; see
+ * {@link UserStore}):
  * {@code java -cp switchboard-standalone.jar dev.switchboard.standalone.HashPassword} (asks for the
  * password, or reads one line from standard input).
  */
@@ -32,7 +35,7 @@ public final class HashPassword {
             System.exit(2);
         }
         try {
-            System.out.println(UserStore.bcrypt(password));
+            System.out.println(UserStore.allMechanisms(password));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
