@@ -226,16 +226,10 @@ public final class Broker implements AutoCloseable {
      * thread waits on the disk. A message that needs no write is ready at once.
      */
     public Pending sendAsync(Message message) throws BrokerException {
-        Prepared ready = isTopic(message.destination()) ? prepareTopic(message) : prepareQueue(message);
+        Prepared ready = prepare(message);
         MessageStore.Batch writes = new MessageStore.Batch();
         try {
-            byte[] content = null;
-            for (Copy copy : ready.copies) {
-                if (copy.storeId != 0) {
-                    content = content != null ? content : storable(message);
-                    writes.addMessage(copy.storeId, copy.queue.name, content);
-                }
-            }
+            ready.storeIn(writes);
         } catch (BrokerException | RuntimeException e) {
             ready.undo();
             throw e;
@@ -304,16 +298,9 @@ public final class Broker implements AutoCloseable {
         boolean adds = false;
         try {
             for (Message message : sends) {
-                Prepared ready = isTopic(message.destination()) ? prepareTopic(message) : prepareQueue(message);
+                Prepared ready = prepare(message);
                 prepared.add(ready);
-                byte[] content = null;
-                for (Copy copy : ready.copies) {
-                    if (copy.storeId != 0) {
-                        content = content != null ? content : storable(message);
-                        writes.addMessage(copy.storeId, copy.queue.name, content);
-                        adds = true;
-                    }
-                }
+                adds |= ready.storeIn(writes);
             }
         } catch (BrokerException | RuntimeException e) {
             prepared.forEach(Prepared::undo);
@@ -396,6 +383,22 @@ public final class Broker implements AutoCloseable {
         }
 
         abstract void go();
+
+        /** Adds the message's stored copies to {@code writes} (its content encoded once); whether there were any. */
+        boolean storeIn(MessageStore.Batch writes) throws BrokerException {
+            byte[] content = null;
+            for (Copy copy : copies) {
+                if (copy.storeId != 0) {
+                    content = content != null ? content : storable(message);
+                    writes.addMessage(copy.storeId, copy.queue.name, content);
+                }
+            }
+            return content != null;
+        }
+    }
+
+    private Prepared prepare(Message message) throws BrokerException {
+        return isTopic(message.destination()) ? prepareTopic(message) : prepareQueue(message);
     }
 
     private Prepared prepareQueue(Message message) throws BrokerException {

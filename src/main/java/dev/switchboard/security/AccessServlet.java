@@ -84,7 +84,7 @@ public final class AccessServlet extends HttpServlet {
             return null;
         }
         java.util.Set<String> roles = new java.util.HashSet<>();
-        for (String role : java.util.List.of(OperatorPolicy.OPERATOR_ROLE, "user")) {
+        for (String role : GuardedConfigurator.CONTAINER_ROLES) {
             if (request.isUserInRole(role)) {
                 roles.add(role);
             }

@@ -25,7 +25,8 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
     public static final String USER_AGENT = "switchboard.userAgent";
     public static final String FORWARDED = "switchboard.forwarded";
     public static final String IDENTITY = "switchboard.identity";
-    private static final java.util.List<String> CONTAINER_ROLES = java.util.List.of(OperatorPolicy.OPERATOR_ROLE, "user");
+    /** The application server's roles Switchboard asks about (the handshake and the access probe alike). */
+    static final java.util.List<String> CONTAINER_ROLES = java.util.List.of(OperatorPolicy.OPERATOR_ROLE, "user");
 
     private final HandshakeGuard guard;
     private final HandshakeGuard.Access access;

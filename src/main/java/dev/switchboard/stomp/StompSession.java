@@ -230,10 +230,14 @@ public final class StompSession {
         } catch (BrokerException e) {
             throw StompException.of(e);
         }
+        joinLine(receipt, pending);
+        return true;
+    }
+
+    private void joinLine(String receipt, Broker.Pending pending) {
         inFlight.addLast(new InFlight(receipt, pending));
         // the store completes on its own thread: the rest happens on the broker's
         pending.written().whenComplete((done, error) -> broker.work().execute(this::advance));
-        return true;
     }
 
     /**
@@ -254,8 +258,7 @@ public final class StompSession {
             }
             pending = Broker.Pending.done();
         }
-        inFlight.addLast(new InFlight(receipt, pending));
-        pending.written().whenComplete((done, error) -> broker.work().execute(this::advance));
+        joinLine(receipt, pending);
         return true;
     }
 

@@ -54,8 +54,7 @@ class EveryPageTest {
     }
 
     private static void open(String page, boolean dark) {
-        browser.driver().executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
-                List.of(Map.of("name", "prefers-color-scheme", "value", dark ? "dark" : "light"))));
+        browser.colourScheme(dark ? "dark" : "light");
         browser.driver().get(server.http(page).toString());
         browser.waitUpTo(java.time.Duration.ofSeconds(10)).until(d -> "complete".equals(js().executeScript(
                 "return document.readyState;")));

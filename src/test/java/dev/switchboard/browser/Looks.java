@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,8 +54,7 @@ final class Looks {
 
     /** Emulates prefers-color-scheme ("dark", "light", or "" for the system's). */
     static void colourScheme(Browser browser, String scheme) {
-        browser.driver().executeCdpCommand("Emulation.setEmulatedMedia",
-                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+        browser.colourScheme(scheme);
     }
 
     /** At {@code width} px: photographed, no wider than the screen, axe-clean. */

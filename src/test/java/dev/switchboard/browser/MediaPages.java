@@ -8,8 +8,6 @@ import org.openqa.selenium.JavascriptExecutor;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,22 +28,9 @@ final class MediaPages {
     private MediaPages() {
     }
 
-    /** Logs in on login.html as a person would, then lands on {@code next}. */
-    static void logIn(Browser browser, RunningServer server, String user, String password, String next) {
-        browser.driver().get(server.http("login.html?next=" + next).toString());
-        // the page shows its form once it knows nobody is logged in (GET access)
-        browser.waitUpTo(Duration.ofSeconds(10)).until(d -> d.findElement(By.id("user")).isDisplayed());
-        browser.driver().findElement(By.id("user")).sendKeys(user);
-        browser.driver().findElement(By.id("password")).sendKeys(password);
-        browser.driver().findElement(By.cssSelector("form.login button[type=submit]")).click();
-        browser.waitUpTo(Duration.ofSeconds(10)).until(d -> !d.getCurrentUrl().contains("login.html")
-                && d.getCurrentUrl().contains(next.split("\\?")[0]));
-    }
-
     /** Emulates {@code prefers-color-scheme: dark} (or light) in this browser (Chromium DevTools). */
     static void colourScheme(Browser browser, String scheme) {
-        browser.driver().executeCdpCommand("Emulation.setEmulatedMedia",
-                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+        browser.colourScheme(scheme);
         assertEquals(scheme.equals("dark"), ((JavascriptExecutor) browser.driver()).executeScript(
                 "return matchMedia('(prefers-color-scheme: dark)').matches;"));
     }

@@ -55,7 +55,7 @@ class MediaPagesAccessPageTest {
         server = RunningServer.start(keys);
         anonymous = Browser.start();
         bob = Browser.start();
-        MediaPages.logIn(bob, server, "bob", "pw", "index.html");
+        bob.logIn(server, "bob", "pw", "index.html");
     }
 
     @AfterAll

@@ -10,7 +10,6 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -74,8 +73,7 @@ class StompPagesDarkAndOfflinePageTest {
 
     @Test
     void inDarkModeTheStompPagesReadWell() throws Exception {
-        page.driver().executeCdpCommand("Emulation.setEmulatedMedia",
-                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        page.colourScheme("dark");
         try (RunningServer server = RunningServer.start()) {
             page.driver().get(server.http("stomp.html").toString());
             assertTrue((Boolean) page.driver().executeScript("return matchMedia('(prefers-color-scheme: dark)').matches;"));
@@ -97,7 +95,7 @@ class StompPagesDarkAndOfflinePageTest {
             page.driver().findElement(By.cssSelector("button[data-move='paper']")).click();
             PageChecks.photographAndCheck(page, "game-dark");
         } finally {
-            page.driver().executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+            page.colourScheme("");
         }
     }
 }

@@ -10,7 +10,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 
 import java.time.Duration;
 import java.util.List;
@@ -55,15 +54,6 @@ class StompSecurityPagesTest {
     private static void waitUntil(Browser browser, Function<WebDriver, Boolean> condition) {
         browser.waitUpTo(WAIT).withMessage(() -> "state=" + field(browser, "state").getText() + " | page: "
                 + ((JavascriptExecutor) browser.driver()).executeScript("return document.body.innerText;")).until(condition);
-    }
-
-    private static void logIn(Browser browser, String user, String password, String next) {
-        browser.driver().get(server.http("login.html?next=" + next).toString());
-        // the page shows its form once it knows nobody is logged in (GET access)
-        browser.waitUpTo(WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("user")));
-        field(browser, "user").sendKeys(user);
-        field(browser, "password").sendKeys(password, Keys.ENTER);
-        browser.waitUpTo(WAIT).until(d -> !d.getCurrentUrl().contains("login.html") && d.getCurrentUrl().contains(next));
     }
 
     @Test
@@ -116,7 +106,7 @@ class StompSecurityPagesTest {
     @Test
     void aUserIsToldWhatIsNotAllowedAndTheOperatorSeesTheSessionsAndConsumers() throws Exception {
         page.driver().manage().deleteAllCookies();
-        logIn(page, "bob", "pw", "monitor.html");
+        page.logIn(server, "bob", "pw", "monitor.html");
         waitUntil(page, d -> "NOT ALLOWED".equals(field(page, "state").getText()));
         assertTrue(field(page, "access").getText().startsWith("Operators only"), field(page, "access").getText());
         waitUntil(page, d -> field(page, "session").getAttribute("textContent").startsWith("Logged in as bob"));
@@ -134,7 +124,7 @@ class StompSecurityPagesTest {
         waitUntil(page, d -> field(page, "subscriptions").getText().contains("/topic/news"));
 
         // the operator's monitor lists bob's session and his consumer
-        logIn(operator, "olga", "op", "monitor.html");
+        operator.logIn(server, "olga", "op", "monitor.html");
         waitUntil(operator, d -> "LIVE".equals(field(operator, "state").getText())
                 && rows(operator, "session-list").stream().anyMatch(r -> r.get(1).equals("bob"))
                 && rows(operator, "consumers").stream().anyMatch(r -> r.get(0).equals("/topic/news")));

@@ -65,6 +65,30 @@ public final class Browser implements AutoCloseable {
         return new WebDriverWait(driver, timeout);
     }
 
+    /**
+     * Emulates {@code prefers-color-scheme} through the DevTools protocol: "dark", "light", or ""
+     * for the system's own (the pages' dark mode, under test).
+     */
+    public void colourScheme(String scheme) {
+        driver.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features",
+                scheme.isEmpty() ? java.util.List.of()
+                        : java.util.List.of(java.util.Map.of("name", "prefers-color-scheme", "value", scheme))));
+    }
+
+    /**
+     * Logs in on login.html as a person would and lands on {@code next}: waits for the form (the
+     * page shows it once it knows nobody is logged in), and for leaving the page (its own URL,
+     * {@code login.html?next=X}, already contains X).
+     */
+    public void logIn(RunningServer server, String user, String password, String next) {
+        driver.get(server.http("login.html?next=" + next).toString());
+        waitUpTo(Duration.ofSeconds(10)).until(d -> d.findElement(org.openqa.selenium.By.id("user")).isDisplayed());
+        driver.findElement(org.openqa.selenium.By.id("user")).sendKeys(user);
+        driver.findElement(org.openqa.selenium.By.id("password")).sendKeys(password, org.openqa.selenium.Keys.ENTER);
+        waitUpTo(Duration.ofSeconds(10)).until(d -> !d.getCurrentUrl().contains("login.html")
+                && d.getCurrentUrl().contains(next.split("\\?")[0]));
+    }
+
     /** Saves a PNG of the page under target/screenshots and returns its path. */
     public Path screenshot(String name) throws IOException {
         Path dir = Path.of(System.getProperty("switchboard.test.screenshots", "target/screenshots"));
