@@ -55,7 +55,11 @@ final class StoreFiles {
         try {
             long total = 0;
             for (Path f : journalFiles(folder)) {
-                total += Files.size(f);
+                try {
+                    total += Files.size(f);
+                } catch (java.nio.file.NoSuchFileException compactedMeanwhile) {
+                    // the journal deletes files while it compacts, between the listing and this look
+                }
             }
             return total;
         } catch (IOException e) {
