@@ -80,6 +80,9 @@ public final class SwitchboardConfig {
     private final long recoveryMaxBytes;
     private final int fanOutThreads;
     private final int fanOutMaxBacklog;
+    private final String xmppDomain;
+    private final int xmppMaxStanzaBytes;
+    private final int xmppTcpPort;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
         this.systemProperties = systemProperties;
@@ -137,6 +140,9 @@ public final class SwitchboardConfig {
                 0, Long.MAX_VALUE);
         this.fanOutThreads = integer("fan-out.threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 1024);
         this.fanOutMaxBacklog = integer("fan-out.max-backlog", 10_000, 1, 10_000_000);
+        this.xmppDomain = string("xmpp.domain", "localhost");
+        this.xmppMaxStanzaBytes = (int) bytes("xmpp.max-stanza-bytes", 256 * KIB, 1024, 64 * MIB);
+        this.xmppTcpPort = integer("xmpp.tcp-port", 0, 0, 65535);
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -612,5 +618,20 @@ public final class SwitchboardConfig {
     /** {@code stomp.store.file-bytes}: the size of each of the store's journal files (a persistent message must fit in one). */
     public long stompStoreFileBytes() {
         return stompStoreFileBytes;
+    }
+
+    /** {@code xmpp.domain}: the XMPP domain; users are {@code NAME@DOMAIN}, rooms {@code ROOM@conference.DOMAIN}. */
+    public String xmppDomain() {
+        return xmppDomain;
+    }
+
+    /** {@code xmpp.max-stanza-bytes}: the largest stanza (UTF-8 bytes) before a {@code policy-violation} stream error. */
+    public int xmppMaxStanzaBytes() {
+        return xmppMaxStanzaBytes;
+    }
+
+    /** {@code xmpp.tcp-port}: standalone, the port of XMPP client streams over TCP (RFC 6120); 0 is off. */
+    public int xmppTcpPort() {
+        return xmppTcpPort;
     }
 }
