@@ -42,6 +42,7 @@ const LOG_LIMIT = 500;
 let session = { security: false, user: null, operator: false };
 let conn = null;
 let generation = 0; // each connection attempt's number: callbacks of an older one are ignored
+let ended = 0; // the last attempt whose DISCONNECTED was handled
 let wanted = false; // the user wants to be connected (Connect pressed, Disconnect not)
 let connectedOnce = false; // this login reached CONNECTED: a later loss is a drop, and retried
 let attempt = 0;
@@ -181,6 +182,8 @@ function onStatus(gen) {
         setState('CLOSING', 'DISCONNECTING');
         break;
       case Status.DISCONNECTED:
+        if (ended === gen) break; // Strophe may say it twice
+        ended = gen;
         onDisconnected();
         break;
       default:
@@ -492,7 +495,7 @@ function activate(key) {
     }
   }
   const c = conversations.get(key);
-  $('text').placeholder = c.kind === 'room' ? `Message ${c.room} — Enter sends` : `Message ${c.title} — Enter sends`;
+  $('text').placeholder = c.kind === 'room' ? `Message # ${nodeOf(c.room)}` : `Message ${c.title}`;
   setState($('state').dataset.state, $('state').textContent);
 }
 
@@ -570,8 +573,7 @@ function roomConversation(room) {
     c.occupants = new Map();
     c.joined = false;
     c.wanted = false;
-    const side = el('aside', 'occupants-panel');
-    side.setAttribute('aria-label', `Occupants of ${nodeOf(room)}`);
+    const side = el('div', 'occupants-panel');
     const heading = el('h3', '', 'Occupants ');
     c.count = el('span', 'count');
     heading.append(c.count);
@@ -794,6 +796,20 @@ $('room-form').addEventListener('submit', (event) => {
   joinRoom(room, nick);
 });
 
+$('talk-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  let jid = bareOf($('talk-to').value.trim());
+  if (!jid) return;
+  if (!jid.includes('@')) jid = `${jid}@${me.domain}`;
+  if (jid === me.bare) {
+    $('notice').textContent = 'That is you.';
+    return;
+  }
+  $('talk-to').value = '';
+  openChat(jid, true);
+  $('text').focus();
+});
+
 $('disconnect').addEventListener('click', () => {
   wanted = false;
   clearTimeout(retryTimer);
@@ -823,6 +839,14 @@ function showChat() {
   $('me-title').textContent = `· ${me.bare}`;
   $('chat-heading').textContent = `XMPP chat as ${me.bare}`;
   if (!$('room-nick').value) $('room-nick').value = me.node;
+  if (session.security && !session.operator) {
+    // the server allows no other nick in a room (the contract: the nick is the user's name)
+    $('room-nick').value = me.node;
+    $('room-nick').readOnly = true;
+    $('nick-hint').textContent = 'With security on, your nick is your user name.';
+  } else if (session.security) {
+    $('nick-hint').textContent = 'As an operator you may use another nick.';
+  }
 }
 
 function showLogin(error) {
