@@ -46,9 +46,11 @@ let ended = 0; // the last attempt whose DISCONNECTED was handled
 let wanted = false; // the user wants to be connected (Connect pressed, Disconnect not)
 let connectedOnce = false; // this login reached CONNECTED: a later loss is a drop, and retried
 let attempt = 0;
+let plainOnly = false; // SCRAM was refused for this login and PLAIN is used instead
 let retryTimer = null;
 let failure = null; // {refused, text}: why the current connection is ending, once known
-const me = { jid: '', bare: '', node: '', domain: '', password: '', show: '', status: '' };
+// jid: what was typed (a reconnect lets the server pick a fresh resource); full: the bound JID
+const me = { jid: '', full: '', bare: '', node: '', domain: '', password: '', show: '', status: '' };
 const contacts = new Map(); // bare JID -> {name, resources: Map(resource -> {show, status})}
 const conversations = new Map(); // key (bare JID or room JID) -> conversation
 let active = null;
@@ -163,17 +165,26 @@ function onStatus(gen) {
         onConnected();
         break;
       case Status.AUTHFAIL:
+        if (!plainOnly && !condition && /^SCRAM/.test(conn._sasl_mechanism?.mechname || '')) {
+          // A SCRAM login fails for a user whose entry is a bcrypt hash (SCRAM needs its own kind of
+          // entry) though the password is right; the server still takes PLAIN: try that once.
+          plainOnly = true;
+          failure = { retryPlain: true };
+          log('event', `${conn._sasl_mechanism.mechname} refused; trying PLAIN.`);
+          conn.disconnect('trying PLAIN');
+          break;
+        }
         failure = { refused: true, text: refusalText(status, condition, elem) };
         log('error', `Login refused: ${failure.text}.`);
         conn.disconnect('login refused');
         break;
       case Status.CONNFAIL:
       case Status.ERROR:
-        if (!failure) {
+        if (!failure) { // Strophe may report one failure twice (the socket's error, then its close)
           const refused = REFUSING_STREAM_ERRORS.has(condition);
           failure = { refused, text: refused ? refusalText(status, condition) : describeDrop(condition) };
+          if (refused) log('error', `Refused: ${failure.text}.`);
         }
-        log('error', `${failure.refused ? 'Refused' : 'Connection lost'}: ${failure.text}.`);
         break;
       case Status.CONNTIMEOUT:
         failure = failure || { refused: false, text: 'the server did not answer in time' };
@@ -203,7 +214,8 @@ function connect() {
   generation += 1;
   failure = null;
   if (conn) conn.reset?.();
-  conn = new Strophe.Connection(webSocketUrl('xmpp'), { protocol: 'ws' });
+  conn = new Strophe.Connection(webSocketUrl('xmpp'),
+    plainOnly ? { protocol: 'ws', mechanisms: [Strophe.SASLPlain] } : { protocol: 'ws' });
   conn.rawInput = (data) => rawForLog('in', data);
   conn.rawOutput = (data) => rawForLog('out', data);
   conn.connect(me.jid, me.password, onStatus(generation));
@@ -213,12 +225,13 @@ function onConnected() {
   attempt = 0;
   connectedOnce = true;
   failure = null;
-  me.jid = conn.jid;
+  const again = me.full !== '';
+  me.full = conn.jid;
   setState('OPEN', 'CONNECTED');
   showConnection('', false);
   $('notice').textContent = '';
   showChat();
-  log('event', `Connected as ${conn.jid}.`);
+  log('event', `${again ? 'Reconnected' : 'Connected'} as ${conn.jid}.`);
   conn.addHandler(onPing, NS_PING, 'iq', 'get');
   conn.addHandler(onRosterPush, NS_ROSTER, 'iq', 'set');
   conn.addHandler(onPresence, null, 'presence');
@@ -235,6 +248,10 @@ function onConnected() {
 function onDisconnected() {
   const why = failure;
   failure = null;
+  if (why && why.retryPlain && wanted) {
+    connect();
+    return;
+  }
   for (const c of conversations.values()) {
     if (c.kind === 'room') { c.joined = false; c.occupants.clear(); renderOccupants(c); }
   }
@@ -593,6 +610,7 @@ function joinRoom(room, nick, { rejoin = false } = {}) {
   c.nick = nick;
   c.wanted = true;
   c.joining = true;
+  c.rejoining = rejoin;
   c.occupants.clear();
   const join = $pres({ to: `${room}/${nick}` }).c('x', { xmlns: NS_MUC });
   // a rejoin after a drop asks only for what came after the last message seen
@@ -665,7 +683,7 @@ function onRoomPresence(p) {
     if (self && !c.joined) {
       c.joined = true;
       c.joining = false;
-      note(c, `You joined ${nodeOf(room)} as ${nick}.`);
+      note(c, c.rejoining ? `Back in ${nodeOf(room)} as ${nick}.` : `You joined ${nodeOf(room)} as ${nick}.`);
       $('notice').textContent = '';
       renderConversationHeader(c);
     } else if (!before && c.joined) {
@@ -835,7 +853,7 @@ $('clear-log').addEventListener('click', () => $('log').replaceChildren());
 function showChat() {
   $('login-view').hidden = true;
   $('chat-view').hidden = false;
-  $('my-jid').textContent = me.jid;
+  $('my-jid').textContent = me.full;
   $('me-title').textContent = `· ${me.bare}`;
   $('chat-heading').textContent = `XMPP chat as ${me.bare}`;
   if (!$('room-nick').value) $('room-nick').value = me.node;
@@ -871,6 +889,8 @@ $('login-form').addEventListener('submit', (event) => {
   me.node = nodeOf(jid);
   me.domain = Strophe.getDomainFromJid(jid);
   me.password = $('password').value;
+  me.full = '';
+  plainOnly = false;
   if (me.bare !== bareOf(conversations.keys().next().value || me.bare)) resetConversations();
   wanted = true;
   connectedOnce = false;
