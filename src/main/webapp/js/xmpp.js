@@ -270,8 +270,9 @@ function onDisconnected() {
     log('event', 'Disconnected.');
     return;
   }
-  if (!connectedOnce) {
-    // never got in: ask the server whether it refuses this browser (log in, not allowed)
+  if (!connectedOnce || session.security) {
+    // A refused handshake looks like a drop to a browser: ask the server whether it refuses this
+    // browser (log in, not allowed) before trying again — a login can also expire meanwhile.
     access('xmpp').then((answer) => {
       if (!wanted) return;
       if (answer.access === 'login' || answer.access === 'forbidden') {
