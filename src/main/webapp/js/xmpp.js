@@ -13,7 +13,6 @@ const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
 const NS_DELAY = 'urn:xmpp:delay';
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
-const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 
 /** Presence `show` as people say it; "" is plain available. Text and colour both carry it. */
 const SHOW_LABEL = { '': 'Available', chat: 'Available', away: 'Away', dnd: 'Busy', xa: 'Gone', offline: 'Offline' };
@@ -140,10 +139,18 @@ function showConnection(text, retrying) {
   $('reconnect-now').hidden = !retrying;
 }
 
+/** The condition of a SASL `<failure/>` (RFC 6120 §6.5), or "". */
+function saslCondition(elem) {
+  return elem && elem.localName === 'failure' && elem.firstElementChild ? elem.firstElementChild.localName : '';
+}
+
 function refusalText(status, condition, elem) {
   if (status === Status.AUTHFAIL) {
     if (condition === 'conflict') return 'that resource is already in use';
-    const sasl = elem && elem.namespaceURI === NS_SASL && elem.firstElementChild ? elem.firstElementChild.localName : '';
+    const sasl = saslCondition(elem);
+    if (sasl === 'temporary-auth-failure') return 'too many failed logins — wait a minute, then try again';
+    if (sasl === 'account-disabled') return 'this account is disabled';
+    if (sasl === 'credentials-expired') return 'this password has expired';
     if (sasl && sasl !== 'not-authorized') return `the server refused the login (${sasl})`;
     return 'wrong name or password';
   }
@@ -165,7 +172,7 @@ function onStatus(gen) {
         onConnected();
         break;
       case Status.AUTHFAIL:
-        if (!plainOnly && !condition && /^SCRAM/.test(conn._sasl_mechanism?.mechname || '')) {
+        if (!plainOnly && saslCondition(elem) === 'not-authorized' && /^SCRAM/.test(conn._sasl_mechanism?.mechname || '')) {
           // A SCRAM login fails for a user whose entry is a bcrypt hash (SCRAM needs its own kind of
           // entry) though the password is right; the server still takes PLAIN: try that once.
           plainOnly = true;
@@ -491,12 +498,38 @@ function renderConversationHeader(c) {
     const p = bestPresence(contact(c.key));
     const state = el('span', 'presence', presenceText(p.show, p.status));
     state.dataset.presence = p.show || 'available';
-    c.header.replaceChildren(el('strong', '', c.key), ' · ', state);
+    c.header.replaceChildren(el('strong', '', c.key), ' · ', state, closeButton(c));
   } else {
     const subject = c.subject ? ` · ${c.subject}` : '';
     c.header.replaceChildren(el('strong', '', c.key),
-      el('span', 'hint', c.joined ? ` · you are ${c.nick}${subject}` : ' · not joined'));
+      el('span', 'hint', c.joined ? ` · you are ${c.nick}${subject}` : c.joining ? ' · joining…' : ' · not joined'),
+      closeButton(c));
+    c.leave.hidden = !c.joined;
   }
+}
+
+function closeButton(c) {
+  const button = el('button', 'quiet close', 'Close');
+  button.type = 'button';
+  button.setAttribute('aria-label', c.kind === 'room' ? `Leave and close ${nodeOf(c.room)}` : `Close the conversation with ${c.title}`);
+  button.addEventListener('click', () => closeConversation(c));
+  return button;
+}
+
+function closeConversation(c) {
+  if (c.kind === 'room' && (c.joined || c.joining)) leaveRoom(c);
+  const keys = [...conversations.keys()];
+  const i = keys.indexOf(c.key);
+  conversations.delete(c.key);
+  c.tab.remove();
+  c.panel.remove();
+  if (active === c.key) {
+    active = null;
+    const next = keys[i + 1] || keys[i - 1];
+    if (next && conversations.has(next)) activate(next);
+    else setState($('state').dataset.state, $('state').textContent);
+  }
+  $('no-conversation').hidden = conversations.size > 0;
 }
 
 function activate(key) {
@@ -599,6 +632,7 @@ function roomConversation(room) {
     const leave = el('button', 'quiet leave', 'Leave room');
     leave.type = 'button';
     leave.addEventListener('click', () => leaveRoom(c));
+    c.leave = leave;
     side.append(heading, c.occupantList, leave);
     c.body.append(side);
     renderOccupants(c);
@@ -629,6 +663,7 @@ function leaveRoom(c) {
   c.wanted = false;
   if (c.joined && conn && conn.connected) conn.send($pres({ to: `${c.room}/${c.nick}`, type: 'unavailable' }));
   c.joined = false;
+  c.joining = false;
   c.occupants.clear();
   renderOccupants(c);
   renderConversationHeader(c);
@@ -661,8 +696,8 @@ function onRoomPresence(p) {
     c.joining = false;
     c.joined = false;
     note(c, `Not joined: ${said}.`, 'system refusal');
-    $('notice').textContent = `Not joined: ${said}.`;
-    log('error', `Room ${room}: ${condition}${code ? ` (${code})` : ''}.`);
+    if (active !== room) $('notice').textContent = `Not joined: ${said}.`;
+    log('error', `Not joined ${room}: ${said} (${condition}${code ? ` ${code}` : ''}).`);
     renderConversationHeader(c);
     if (condition === 'conflict' || condition === 'not-acceptable') $('room-nick').focus();
     return;
@@ -873,7 +908,12 @@ function showLogin(error) {
   $('login-view').hidden = false;
   $('me-title').textContent = '';
   $('login-error').textContent = error;
-  if (!$('jid').readOnly) $('jid').focus(); else $('password').focus();
+  if ($('jid').value && (error || session.security)) {
+    $('password').focus(); // the JID is there: what to fix (or type) is the password
+    $('password').select();
+  } else {
+    $('jid').focus();
+  }
 }
 
 $('login-form').addEventListener('submit', (event) => {

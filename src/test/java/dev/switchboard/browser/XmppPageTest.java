@@ -16,6 +16,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
 import java.time.Duration;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -181,8 +182,39 @@ class XmppPageTest {
         nick.clear();
         nick.sendKeys("dave");
         joinRoom(bob, "tea-room");
-        waitForText(bob, By.id("notice"), "that nick is taken in tea-room");
+        waitForText(bob, room("tea-room"), "that nick is taken in tea-room");
         bob.screenshot("xmpp-nick-taken-1280");
+    }
+
+    @Test
+    void withSecurityOnTheJidIsTheLoginAWrongPasswordIsRefusedAndNotRetried() throws Exception {
+        try (RunningServer secured = RunningServer.start(Map.of("security", "on",
+                "security.users", "bob:{noop}pw:user"));
+             Browser browser = Browser.start()) {
+            browser.logIn(secured, "bob", "pw", "xmpp.html");
+            WebDriver driver = browser.driver();
+            browser.waitUpTo(WAIT).until(d -> "bob@localhost".equals(d.findElement(By.id("jid")).getDomProperty("value")));
+            waitForText(browser, By.id("session"), "Logged in as bob");
+
+            driver.findElement(By.id("password")).sendKeys("wrong", Keys.ENTER);
+            waitForText(browser, By.id("login-error"), "wrong name or password");
+            assertEquals("REFUSED", driver.findElement(By.id("state")).getText());
+            assertTrue(driver.findElement(By.id("login-view")).isDisplayed());
+            browser.screenshot("xmpp-wrong-password-1280");
+
+            WebElement password = driver.findElement(By.id("password"));
+            password.clear();
+            password.sendKeys("pw", Keys.ENTER);
+            browser.waitUpTo(WAIT).until(ExpectedConditions.textToBe(By.id("state"), "CONNECTED"));
+            assertEquals("", driver.findElement(By.id("login-error")).getText());
+            // bob's entry is no SCRAM secret: Strophe's SCRAM-SHA-256 is refused, and the page tries PLAIN
+            assertTrue(driver.findElement(By.id("log")).getText().contains("trying PLAIN"));
+            assertTrue(!driver.findElement(By.id("log")).getText().contains("Reconnecting"),
+                    "a refused login is never retried by itself");
+            WebElement nick = driver.findElement(By.id("room-nick"));
+            assertEquals("bob", nick.getDomProperty("value"));
+            assertEquals("true", nick.getDomProperty("readOnly"), "the nick is the user's name");
+        }
     }
 
     private static void joinJsonChat(Browser browser, String nick, String roomName) {
