@@ -26,7 +26,7 @@ const REFUSING_STREAM_ERRORS = new Set(['not-authorized', 'policy-violation', 'c
   'x-strophe-bad-non-anon-jid', 'no-auth-mech']);
 const STREAM_ERROR_TEXT = {
   'not-authorized': 'the server refused this login',
-  'policy-violation': 'the server refused what this page sent (a limit was exceeded)',
+  'policy-violation': 'the server ended the session for breaking one of its limits',
   conflict: 'you logged in again somewhere else with the same resource, so this session was closed',
   'host-unknown': 'this server does not serve that domain — check the part after @ in your JID',
   'system-shutdown': 'the server is shutting down',
@@ -48,6 +48,7 @@ let attempt = 0;
 let plainOnly = false; // SCRAM was refused for this login and PLAIN is used instead
 let retryTimer = null;
 let failure = null; // {refused, text}: why the current connection is ending, once known
+let streamErrorText = ''; // the text of the last stream error the server sent
 // jid: what was typed (a reconnect lets the server pick a fresh resource); full: the bound JID
 const me = { jid: '', full: '', bare: '', node: '', domain: '', password: '', show: '', status: '' };
 const contacts = new Map(); // bare JID -> {name, resources: Map(resource -> {show, status})}
@@ -112,6 +113,13 @@ function log(kind, text) {
   list.append(item);
   while (list.children.length > LOG_LIMIT) list.firstElementChild.remove();
   if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+/** The human text of a `<stream:error>` (RFC 6120 §4.9.2), which Strophe does not pass on. */
+function noteStreamError(data) {
+  if (!data.includes('urn:ietf:params:xml:ns:xmpp-streams')) return;
+  const text = /<text\b[^>]*>([^<]*)<\/text>/.exec(data);
+  if (text) streamErrorText = new DOMParser().parseFromString(`<t>${text[1]}</t>`, 'text/xml').documentElement.textContent;
 }
 
 /** Raw XML for the log: credentials (SASL auth and responses) never shown. */
@@ -189,7 +197,8 @@ function onStatus(gen) {
       case Status.ERROR:
         if (!failure) { // Strophe may report one failure twice (the socket's error, then its close)
           const refused = REFUSING_STREAM_ERRORS.has(condition);
-          failure = { refused, text: refused ? refusalText(status, condition) : describeDrop(condition) };
+          const said = refused ? refusalText(status, condition) : describeDrop(condition);
+          failure = { refused, text: streamErrorText ? `${said}: ${streamErrorText}` : said };
           if (refused) log('error', `Refused: ${failure.text}.`);
         }
         break;
@@ -220,10 +229,22 @@ function connect() {
   retryTimer = null;
   generation += 1;
   failure = null;
+  streamErrorText = '';
   if (conn) conn.reset?.();
   conn = new Strophe.Connection(webSocketUrl('xmpp'),
     plainOnly ? { protocol: 'ws', mechanisms: [Strophe.SASLPlain] } : { protocol: 'ws' });
   conn.rawInput = (data) => rawForLog('in', data);
+  // Strophe reports a stream error's condition but not its text, and handles it before rawInput:
+  // the text is read off each incoming message first (its WebSocket transport's two handlers)
+  const transport = conn._proto;
+  for (const handler of ['_onInitialMessage', '_onMessage']) {
+    const original = transport[handler];
+    if (typeof original !== 'function') continue;
+    transport[handler] = function (message) {
+      if (typeof message.data === 'string') noteStreamError(message.data);
+      return original.call(this, message);
+    };
+  }
   conn.rawOutput = (data) => rawForLog('out', data);
   conn.connect(me.jid, me.password, onStatus(generation));
 }
@@ -595,10 +616,14 @@ function onMessageError(m) {
   const { condition, code, text } = stanzaError(m);
   if (isRoomJid(from)) {
     const c = conversations.get(bareOf(from));
-    const why = condition === 'forbidden' || condition === 'not-acceptable'
-      ? `you cannot send to ${nodeOf(from)} now (${condition})` : `not delivered (${text || condition})`;
+    const why = condition === 'resource-constraint' ? `slow down, you are sending too fast${text ? ` (${text})` : ''}`
+      : condition === 'forbidden' ? `you may not send that in ${nodeOf(from)}${text ? ` (${text})` : ''}`
+        : condition === 'not-acceptable' ? (text || 'the room does not accept that message')
+          : condition === 'item-not-found' ? `nobody is called ${resourceOf(from) || 'that'} in ${nodeOf(from)}`
+            : text || condition;
+    pending = null; // what was sent stays in the composer, to fix
     if (c) note(c, `Not sent: ${why}.`, 'system refusal');
-    log('error', `Room ${from}: ${condition}${code ? ` ${code}` : ''}.`);
+    log('error', `Not sent to ${from}: ${why} (${condition}${code ? ` ${code}` : ''}).`);
     return;
   }
   const bare = bareOf(from);
@@ -925,6 +950,7 @@ $('login-form').addEventListener('submit', (event) => {
   }
   let jid = $('jid').value.trim();
   if (!jid.includes('@')) jid = `${jid}@${defaultDomain()}`;
+  if (me.bare && bareOf(jid) !== me.bare) resetConversations(); // another user's are not theirs
   me.jid = jid;
   me.bare = bareOf(jid);
   me.node = nodeOf(jid);
@@ -932,7 +958,6 @@ $('login-form').addEventListener('submit', (event) => {
   me.password = $('password').value;
   me.full = '';
   plainOnly = false;
-  if (me.bare !== bareOf(conversations.keys().next().value || me.bare)) resetConversations();
   wanted = true;
   connectedOnce = false;
   attempt = 0;

@@ -187,6 +187,35 @@ class XmppPageTest {
     }
 
     @Test
+    void aDropIsRetriedAndTheRoomsRejoinedButAPolicyViolationIsNot() throws Exception {
+        logIn(alice, "fay");
+        joinRoom(alice, "drop-room");
+        alice.waitUpTo(WAIT).until(ExpectedConditions.presenceOfElementLocated(occupant("drop-room", "fay")));
+
+        // the server restarts its side of every connection (1012 "service restart"): a drop
+        server.server().application().connections().closeAll(1012, "restarting");
+        waitForText(alice, By.id("log"), "Reconnecting in");
+        alice.waitUpTo(WAIT).until(ExpectedConditions.textToBe(By.id("state"), "CONNECTED"));
+        waitForText(alice, room("drop-room"), "Back in drop-room as fay.");
+        alice.waitUpTo(WAIT).until(ExpectedConditions.presenceOfElementLocated(occupant("drop-room", "fay")));
+        say(alice, "still here");
+        waitForText(alice, room("drop-room"), "still here");
+
+        // a stanza over xmpp.max-stanza-bytes: the server ends the stream with policy-violation,
+        // and the page says so and stays disconnected (the same attempt would meet the same answer)
+        ((JavascriptExecutor) alice.driver()).executeScript(
+                "document.getElementById('text').value = 'x'.repeat(300 * 1024);"
+                        + "document.getElementById('send').click();");
+        waitForText(alice, By.id("login-error"), "Refused: the server ended the session for breaking one of its limits");
+        assertEquals("REFUSED", alice.driver().findElement(By.id("state")).getText());
+        alice.screenshot("xmpp-policy-violation-1280");
+        // and a person can connect again, back in the room
+        alice.driver().findElement(By.id("connect")).click();
+        alice.waitUpTo(WAIT).until(ExpectedConditions.textToBe(By.id("state"), "CONNECTED"));
+        alice.waitUpTo(WAIT).until(ExpectedConditions.presenceOfElementLocated(occupant("drop-room", "fay")));
+    }
+
+    @Test
     void withSecurityOnTheJidIsTheLoginAWrongPasswordIsRefusedAndNotRetried() throws Exception {
         try (RunningServer secured = RunningServer.start(Map.of("security", "on",
                 "security.users", "bob:{noop}pw:user"));
