@@ -235,7 +235,7 @@ class ChatRoomTest {
     @Test
     void nonMemberCannotSpeak() {
         Inbox alice = new Inbox("a");
-        ChatRoom room = new ChatRoom("r", bus, fanOut, new ChatCodec(10), 1, clock::get, new MessageIds());
+        ChatRoom room = new ChatRoom("r", bus, fanOut, 1, clock::get, new MessageIds());
         assertEquals(ErrorCode.NOT_JOINED, assertThrows(ChatException.class, () -> room.say(alice, "hi")).error());
         assertFalse(room.leave(alice));
     }
