@@ -209,6 +209,30 @@ class XmppPageTest {
     }
 
     @Test
+    void answersTheServersPingsSoAQuietSessionStays() throws Exception {
+        // the server pings a session quiet for 200 ms and ends one silent for 1 s (XEP-0199)
+        try (RunningServer pinging = RunningServer.start(Map.of("keepalive-interval", "200ms", "idle-timeout", "1s"));
+             Browser browser = Browser.start()) {
+            WebDriver driver = browser.driver();
+            driver.get(pinging.http("xmpp.html").toString());
+            driver.findElement(By.id("jid")).sendKeys("gus@localhost", Keys.ENTER);
+            browser.waitUpTo(WAIT).until(ExpectedConditions.textToBe(By.id("state"), "CONNECTED"));
+            driver.findElement(By.id("raw")).click();
+            browser.waitUpTo(WAIT).until(d -> ((Number) ((JavascriptExecutor) d).executeScript(
+                    "return [...document.querySelectorAll('#log li.log-raw-in')]"
+                            + ".filter(li => li.textContent.includes('urn:xmpp:ping')).length;")).intValue() >= 3);
+            assertEquals("CONNECTED", driver.findElement(By.id("state")).getText());
+            // answered as XEP-0199 §4.2 asks (a result with the ping's id), not with Strophe's service-unavailable
+            assertTrue(((Number) ((JavascriptExecutor) driver).executeScript(
+                    "return [...document.querySelectorAll('#log li.log-raw-out')].map(li => li.textContent)"
+                            + ".filter(t => t.includes('result') && t.includes('ping-')).length;")).intValue() >= 2);
+            String log = driver.findElement(By.id("log")).getText();
+            assertTrue(!log.contains("service-unavailable"), log);
+            assertTrue(!log.contains("Connection lost") && !log.contains("Reconnect"), log);
+        }
+    }
+
+    @Test
     void withSecurityOnTheJidIsTheLoginAWrongPasswordIsRefusedAndNotRetried() throws Exception {
         try (RunningServer secured = RunningServer.start(Map.of("security", "on",
                 "security.users", "bob:{noop}pw:user"));
