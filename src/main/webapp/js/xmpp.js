@@ -12,6 +12,9 @@ const NS_PING = 'urn:xmpp:ping';
 const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
 const NS_DELAY = 'urn:xmpp:delay';
+const NS_CHAT_STATES = 'http://jabber.org/protocol/chatstates';
+const TYPING_SHOWN_MS = 4000;
+const TYPING_SENT_EVERY_MS = 2000;
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 
 /** Presence `show` as people say it; "" is plain available. Text and colour both carry it. */
@@ -497,7 +500,7 @@ function makeConversation(key, kind, title) {
   panel.append(header, body);
   $('tabs').append(tab);
   $('conversations').append(panel);
-  const c = { key, kind, title, panel, header, body, list, tab, badge, unread: 0, seen: new Set() };
+  const c = { key, kind, title, panel, header, body, list, tab, badge, unread: 0, seen: new Set(), typing: new Map() };
   conversations.set(key, c);
   $('no-conversation').hidden = true;
   return c;
@@ -567,6 +570,7 @@ function activate(key) {
     }
   }
   const c = conversations.get(key);
+  renderTyping();
   $('text').placeholder = c.kind === 'room' ? `Message # ${nodeOf(c.room)}` : `Message ${c.title}`;
   setState($('state').dataset.state, $('state').textContent);
 }
@@ -601,9 +605,15 @@ function onMessage(m) {
   if (type === 'error') return onMessageError(m), true;
   if (type === 'groupchat' || isRoomJid(from)) return onRoomMessage(m), true;
   const body = child(m, 'body');
-  if (!body) return true; // chat states and receipts: nothing to show
   const bare = bareOf(from);
+  if (!body) { // XEP-0085 chat states (receipts and the rest: nothing to show)
+    const known = conversations.get(bare);
+    if (known && child(m, 'composing', NS_CHAT_STATES)) typingFrom(known, contact(bare).name);
+    else if (known && (child(m, 'paused', NS_CHAT_STATES) || child(m, 'active', NS_CHAT_STATES))) stoppedTyping(known, contact(bare).name);
+    return true;
+  }
   const c = openChat(bare, false);
+  stoppedTyping(c, c.title);
   const delay = delayOf(m);
   addLine(c, `message${delay ? ' history' : ''}`,
     [['meta', delay ? `earlier, ${clock(delay)}` : clock(new Date())], ['from', c.title], ['text', body.textContent]]);
@@ -789,7 +799,11 @@ function onRoomMessage(m) {
     if (c.subject) note(c, `Subject: ${c.subject}`);
     return;
   }
-  if (!body) return;
+  if (!body) {
+    if (child(m, 'composing', NS_CHAT_STATES) && nick !== c.nick) typingFrom(c, nick);
+    return;
+  }
+  stoppedTyping(c, nick);
   const id = m.getAttribute('id');
   if (id) {
     if (c.seen.has(id)) return; // a rejoin's history repeats what is on screen
@@ -804,6 +818,41 @@ function onRoomMessage(m) {
   if (!delay) log('message', `${nodeOf(room)} · ${nick}: ${body.textContent}`);
   if (mine) settlePending(c, body.textContent);
 }
+
+// ---- typing hints (XEP-0085) -------------------------------------------------------------------
+
+function typingFrom(c, who) {
+  c.typing.set(who, Date.now() + TYPING_SHOWN_MS);
+  renderTyping();
+}
+
+function stoppedTyping(c, who) {
+  if (c.typing.delete(who)) renderTyping();
+}
+
+function renderTyping() {
+  const c = conversations.get(active);
+  const now = Date.now();
+  let names = [];
+  if (c) {
+    for (const [who, until] of c.typing) if (until < now) c.typing.delete(who);
+    names = [...c.typing.keys()];
+  }
+  $('typing').textContent = names.length === 0 ? ''
+    : names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
+}
+
+let lastTypingSent = 0;
+$('text').addEventListener('input', () => {
+  const c = conversations.get(active);
+  const now = Date.now();
+  if (!c || !conn || !conn.connected || now - lastTypingSent < TYPING_SENT_EVERY_MS) return;
+  if (c.kind === 'room' && !c.joined) return;
+  lastTypingSent = now;
+  conn.send($msg({ to: c.key, type: c.kind === 'room' ? 'groupchat' : 'chat' }).c('composing', { xmlns: NS_CHAT_STATES }));
+});
+
+setInterval(renderTyping, 1000);
 
 // ---- sending -----------------------------------------------------------------------------------
 
@@ -827,9 +876,12 @@ $('send-form').addEventListener('submit', (event) => {
       return;
     }
     conn.send($msg({ to: c.room, type: 'groupchat', id: conn.getUniqueId('m') }).c('body').t(text));
+    lastTypingSent = 0;
     pending = { key: c.key, text }; // the room sends it back to everyone, the sender included
   } else {
-    conn.send($msg({ to: c.key, type: 'chat', id: conn.getUniqueId('m') }).c('body').t(text));
+    conn.send($msg({ to: c.key, type: 'chat', id: conn.getUniqueId('m') }).c('body').t(text)
+      .up().c('active', { xmlns: NS_CHAT_STATES }));
+    lastTypingSent = 0;
     addLine(c, 'message mine', [['meta', clock(new Date())], ['from', 'you'], ['text', text]]);
     $('text').value = '';
   }

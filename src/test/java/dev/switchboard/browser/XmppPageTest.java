@@ -148,6 +148,16 @@ class XmppPageTest {
         waitForText(alice, room("lobby"), "hello xmpp from json");
         waitForText(bob, room("lobby"), "hello xmpp from json");
 
+        // typing hints (XEP-0085 composing) both ways
+        alice.driver().findElement(By.id("text")).sendKeys("thinking");
+        carol.waitUpTo(WAIT).until(ExpectedConditions.textToBe(By.id("typing"), "alice is typing…"));
+        // chat.js sends a hint at most every 2 s, and carol just sent one: she keeps typing until it shows
+        alice.waitUpTo(WAIT).until(d -> {
+            carol.driver().findElement(By.id("text")).sendKeys(".");
+            return d.findElement(By.id("typing")).getText().equals("carol is typing…");
+        });
+        alice.driver().findElement(By.id("text")).clear();
+
         bob.screenshot("xmpp-bob-1280");
         carol.screenshot("xmpp-json-carol-1280");
         // the connected page: axe-clean in light and dark, at 1280, 400 and 360 px, photographed each way
