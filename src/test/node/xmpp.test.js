@@ -189,6 +189,7 @@ test('group chat: a dropped XMPP connection leaves its rooms (the JSON member se
   const a = await xmppJs(unique('alice'));
   await a.send(xml('presence', { to: `${room}@${MUC}/dropper` }));
   await json.inbox.next((m) => m.type === 'presence' && m.nick === 'dropper' && m.presence === 'available');
+  a.reconnect.stop(); // xmpp.js would reconnect by itself
   a.socket.socket.terminate(); // no close handshake: the connection just goes
   await json.inbox.next((m) => m.type === 'presence' && m.nick === 'dropper' && m.presence === 'unavailable', 10000);
   json.close();

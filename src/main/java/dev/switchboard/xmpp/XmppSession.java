@@ -455,6 +455,8 @@ final class XmppSession implements XmppStreamHandler {
         boolean get = type.equals("get");
         if (get && query.is("ping", XmppNamespaces.PING)) {
             send(result(iq).build());
+        } else if (query.is("bind", XmppNamespaces.BIND)) {
+            refuse(iq, "cancel", "not-allowed", "this stream is bound to " + jid + " already"); // one resource per stream (RFC 6120 §7.7.2.1)
         } else if (query.is("query", XmppNamespaces.ROSTER)) {
             if (get) {
                 rosterPushes = true;
