@@ -1027,19 +1027,29 @@ function resetConversations() {
   $('room-nick').value = '';
 }
 
+/** The server's `xmpp.domain` (from `access`), unless the page was given `?domain=`. */
+let serverDomain = null;
 function defaultDomain() {
-  return new URLSearchParams(window.location.search).get('domain') || 'localhost';
+  return new URLSearchParams(window.location.search).get('domain') || serverDomain || 'localhost';
+}
+
+function showJidHint() {
+  $('jid-hint').textContent = `Your name on this server, e.g. alice@${defaultDomain()} (a name alone gets @${defaultDomain()}).`;
 }
 
 // ---- start -------------------------------------------------------------------------------------
 
 const params = new URLSearchParams(window.location.search);
 if (params.get('jid')) $('jid').value = params.get('jid');
-$('jid-hint').textContent = `Your name on this server, e.g. alice@${defaultDomain()} (a name alone gets @${defaultDomain()}).`;
+showJidHint();
 setState('CLOSED', 'DISCONNECTED');
 $('jid').focus();
 showSession($('session')).then((answer) => {
   session = answer;
+  if (answer.xmppDomain) {
+    serverDomain = answer.xmppDomain;
+    showJidHint();
+  }
   if (!answer.security) {
     $('password-hint').textContent = 'Security is off on this server: any name and any password work.';
     return;
