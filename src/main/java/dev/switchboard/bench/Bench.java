@@ -48,7 +48,7 @@ import java.util.Set;
 public final class Bench {
 
     private static final List<String> SCENARIOS = List.of("echo", "latency", "stomp", "slow", "chat", "reconnect", "images",
-            "idle", "persist", "restart");
+            "idle", "persist", "restart", "xmpp");
 
     private final List<Results> results = new ArrayList<>();
     private final List<String> failed = new ArrayList<>();
@@ -146,6 +146,9 @@ public final class Bench {
         run("images", only, () -> {
             results.add(client.imageFanOut(base, name, 51, 1 << 20, measure));
         });
+        run("xmpp", only, () -> {
+            new XmppLoad(client, warmup, measure).against(new XmppLoad.Target(name, base + "xmpp", base, "localhost", -1), results);
+        });
     }
 
     private void sideBySide(Set<String> only, int idle, Path artemisHome, Path baselineJar) throws Exception {
@@ -191,6 +194,9 @@ public final class Bench {
             });
             run("images", only, () -> {
                 results.add(client.imageFanOut(sb, "switchboard", 51, 1 << 20, measure));
+            });
+            run("xmpp", only, () -> {
+                new XmppLoad(client, warmup, measure).withProsody(sb, switchboard.pid(), results);
             });
         }
         run("idle", only, () -> {
