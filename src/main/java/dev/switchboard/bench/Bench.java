@@ -44,6 +44,10 @@ import java.util.Set;
  * Switchboard with its store at {@code stomp.store.sync=always} and {@code =batch} and a persistent
  * Artemis, with the disk's fsync rate probed in the same folder ({@link Persistence});
  * {@code --runs N} repeats each of their measurements N times and prints mean and spread.
+ * <p>
+ * {@code xmpp} is XMPP over WebSocket ({@link XmppLoad}): MUC fan-out to 100 and 1,000 occupants,
+ * a room half XMPP occupants and half JSON chat members, and 1:1 {@code chat} round trips, side by
+ * side with Debian's Prosody ({@link ProsodyPeer}) where it is installed.
  */
 public final class Bench {
 

@@ -47,7 +47,6 @@ final class XmppClient implements LoadClient.Handler {
     }
 
     void send(String stanza) {
-        if (System.getenv("XMPP_TRACE") != null) System.err.println(user + " -> " + stanza);
         conn.send(stanza);
     }
 
@@ -57,7 +56,6 @@ final class XmppClient implements LoadClient.Handler {
 
     @Override
     public void text(String frame) {
-        if (System.getenv("XMPP_TRACE") != null) System.err.println(user + " <- " + frame);
         if (state == State.BOUND) {
             stanzas.accept(frame);
             return;

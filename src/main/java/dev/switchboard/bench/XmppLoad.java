@@ -377,11 +377,13 @@ final class XmppLoad {
         }
     }
 
+    /** {@code BENCH_TRACE=1} prints how long each phase of a fan-out took (logins, joins, the barrier, quiet). */
+    private static final boolean TRACE = System.getenv("BENCH_TRACE") != null;
     private static long lastPhase = System.nanoTime();
 
-    static void phase(String name) {
+    private static void phase(String name) {
         long now = System.nanoTime();
-        if (System.getenv("BENCH_TRACE") != null) {
+        if (TRACE) {
             System.err.printf("xmpp: %s after %.1f s%n", name, (now - lastPhase) / 1e9);
         }
         lastPhase = now;
