@@ -123,8 +123,8 @@ final class XmppLoad {
      * One sender (XMPP occupant 0) and {@code xmppOccupants} XMPP occupants plus {@code jsonMembers}
      * JSON chat members in one fresh room; the sender sends {@code groupchat} messages as fast as
      * the room delivers them: the receipt that completes message k (its last member's) sends message
-     * k + W (W = {@link #WINDOW_DELIVERIES} ÷ members, at least 4), so the client never polls. Deliveries/s counts every
-     * member's receipt (the sender's own echo included) inside the window; latency runs from the
+     * k + W (W = {@link #WINDOW_DELIVERIES} ÷ members, at least 4), so the client never polls.
+     * Deliveries/s counts every member's receipt (the sender's own echo included) inside the window; latency runs from the
      * send to each receipt; lost is what had not arrived 10 s after the window.
      */
     Results mucFanOut(Target target, int xmppOccupants, int jsonMembers, Duration measure) throws Exception {
@@ -137,7 +137,6 @@ final class XmppLoad {
         AtomicLong sent = new AtomicLong(); // messages are numbered from 1, as lastSeq counts from 0
         AtomicBoolean sending = new AtomicBoolean();
         XmppClient[] senderOf = new XmppClient[1];
-        String roomTo = roomJid;
         // one thread numbers and sends, so the messages leave in the order of their numbers
         ExecutorService sendThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "bench-xmpp-sender");
@@ -146,7 +145,7 @@ final class XmppLoad {
         });
         Runnable sendNext = () -> sendThread.execute(() -> {
             if (sending.get()) {
-                senderOf[0].send(XmppWire.groupchat(roomTo, sent.incrementAndGet() + ":" + System.nanoTime()));
+                senderOf[0].send(XmppWire.groupchat(roomJid, sent.incrementAndGet() + ":" + System.nanoTime()));
             }
         });
         AtomicLongArray lastSeq = new AtomicLongArray(members);
