@@ -50,7 +50,7 @@ final class ProsodyPeer implements AutoCloseable {
         String dir = folder.toAbsolutePath().toString();
         return """
                 -- written by the Switchboard load tool; Prosody runs in the foreground (-F)
-                run_as_root = true -- harmless when not root; this machine's agents are
+                run_as_root = true -- Prosody refuses to start as root without it; harmless otherwise
                 pidfile = "%1$s/prosody.pid"
                 data_path = "%1$s/data"
                 certificates = "%1$s/certs"
