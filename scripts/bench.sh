@@ -17,6 +17,10 @@
 # consume-and-ACK, Switchboard at stomp.store.sync=always and =batch; restart: 100,000 persistent
 # messages, kill -9, time to the first message again. Every rate also as a share of the disk's own
 # fsync rate, probed in the same folder before and after. --runs N repeats each and prints the spread.
+#
+# XMPP (--only xmpp) against Debian's Prosody as the peer (apt-get install prosody), started by the
+# tool on a config of its own in a temp folder: MUC fan-out 1→100 and 1→1,000, a room half XMPP
+# and half JSON chat members (Switchboard only), 1:1 chat round trips; ratios printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARTEMIS_VERSION=2.56.0
@@ -25,5 +29,8 @@ artemis=target/peers/apache-artemis-$ARTEMIS_VERSION
 if [ ! -f "$artemis/lib/artemis-boot.jar" ]; then
   ./mvnw -B -q dependency:unpack -Dartifact=org.apache.artemis:apache-artemis:$ARTEMIS_VERSION:tar.gz:bin \
     -DoutputDirectory=target/peers
+fi
+if [ ! -x /usr/bin/prosody ]; then
+  echo "bench.sh: no Prosody, so the xmpp scenarios run without their peer (apt-get install prosody)" >&2
 fi
 exec java -jar target/switchboard-bench.jar --artemis "$artemis" "$@"

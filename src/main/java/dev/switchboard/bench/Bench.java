@@ -44,11 +44,15 @@ import java.util.Set;
  * Switchboard with its store at {@code stomp.store.sync=always} and {@code =batch} and a persistent
  * Artemis, with the disk's fsync rate probed in the same folder ({@link Persistence});
  * {@code --runs N} repeats each of their measurements N times and prints mean and spread.
+ * <p>
+ * {@code xmpp} is XMPP over WebSocket ({@link XmppLoad}): MUC fan-out to 100 and 1,000 occupants,
+ * a room half XMPP occupants and half JSON chat members, and 1:1 {@code chat} round trips, side by
+ * side with Debian's Prosody ({@link ProsodyPeer}) where it is installed.
  */
 public final class Bench {
 
     private static final List<String> SCENARIOS = List.of("echo", "latency", "stomp", "slow", "chat", "reconnect", "images",
-            "idle", "persist", "restart");
+            "idle", "persist", "restart", "xmpp");
 
     private final List<Results> results = new ArrayList<>();
     private final List<String> failed = new ArrayList<>();
@@ -146,6 +150,9 @@ public final class Bench {
         run("images", only, () -> {
             results.add(client.imageFanOut(base, name, 51, 1 << 20, measure));
         });
+        run("xmpp", only, () -> {
+            new XmppLoad(client, warmup, measure).against(new XmppLoad.Target(name, base + "xmpp", base, "localhost", -1), results);
+        });
     }
 
     private void sideBySide(Set<String> only, int idle, Path artemisHome, Path baselineJar) throws Exception {
@@ -191,6 +198,9 @@ public final class Bench {
             });
             run("images", only, () -> {
                 results.add(client.imageFanOut(sb, "switchboard", 51, 1 << 20, measure));
+            });
+            run("xmpp", only, () -> {
+                new XmppLoad(client, warmup, measure).withProsody(sb, switchboard.pid(), results);
             });
         }
         run("idle", only, () -> {

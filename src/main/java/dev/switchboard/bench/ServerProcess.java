@@ -88,6 +88,11 @@ final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /** The server's process id (its CPU use is read from it). */
+    long pid() {
+        return process.pid();
+    }
+
     String wsBase() {
         return "ws://127.0.0.1:" + port + "/";
     }
