@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the real parts the test suite starts itself, when a machine lacks them:
 # Debian's Chromium + ChromeDriver (Selenium tests), TigerVNC's Xvnc with xeyes (a real VNC
-# server for the bridge), slixmpp (a desktop-class XMPP client over TCP) and Node.js + npm (the
-# build's browser libraries and the third-party STOMP and XMPP clients: @stomp/stompjs,
-# @xmpp/client, Strophe.js), then the pinned npm packages of src/test/node. Idempotent.
+# server for the bridge), slixmpp (a desktop-class XMPP client over TCP), Prosody (the XMPP peer
+# the load tool compares with) and Node.js + npm (the build's browser libraries and the third-party
+# STOMP and XMPP clients: @stomp/stompjs, @xmpp/client, Strophe.js), then the pinned npm packages
+# of src/test/node. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(chromium chromium-driver tigervnc-standalone-server tigervnc-tools x11-apps python3-slixmpp)
+packages=(chromium chromium-driver tigervnc-standalone-server tigervnc-tools x11-apps python3-slixmpp prosody)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
