@@ -70,7 +70,7 @@ public final class XmppStreamReader {
     private boolean sawDoctype;
     private int prologueChecked;
     private final StringBuilder prologue = new StringBuilder();
-    private boolean finished;
+    private volatile boolean finished;
     private boolean discardRequested;
     private volatile boolean restartRequested;
     private long lastElementBytes;
