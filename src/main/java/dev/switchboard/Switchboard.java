@@ -41,6 +41,11 @@ import dev.switchboard.stomp.StompVersion;
 import dev.switchboard.vnc.VncEndpoint;
 import dev.switchboard.vnc.VncGateway;
 import dev.switchboard.vnc.VncTargets;
+import dev.switchboard.xmpp.StreamErrorCondition;
+import dev.switchboard.xmpp.XmppEndpoint;
+import dev.switchboard.xmpp.XmppFraming;
+import dev.switchboard.xmpp.XmppService;
+import dev.switchboard.xmpp.XmppWriter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -93,6 +98,7 @@ public final class Switchboard {
     private final VncGateway vncGateway;
     private final ConsoleHub consoleHub;
     private final TickerFeed tickerFeed;
+    private final XmppService xmppService;
     private volatile boolean shuttingDown;
 
     public Switchboard(SwitchboardConfig config) {
@@ -125,7 +131,7 @@ public final class Switchboard {
         this.fanOut = new FanOut(bus, pool, config.fanOutThreads(), config.fanOutMaxBacklog());
         this.keepAlive = new KeepAlive(connections, config.idleTimeout(), config.keepaliveInterval());
         this.chatCodec = new ChatCodec(config.chatMaxText());
-        this.chatRooms = new ChatRooms(bus, fanOut, chatCodec, config.chatHistory(), System::currentTimeMillis,
+        this.chatRooms = new ChatRooms(bus, fanOut, config.chatHistory(), System::currentTimeMillis,
                 metrics.registry());
         metrics.beforeScrape(chatRooms::refreshMetrics);
         this.imageRooms = new ImageRooms(bus, fanOut, config.imagesHistory(), config.imagesMaxBytes(),
@@ -150,6 +156,9 @@ public final class Switchboard {
                     .description("Logins refused: wrong credentials, throttled (429), password checks busy (503)")
                     .register(metrics.registry());
         }
+        this.xmppService = new XmppService(new XmppService.Settings(config.xmppDomain(), config.keepaliveInterval(),
+                config.idleTimeout(), XMPP_LOGIN_TIMEOUT), security, chatRooms, chatCodec, bus, fanOut, this::floodGuard,
+                timers, System::nanoTime);
         this.serverNames = ServerNames.of(config.serverNames(), config.host());
         this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins(), serverNames), security,
                 () -> connections.count() + unfinishedConnections.getAsInt(), maxConnections);
@@ -171,11 +180,18 @@ public final class Switchboard {
         return shuttingDown;
     }
 
-    /** What each endpoint's handshake asks, by the first segment of its path (the access probe uses it too). */
+    /**
+     * What each endpoint's handshake asks, by the first segment of its path (the access probe uses it
+     * too). STOMP and XMPP are open: their clients log in inside the protocol (CONNECT, SASL).
+     */
     public static final Map<String, HandshakeGuard.Access> ENDPOINT_ACCESS = Map.of(
             "echo", HandshakeGuard.Access.USER, "chat", HandshakeGuard.Access.USER, "images", HandshakeGuard.Access.USER,
             "stomp", HandshakeGuard.Access.OPEN, "vnc", HandshakeGuard.Access.rule("vnc"),
-            "console", HandshakeGuard.Access.USER, "overhead", HandshakeGuard.Access.USER);
+            "console", HandshakeGuard.Access.USER, "overhead", HandshakeGuard.Access.USER,
+            "xmpp", HandshakeGuard.Access.OPEN);
+
+    /** A stream that has not logged in and bound a resource by then is ended ({@code connection-timeout}). */
+    static final Duration XMPP_LOGIN_TIMEOUT = Duration.ofSeconds(60);
 
     public HandshakeGuard guard() {
         return guard;
@@ -205,6 +221,9 @@ public final class Switchboard {
                         List.of(VncEndpoint.SUBPROTOCOL), context -> new VncEndpoint(context, vncGateway)),
                 endpoint("console", ConsoleEndpoint.class, ConsoleEndpoint.PATH, ENDPOINT_ACCESS.get("console"), limits,
                         context -> new ConsoleEndpoint(context, consoleHub, floodGuard(), security)),
+                endpoint("xmpp", XmppEndpoint.class, XmppEndpoint.PATH, ENDPOINT_ACCESS.get("xmpp"),
+                        limits.withMaxMessageBytes(messageLimit(config, XmppEndpoint.PATH)), List.of(XmppEndpoint.SUBPROTOCOL),
+                        context -> new XmppEndpoint(context, xmppService, new XmppFraming(config.xmppMaxStanzaBytes()))),
                 endpoint("overhead", TickerEndpoint.class, TickerEndpoint.PATH, ENDPOINT_ACCESS.get("overhead"), limits,
                         List.of(), TickerEndpoint::observeHandshake,
                         context -> new TickerEndpoint(context, fanOut, tickerFeed, floodGuard())));
@@ -306,6 +325,9 @@ public final class Switchboard {
         if (endpoint.equals(firstSegment(StompEndpoint.PATH))) {
             return stompTransportLimit(config);
         }
+        if (endpoint.equals(firstSegment(XmppEndpoint.PATH))) {
+            return xmppTransportLimit(config);
+        }
         return config.maxMessageBytes();
     }
 
@@ -315,8 +337,21 @@ public final class Switchboard {
      * one for every oversized frame; null for the others (their close code says it all).
      */
     public static String oversizeNotice(SwitchboardConfig config, String path) {
-        return firstSegment(path).equals(firstSegment(StompEndpoint.PATH))
+        String endpoint = firstSegment(path);
+        if (endpoint.equals(firstSegment(XmppEndpoint.PATH))) {
+            return XmppWriter.streamError(StreamErrorCondition.POLICY_VIOLATION,
+                    "a stanza is at most " + config.xmppMaxStanzaBytes() + " bytes");
+        }
+        return endpoint.equals(firstSegment(StompEndpoint.PATH))
                 ? StompEndpoint.oversizeError(stompTransportLimit(config)) : null;
+    }
+
+    /**
+     * A little over a stanza's limit, so that a stanza just over it is read and answered
+     * {@code policy-violation} by the framing; far over, the transport stops reading (1009).
+     */
+    private static int xmppTransportLimit(SwitchboardConfig config) {
+        return config.xmppMaxStanzaBytes() + 4096;
     }
 
     private static String firstSegment(String path) {
@@ -337,7 +372,8 @@ public final class Switchboard {
 
     /** The largest message any endpoint takes: the container must buffer a frame that big. */
     public static int largestMessage(SwitchboardConfig config) {
-        return Math.max(Math.max(config.maxMessageBytes(), imagesTransportLimit(config)), stompTransportLimit(config));
+        return Math.max(Math.max(Math.max(config.maxMessageBytes(), imagesTransportLimit(config)),
+                stompTransportLimit(config)), xmppTransportLimit(config));
     }
 
     public TickerFeed tickerFeed() {
@@ -366,6 +402,11 @@ public final class Switchboard {
         return chatRooms;
     }
 
+    /** The XMPP server: the WebSocket endpoint's streams, and the TCP listener's standalone. */
+    public XmppService xmppService() {
+        return xmppService;
+    }
+
     private FloodGuard floodGuard() {
         return new FloodGuard(config.rateMessagesPerSecond(), config.rateBurst(), System::nanoTime);
     }
@@ -383,6 +424,7 @@ public final class Switchboard {
         }
         shuttingDown = true;
         keepAlive.close();
+        xmppService.close(); // every XMPP stream ends with system-shutdown before its socket's 1001
         int open = connections.count();
         LOG.log(Level.INFO, "Shutting down: closing {0} WebSocket connections with 1001", open);
         connections.closeAll(1001, "server shutting down");

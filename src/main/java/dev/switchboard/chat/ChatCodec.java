@@ -62,6 +62,30 @@ public final class ChatCodec {
     }
 
     public String encode(ChatEvent event) {
+        return json(event);
+    }
+
+    /**
+     * A message's text as the chat takes it, from any protocol: not empty, at most
+     * {@code chat.max-text} characters.
+     */
+    public String checkedText(String text) throws ChatException {
+        if (text == null || text.isEmpty()) {
+            throw bad("text is empty");
+        }
+        if (text.length() > maxText && text.codePointCount(0, text.length()) > maxText) {
+            throw new ChatException(ErrorCode.TOO_LONG, "text is longer than " + maxText + " characters");
+        }
+        return text;
+    }
+
+    /** A nick as the chat takes it, from any protocol (see {@link Nicks}). */
+    public static String checkedNick(String nick) throws ChatException {
+        return Nicks.normalise(nick);
+    }
+
+    /** The event as the JSON chat's message. */
+    static String json(ChatEvent event) {
         JsonObjectBuilder json = JSON.createObjectBuilder();
         if (event instanceof ChatEvent.Welcome welcome) {
             JsonArrayBuilder members = JSON.createArrayBuilder();
@@ -147,14 +171,7 @@ public final class ChatCodec {
     }
 
     private String text(JsonObject object) throws ChatException {
-        String text = requiredString(object, "text");
-        if (text.isEmpty()) {
-            throw bad("text is empty");
-        }
-        if (text.length() > maxText && text.codePointCount(0, text.length()) > maxText) {
-            throw new ChatException(ErrorCode.TOO_LONG, "text is longer than " + maxText + " characters");
-        }
-        return text;
+        return checkedText(requiredString(object, "text"));
     }
 
     private static String status(JsonObject object, String absent) throws ChatException {

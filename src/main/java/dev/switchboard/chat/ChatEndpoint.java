@@ -97,7 +97,7 @@ public final class ChatEndpoint extends SwitchboardEndpoint {
             if (joined.recovered() != null) {
                 connection.metrics().recovery(joined.recovered());
             }
-            connection.deliver(joined.welcome());
+            connection.deliver(joined.welcomeJson());
             joined.attachment().start(); // what the room said since the welcome's offset, then live
         } else if (command instanceof ChatCommand.Say say) {
             joinedRoom().say(member, say.text());

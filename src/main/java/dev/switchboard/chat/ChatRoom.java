@@ -1,5 +1,6 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.bus.Delivery;
 import dev.switchboard.bus.FanOut;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.MessageIds;
@@ -26,7 +27,11 @@ import java.util.function.LongSupplier;
 public final class ChatRoom {
 
     /** A member's place: its welcome to send, then {@code attachment.start()} for what follows. */
-    public record Joined(ChatRoom room, FanOut.Attachment attachment, Broadcast welcome, Boolean recovered) {
+    public record Joined(ChatRoom room, FanOut.Attachment attachment, ChatEvent.Welcome welcome, Boolean recovered) {
+        /** The welcome as a JSON member gets it. */
+        public Broadcast welcomeJson() {
+            return Broadcast.text(ChatCodec.json(welcome));
+        }
     }
 
     private record Entry(ChatMember member, String nick, Presence presence, String status,
@@ -38,28 +43,26 @@ public final class ChatRoom {
 
     /** Chat's wire format, the key of its one encoding per event. */
     private static final String JSON = "chat-json";
+    /** The event as {@link ChatEvent}, made once per event for every member's edge. */
+    private static final String EVENT = "chat-event";
+    private static final Function<Sequenced, Broadcast> TO_JSON = s -> Broadcast.text(ChatCodec.json(event(s)));
 
     private final String name;
     private final String channel;
     private final MessageBus bus;
     private final FanOut fanOut;
-    private final ChatCodec codec;
     private final int historyLimit;
     private final LongSupplier clock;
     private final MessageIds ids;
-    /** Made once per event for all members (a field, not a method reference made per member). */
-    private final Function<Sequenced, Broadcast> toJson = this::json;
     private final Map<String, Entry> byNick = new LinkedHashMap<>();
     private final Map<String, Entry> byKey = new LinkedHashMap<>();
     private boolean retired;
 
-    ChatRoom(String name, MessageBus bus, FanOut fanOut, ChatCodec codec, int historyLimit, LongSupplier clock,
-             MessageIds ids) {
+    ChatRoom(String name, MessageBus bus, FanOut fanOut, int historyLimit, LongSupplier clock, MessageIds ids) {
         this.name = name;
         this.channel = ChatRooms.channel(name);
         this.bus = bus;
         this.fanOut = fanOut;
-        this.codec = codec;
         this.historyLimit = historyLimit;
         this.clock = clock;
         this.ids = ids;
@@ -93,12 +96,12 @@ public final class ChatRoom {
         // member list and the position agree
         FanOut.Attachment attachment = fanOut.attach(channel, receiver(member, join.nick()));
         Replay replay;
-        Broadcast welcome;
+        ChatEvent.Welcome welcome;
         try {
             Position at = attachment.position();
             replay = bus.replay(channel, join.since(), at, historyLimit);
-            welcome = Broadcast.text(codec.encode(new ChatEvent.Welcome(join.nick(), name, members,
-                    replay.events().stream().map(ChatRoom::message).toList(), at.epoch(), at.offset(), replay.recovered())));
+            welcome = new ChatEvent.Welcome(join.nick(), name, members,
+                    replay.events().stream().map(ChatRoom::message).toList(), at.epoch(), at.offset(), replay.recovered());
         } catch (RuntimeException e) {
             attachment.close(); // a join that fails leaves nothing attached
             throw e;
@@ -112,7 +115,7 @@ public final class ChatRoom {
     }
 
     /** A message to the whole room, sender included, kept in the room's log. */
-    synchronized ChatEvent.RoomMessage say(ChatMember member, String text) throws ChatException {
+    public synchronized ChatEvent.RoomMessage say(ChatMember member, String text) throws ChatException {
         Entry from = joined(member);
         notOverloaded();
         RoomEvent.Said said = new RoomEvent.Said(ids.next(), name, from.nick(), text, clock.getAsLong());
@@ -120,7 +123,7 @@ public final class ChatRoom {
     }
 
     /** A message to one member and back to the sender; never kept. */
-    synchronized void whisper(ChatMember member, String toNick, String text) throws ChatException {
+    public synchronized void whisper(ChatMember member, String toNick, String text) throws ChatException {
         Entry from = joined(member);
         notOverloaded();
         Entry to = byNick.get(Nicks.key(Nicks.lookup(toNick)));
@@ -132,7 +135,7 @@ public final class ChatRoom {
     }
 
     /** A presence or status change, announced to everyone (the member included, as confirmation). */
-    synchronized void setPresence(ChatMember member, Presence presence, String status) throws ChatException {
+    public synchronized void setPresence(ChatMember member, Presence presence, String status) throws ChatException {
         Entry entry = joined(member);
         notOverloaded();
         Entry changed = new Entry(entry.member(), entry.nick(), presence, status == null ? entry.status() : status,
@@ -144,7 +147,7 @@ public final class ChatRoom {
     }
 
     /** A typing hint, to everyone but the typist. */
-    synchronized void typing(ChatMember member) throws ChatException {
+    public synchronized void typing(ChatMember member) throws ChatException {
         Entry entry = joined(member);
         notOverloaded();
         bus.publish(channel, new RoomEvent.Notice(new ChatEvent.TypingHint(entry.nick()), entry.nick()));
@@ -213,21 +216,24 @@ public final class ChatRoom {
                 forThisMember = nick.equals(whispered.message().from()) || nick.equals(whispered.message().to());
             }
             if (forThisMember) {
-                member.send(delivery.encoded(JSON, toJson));
+                member.receive(delivery.encoded(EVENT, ChatRoom::event), delivery);
             }
         };
     }
 
-    private Broadcast json(Sequenced sequenced) {
+    /** A room event as its JSON message, made once per event for every JSON member. */
+    static Broadcast json(Delivery delivery) {
+        return delivery.encoded(JSON, TO_JSON);
+    }
+
+    /** What a room's channel carries, as the event its members get (another protocol's edge encodes from it). */
+    public static ChatEvent event(Sequenced sequenced) {
         RoomEvent event = (RoomEvent) sequenced.event();
-        ChatEvent wire;
         if (event instanceof RoomEvent.Said said) {
-            wire = said.at(sequenced.offset());
+            return said.at(sequenced.offset());
         } else if (event instanceof RoomEvent.Notice notice) {
-            wire = notice.event();
-        } else {
-            wire = ((RoomEvent.Whispered) event).message();
+            return notice.event();
         }
-        return Broadcast.text(codec.encode(wire));
+        return ((RoomEvent.Whispered) event).message();
     }
 }

@@ -25,18 +25,16 @@ public final class ChatRooms {
 
     private final MessageBus bus;
     private final FanOut fanOut;
-    private final ChatCodec encoder;
     private final int historyLimit;
     private final LongSupplier clock;
     private final MessageIds ids = new MessageIds();
     private final ConcurrentMap<String, ChatRoom> rooms = new ConcurrentHashMap<>();
     private final MultiGauge members;
 
-    public ChatRooms(MessageBus bus, FanOut fanOut, ChatCodec encoder, int historyLimit, LongSupplier clock,
+    public ChatRooms(MessageBus bus, FanOut fanOut, int historyLimit, LongSupplier clock,
                      MeterRegistry registry) {
         this.bus = bus;
         this.fanOut = fanOut;
-        this.encoder = encoder;
         this.historyLimit = historyLimit;
         this.clock = clock;
         Gauge.builder("switchboard.chat.rooms", rooms, ConcurrentMap::size)
@@ -74,7 +72,12 @@ public final class ChatRooms {
         return rooms.get(name);
     }
 
+    /** The rooms that have members now, sorted by name. */
+    public java.util.List<String> names() {
+        return rooms.keySet().stream().sorted().toList();
+    }
+
     private ChatRoom open(String name) {
-        return new ChatRoom(name, bus, fanOut, encoder, historyLimit, clock, ids);
+        return new ChatRoom(name, bus, fanOut, historyLimit, clock, ids);
     }
 }

@@ -96,6 +96,12 @@ public final class Connection {
         return handshake.forwarded();
     }
 
+    /** The subprotocol the handshake agreed on, or "" for none. */
+    public String subprotocol() {
+        String agreed = session.getNegotiatedSubprotocol();
+        return agreed == null ? "" : agreed;
+    }
+
     public EndpointMetrics metrics() {
         return metrics;
     }

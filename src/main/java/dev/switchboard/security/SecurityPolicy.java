@@ -1,5 +1,7 @@
 package dev.switchboard.security;
 
+import dev.switchboard.security.scram.ScramServer;
+
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.SwitchboardConfig;
 
@@ -63,6 +65,7 @@ public final class SecurityPolicy {
     private final AccessRules rules;
     private final LoginSessions sessions;
     private final FailedLogins failedLogins;
+    private final ScramServer scram;
     /** bcrypt is slow by design: at most this many checks run at once, so logins cannot take every thread. */
     private final Semaphore checkSlots = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final LongAdder passwordChecks = new LongAdder();
@@ -77,6 +80,7 @@ public final class SecurityPolicy {
         this.rules = rules;
         this.sessions = sessions;
         this.failedLogins = failedLogins;
+        this.scram = new ScramServer(users);
         for (Credentials.Outcome outcome : List.of(Credentials.Outcome.INVALID, Credentials.Outcome.THROTTLED,
                 Credentials.Outcome.BUSY)) {
             refusedLogins.put(outcome, new LongAdder());
@@ -153,6 +157,35 @@ public final class SecurityPolicy {
         } finally {
             checkSlots.release();
         }
+    }
+
+    /**
+     * SCRAM over the configured users (XMPP's SASL): the exchange checks the proof itself, so the
+     * throttle is asked before ({@link #throttled}) and told after ({@link #scramRefused}).
+     */
+    public ScramServer scram() {
+        return scram;
+    }
+
+    /** How long this user or address must wait before another password attempt, if at all. */
+    public Optional<Duration> throttled(String user, String address) {
+        return failedLogins.retryAfter(user, address);
+    }
+
+    /** A SCRAM proof that failed: counted and throttled as a wrong password is. */
+    public void scramRefused(String user, String address) {
+        failedLogins.failed(user, address);
+        refused(Credentials.INVALID);
+    }
+
+    /** A throttled attempt that was answered without looking at the proof. */
+    public void throttledRefused() {
+        refusedLogins.get(Credentials.Outcome.THROTTLED).increment();
+    }
+
+    /** The configured users' names, sorted (XMPP's roster: every user the server knows). */
+    public List<String> userNames() {
+        return users.names();
     }
 
     public LoginSessions sessions() {

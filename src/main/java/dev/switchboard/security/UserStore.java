@@ -251,6 +251,11 @@ public final class UserStore implements ScramUsers {
         return users.size();
     }
 
+    /** Every user's name, sorted. */
+    public java.util.List<String> names() {
+        return users.keySet().stream().sorted().toList();
+    }
+
     /** The user, when the password is right. */
     public Optional<Identity> verify(String name, String password) {
         User user = name == null ? null : users.get(name);

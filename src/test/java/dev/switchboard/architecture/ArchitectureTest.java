@@ -29,12 +29,30 @@ class ArchitectureTest {
     void noFeatureReachesIntoAnother() {
         for (String feature : FEATURES) {
             String[] others = java.util.Arrays.stream(FEATURES).filter(f -> !f.equals(feature))
+                    .filter(f -> !(feature.equals("xmpp") && f.equals("chat"))) // see the next rule
                     .map(f -> "dev.switchboard." + f + "..").toArray(String[]::new);
             noClasses().that().resideInAPackage("dev.switchboard." + feature + "..")
                     .should().dependOnClassesThat().resideInAnyPackage(others)
                     .because("a feature publishes to or reads from the bus, never another feature's core")
                     .check(product);
         }
+    }
+
+    /**
+     * XMPP's group chat is the chat rooms (contract: one member list, one history, one stream): the
+     * rooms are shared by two edges, the JSON endpoint and XMPP. XMPP uses the rooms' API, never the
+     * JSON edge, and the rooms never know XMPP.
+     */
+    @Test
+    void xmppIsASecondEdgeOfTheChatRoomsNotOfTheJsonChat() {
+        noClasses().that().resideInAPackage("dev.switchboard.xmpp..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("dev.switchboard.chat.ChatEndpoint")
+                .because("XMPP occupants join the rooms themselves, as ChatMembers that encode at their own edge")
+                .check(product);
+        noClasses().that().resideInAPackage("dev.switchboard.chat..")
+                .should().dependOnClassesThat().resideInAPackage("dev.switchboard.xmpp..")
+                .because("the rooms know members, not protocols")
+                .check(product);
     }
 
     @Test

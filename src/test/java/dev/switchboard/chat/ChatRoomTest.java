@@ -69,14 +69,14 @@ class ChatRoomTest {
     private final AtomicLong clock = new AtomicLong(1000);
     private final LocalBus bus = TestBuses.direct(TestBuses.KEEP_100);
     private final FanOut fanOut = TestBuses.fanOut(bus);
-    private final Rooms rooms = new Rooms(new ChatRooms(bus, fanOut, new ChatCodec(4000), 3, clock::get,
+    private final Rooms rooms = new Rooms(new ChatRooms(bus, fanOut, 3, clock::get,
             new SimpleMeterRegistry()));
 
     /** The rooms as the endpoint uses them: join, send the welcome, start. */
     private record Rooms(ChatRooms rooms) {
         ChatRoom join(String room, ChatMember member, ChatCommand.Join join) throws ChatException {
             ChatRoom.Joined joined = rooms.join(room, member, join);
-            member.send(joined.welcome());
+            member.send(joined.welcomeJson());
             joined.attachment().start();
             return joined.room();
         }
@@ -235,7 +235,7 @@ class ChatRoomTest {
     @Test
     void nonMemberCannotSpeak() {
         Inbox alice = new Inbox("a");
-        ChatRoom room = new ChatRoom("r", bus, fanOut, new ChatCodec(10), 1, clock::get, new MessageIds());
+        ChatRoom room = new ChatRoom("r", bus, fanOut, 1, clock::get, new MessageIds());
         assertEquals(ErrorCode.NOT_JOINED, assertThrows(ChatException.class, () -> room.say(alice, "hi")).error());
         assertFalse(room.leave(alice));
     }
@@ -316,7 +316,7 @@ class ChatRoomTest {
         java.util.ArrayDeque<Runnable> held = new java.util.ArrayDeque<>();
         LocalBus slow = new LocalBus(n -> TestBuses.KEEP_100, held::add, null, 0, System::nanoTime);
         FanOut behind = new FanOut(slow, held::add, 2, 4); // alice's arrival and three messages
-        ChatRooms busy = new ChatRooms(slow, behind, new ChatCodec(100), 3, clock::get, new SimpleMeterRegistry());
+        ChatRooms busy = new ChatRooms(slow, behind, 3, clock::get, new SimpleMeterRegistry());
         Inbox alice = new Inbox("a");
         ChatRoom.Joined joined = busy.join("r", alice, join("alice"));
         ChatRoom room = joined.room();

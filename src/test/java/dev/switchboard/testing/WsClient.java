@@ -56,12 +56,19 @@ public final class WsClient implements AutoCloseable {
         return connect(uri, origin == null ? java.util.Map.of() : java.util.Map.of("Origin", origin));
     }
 
-    /** Connects with extra handshake headers (Origin, Authorization, Cookie, …). */
+    /** Connects with extra handshake headers (Origin, Authorization, Cookie, Sec-WebSocket-Protocol, …). */
     public static WsClient connect(URI uri, java.util.Map<String, String> headers) {
         BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
         CompletableFuture<Close> closed = new CompletableFuture<>();
         WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-        headers.forEach(builder::header);
+        headers.forEach((name, value) -> {
+            if (name.equalsIgnoreCase("Sec-WebSocket-Protocol")) {
+                String[] offered = value.split("\\s*,\\s*");
+                builder.subprotocols(offered[0], java.util.Arrays.copyOfRange(offered, 1, offered.length));
+            } else {
+                builder.header(name, value);
+            }
+        });
         WebSocket socket = builder.buildAsync(uri, new Collector(messages, closed)).join();
         return new WsClient(socket, messages, closed);
     }
@@ -74,7 +81,14 @@ public final class WsClient implements AutoCloseable {
     /** The HTTP response of a refused handshake (fails when the handshake succeeds). */
     public static java.net.http.HttpResponse<?> refusal(URI uri, java.util.Map<String, String> headers) {
         WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-        headers.forEach(builder::header);
+        headers.forEach((name, value) -> {
+            if (name.equalsIgnoreCase("Sec-WebSocket-Protocol")) {
+                String[] offered = value.split("\\s*,\\s*");
+                builder.subprotocols(offered[0], java.util.Arrays.copyOfRange(offered, 1, offered.length));
+            } else {
+                builder.header(name, value);
+            }
+        });
         try {
             WebSocket socket = builder.buildAsync(uri, new Collector(new LinkedBlockingQueue<>(), new CompletableFuture<>())).join();
             socket.abort();

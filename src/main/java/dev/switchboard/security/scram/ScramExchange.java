@@ -56,6 +56,7 @@ public final class ScramExchange {
     private ScramSecret secret;
     private Identity identity; // null for a decoy
     private Reason decoyReason;
+    private String user;
 
     ScramExchange(ScramHash hash, ScramUsers users, Supplier<String> serverNonces) {
         this.hash = hash;
@@ -65,6 +66,11 @@ public final class ScramExchange {
 
     public ScramHash hash() {
         return hash;
+    }
+
+    /** The user name client-first gave (for the login throttle), or null before it was read. */
+    public String user() {
+        return user;
     }
 
     /** The answer to the client's next message (the SASL data of {@code <auth>}, then of {@code <response>}). */
@@ -113,10 +119,11 @@ public final class ScramExchange {
         if (authz.isPresent() && !authz.get().equals(name.get())) {
             return fail("invalid-authzid", "other-error", Reason.AUTHZID);
         }
-        Optional<ScramUsers.ScramUser> user = users.scramUser(name.get(), hash);
-        if (user.isPresent()) {
-            secret = user.get().secret();
-            identity = user.get().identity();
+        this.user = name.get();
+        Optional<ScramUsers.ScramUser> known = users.scramUser(name.get(), hash);
+        if (known.isPresent()) {
+            secret = known.get().secret();
+            identity = known.get().identity();
         } else {
             secret = decoy(name.get());
             decoyReason = users.isKnown(name.get()) ? Reason.NO_SCRAM_SECRET : Reason.UNKNOWN_USER; // for the log only
