@@ -110,6 +110,7 @@ public final class XmppTcpListener implements AutoCloseable {
     private final Set<TcpTransport> connections = ConcurrentHashMap.newKeySet();
     private final Queue<Runnable> selectorTasks = new ConcurrentLinkedQueue<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Object emptied = new Object();
     private final long idleNanos;
     private final long keepaliveNanos;
     private final long sweepMillis;
@@ -188,7 +189,11 @@ public final class XmppTcpListener implements AutoCloseable {
     }
 
     void closed(TcpTransport connection) {
-        connections.remove(connection);
+        if (connections.remove(connection) && connections.isEmpty()) {
+            synchronized (emptied) {
+                emptied.notifyAll();
+            }
+        }
     }
 
     private void run() {
@@ -337,12 +342,15 @@ public final class XmppTcpListener implements AutoCloseable {
             connection.fail(StreamErrorCondition.SYSTEM_SHUTDOWN, null);
         }
         long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
-        while (!connections.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10); // polling the set of open streams, bounded by the grace
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        synchronized (emptied) {
+            long left;
+            while (!connections.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    emptied.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
         }
         running = false;

@@ -2,6 +2,7 @@ package dev.switchboard.xmpp.tcp;
 
 import dev.switchboard.ops.SwitchboardMetrics;
 import dev.switchboard.testing.Await;
+import dev.switchboard.testing.ProcessResources;
 import dev.switchboard.xmpp.XmlElement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +13,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -229,7 +229,7 @@ class XmppTcpListenerTest {
         RawXmppClient client = client().reading();
         client.send(HEADER);
         client.await("</stream:features>");
-        long heapBefore = usedHeapAfterGc();
+        long heapBefore = ProcessResources.usedHeapAfterGc();
         byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
         client.send("<message><body>");
         try {
@@ -241,14 +241,9 @@ class XmppTcpListenerTest {
         }
         client.await("<policy-violation xmlns=\"urn:ietf:params:xml:ns:xmpp-streams\"/>");
         client.awaitEnd();
-        long grown = usedHeapAfterGc() - heapBefore;
+        long grown = ProcessResources.usedHeapAfterGc() - heapBefore;
         assertTrue(grown < 8L * 1024 * 1024, "the heap grew by " + grown + " bytes");
         assertTrue(session(0).received.isEmpty());
-    }
-
-    private static long usedHeapAfterGc() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     @Test
