@@ -180,6 +180,18 @@ class XmppTcpClientsTest {
     }
 
     @Test
+    void theRealServerRequiresStartTlsBeforeSasl() throws Exception {
+        try (RawXmppClient raw = new RawXmppClient(xmppPort).reading()) {
+            raw.send(XmppTcpListenerTest.HEADER);
+            int features = raw.await("<required/></starttls>");
+            raw.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGFsaWNlAHNlY3JldA==</auth>");
+            raw.await("<policy-violation xmlns=\"urn:ietf:params:xml:ns:xmpp-streams\"/>", features);
+            raw.await("</stream:stream>", features);
+            raw.awaitEnd();
+        }
+    }
+
+    @Test
     void slixmppFromDebianSendsAMessageThatSmackReceives() throws Exception {
         XMPPTCPConnection erin = smack("erin");
         BlockingQueue<Message> toErin = new LinkedBlockingQueue<>();

@@ -201,6 +201,25 @@ class XmppTcpListenerTest {
     }
 
     @Test
+    void plainBytesInsteadOfATlsHandshakeEndTheConnection() throws Exception {
+        XmppTcpListener.Settings plain = settings();
+        start(new XmppTcpListener.Settings(plain.host(), 0, plain.domain(), plain.maxStanzaBytes(),
+                plain.sendQueueBytes(), plain.idleTimeout(), plain.keepaliveInterval(), plain.maxConnections(),
+                XmppTcpListener.serverContext(keystore.toString(), "changeit"), 2));
+        RawXmppClient client = client();
+        client.send(HEADER);
+        client.readUntil("</stream:features>");
+        client.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+        client.readUntil("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+        client.reading();
+        client.send(HEADER + "<message><body>not TLS</body></message>");
+        client.awaitEnd();
+        assertTrue(session(0).disconnected.await(10, TimeUnit.SECONDS));
+        assertEquals(List.of("starttls"), session(0).received.stream().map(XmlElement::name).toList());
+        Await.until("the connection counted closed", () -> listener.openConnections() == 0);
+    }
+
+    @Test
     void malformedXmlIsAStreamErrorThenTheEnd() throws Exception {
         start(settings());
         RawXmppClient client = client().reading();
