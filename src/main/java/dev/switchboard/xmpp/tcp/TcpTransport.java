@@ -43,7 +43,6 @@ final class TcpTransport implements XmppTransport {
 
     private static final Logger LOG = Logger.getLogger(TcpTransport.class.getName());
     static final String STREAM_END = "</stream:stream>";
-    private static final int READ_BUFFER = 16 * 1024;
     /** Decrypted or plain bytes waiting for the stream thread before the socket stops being read. */
     private static final int INBOX_PAUSE_BYTES = 64 * 1024;
     private static final long LINGER_NANOS = 2_000_000_000L;
@@ -90,18 +89,20 @@ final class TcpTransport implements XmppTransport {
 
     // Selector thread only.
     private State state = State.OPEN;
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER);
+    /** The selector thread's buffers, shared by all its connections (each empties them before the next). */
+    private final XmppTcpListener.SelectorBuffers buffers;
     private SSLEngine engine;
     private ByteBuffer netIn;
-    private ByteBuffer appIn;
     private ByteBuffer netOut;
     private volatile long lastReadNanos;
     private volatile long lastWriteNanos;
     private long endDeadline;
 
     TcpTransport(XmppTcpListener listener, SocketChannel channel, EndpointMetrics metrics, SSLContext tlsContext,
-                 long sendQueueBytes, int maxStanzaBytes, String domain, SerialExecutor stream) {
+                 long sendQueueBytes, int maxStanzaBytes, String domain, SerialExecutor stream,
+                 XmppTcpListener.SelectorBuffers buffers) {
         this.listener = listener;
+        this.buffers = buffers;
         this.channel = channel;
         this.metrics = metrics;
         this.tlsContext = tlsContext;
@@ -482,12 +483,11 @@ final class TcpTransport implements XmppTransport {
     /** Before <proceed/> goes out: whatever the client sent after <starttls/> is dropped unread. */
     private void dropPendingInput() throws IOException {
         for (int i = 0; i < 64; i++) {
-            readBuffer.clear();
-            if (channel.read(readBuffer) <= 0) {
+            ByteBuffer scratch = buffers.read();
+            if (channel.read(scratch) <= 0) {
                 break;
             }
         }
-        readBuffer.clear();
     }
 
     private void switchToTls() throws SSLException {
@@ -497,7 +497,6 @@ final class TcpTransport implements XmppTransport {
         int packet = engine.getSession().getPacketBufferSize();
         netIn = ByteBuffer.allocate(packet);
         netOut = ByteBuffer.allocate(packet);
-        appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
         engine.beginHandshake();
         synchronized (inbox) {
             discardingInput = false;
@@ -510,14 +509,13 @@ final class TcpTransport implements XmppTransport {
     void onReadable() {
         try {
             if (state == State.DRAINING) {
-                readBuffer.clear();
-                if (channel.read(readBuffer) < 0) {
+                if (channel.read(buffers.read()) < 0) {
                     closeNow();
                 }
                 return;
             }
             if (engine == null) {
-                readBuffer.clear();
+                ByteBuffer readBuffer = buffers.read();
                 int read = channel.read(readBuffer);
                 if (read < 0) {
                     closeNow();
@@ -576,6 +574,7 @@ final class TcpTransport implements XmppTransport {
                 if (!netIn.hasRemaining()) {
                     break;
                 }
+                ByteBuffer appIn = buffers.app(engine.getSession().getApplicationBufferSize());
                 SSLEngineResult result = engine.unwrap(netIn, appIn);
                 switch (result.getStatus()) {
                     case BUFFER_UNDERFLOW -> {
@@ -585,8 +584,8 @@ final class TcpTransport implements XmppTransport {
                         break reading;
                     }
                     case BUFFER_OVERFLOW -> {
-                        if (!deliverApp()) {
-                            appIn = grow(appIn, engine.getSession().getApplicationBufferSize());
+                        if (!deliverApp(appIn)) {
+                            buffers.app(appIn.capacity() * 2);
                         }
                         continue;
                     }
@@ -601,7 +600,7 @@ final class TcpTransport implements XmppTransport {
                 if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED) {
                     handshakeFinished();
                 }
-                deliverApp();
+                deliverApp(appIn);
                 if (result.bytesConsumed() == 0 && result.bytesProduced() == 0
                         && engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_UNWRAP) {
                     break;
@@ -622,7 +621,7 @@ final class TcpTransport implements XmppTransport {
     }
 
     /** Hands the decrypted bytes to the stream thread; false when there were none. */
-    private boolean deliverApp() {
+    private boolean deliverApp(ByteBuffer appIn) {
         if (appIn.position() == 0) {
             return false;
         }

@@ -111,6 +111,7 @@ public final class XmppTcpListener implements AutoCloseable {
     private final Queue<Runnable> selectorTasks = new ConcurrentLinkedQueue<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Object emptied = new Object();
+    private final SelectorBuffers buffers = new SelectorBuffers();
     private final long idleNanos;
     private final long keepaliveNanos;
     private final long sweepMillis;
@@ -278,7 +279,7 @@ public final class XmppTcpListener implements AutoCloseable {
                 return;
             }
             TcpTransport connection = new TcpTransport(this, channel, metrics, settings.tls(), settings.sendQueueBytes(),
-                    settings.maxStanzaBytes(), settings.domain(), new SerialExecutor(streamPool));
+                    settings.maxStanzaBytes(), settings.domain(), new SerialExecutor(streamPool), buffers);
             SelectionKey key = channel.register(selector, SelectionKey.OP_READ, connection);
             connections.add(connection);
             metrics.opened();
@@ -312,6 +313,30 @@ public final class XmppTcpListener implements AutoCloseable {
             channel.write(ByteBuffer.wrap(refusal.getBytes(StandardCharsets.UTF_8)));
         } finally {
             channel.close();
+        }
+    }
+
+    /**
+     * What the selector thread reads into before a connection copies the bytes out: one of each for
+     * all connections, not per connection (50,000 idle streams hold no read buffers).
+     */
+    static final class SelectorBuffers {
+        private final ByteBuffer read = ByteBuffer.allocate(16 * 1024);
+        private ByteBuffer app = ByteBuffer.allocate(0);
+
+        /** The read buffer, cleared. */
+        ByteBuffer read() {
+            read.clear();
+            return read;
+        }
+
+        /** The buffer TLS decrypts into, empty, of at least this capacity. */
+        ByteBuffer app(int atLeast) {
+            if (app.capacity() < atLeast) {
+                app = ByteBuffer.allocate(atLeast);
+            }
+            app.clear();
+            return app;
         }
     }
 
