@@ -329,6 +329,36 @@ class XmppTcpListenerTest {
     }
 
     @Test
+    void aThousandOpenStreamsTakeNoMoreThreadsAndLittleHeap() throws Exception {
+        start(new XmppTcpListener.Settings("127.0.0.1", 0, "localhost", MAX_STANZA, 1 << 20, Duration.ofMinutes(5),
+                Duration.ofSeconds(30), 2000, null, 2));
+        long threadsBefore = ProcessResources.serverThreads();
+        long heapBefore = ProcessResources.usedHeapAfterGc();
+        List<java.net.Socket> sockets = new ArrayList<>();
+        try {
+            byte[] header = HEADER.getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < 1000; i++) {
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", listener.port());
+                sockets.add(socket);
+                socket.getOutputStream().write(header);
+            }
+            Await.until("1,000 streams opened", Duration.ofSeconds(30), () -> sessions.size() == 1000
+                    && sessions.stream().allMatch(session -> session.streams.get() == 1));
+            long perStream = (ProcessResources.usedHeapAfterGc() - heapBefore) / 1000;
+            long threads = ProcessResources.serverThreads() - threadsBefore;
+            System.out.println("1,000 open XMPP TCP streams: " + perStream + " bytes of heap each, " + threads
+                    + " more threads");
+            assertTrue(threads <= 2, threads + " more threads for 1,000 streams");
+            assertTrue(perStream < 64 * 1024, perStream + " bytes per stream");
+        } finally {
+            for (java.net.Socket socket : sockets) {
+                socket.close();
+            }
+        }
+        Await.until("every stream closed", Duration.ofSeconds(30), () -> listener.openConnections() == 0);
+    }
+
+    @Test
     void closingTheListenerEndsEveryStreamWithSystemShutdown() throws Exception {
         start(settings());
         RawXmppClient one = client().reading();
