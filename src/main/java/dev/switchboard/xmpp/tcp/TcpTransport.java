@@ -518,7 +518,7 @@ final class TcpTransport implements XmppTransport {
                 ByteBuffer readBuffer = buffers.read();
                 int read = channel.read(readBuffer);
                 if (read < 0) {
-                    closeNow();
+                    peerClosed();
                     return;
                 }
                 if (read > 0) {
@@ -528,7 +528,7 @@ final class TcpTransport implements XmppTransport {
             } else {
                 int read = channel.read(netIn);
                 if (read < 0) {
-                    closeNow();
+                    peerClosed();
                     return;
                 }
                 if (read > 0) {
@@ -540,6 +540,21 @@ final class TcpTransport implements XmppTransport {
             LOG.log(Level.FINE, "XMPP TCP read from " + remote + " failed", e);
             closeNow();
         }
+    }
+
+    /**
+     * The client's FIN: what it sent before is still parsed and answered (a client that half-closes
+     * after {@code </stream:stream>} gets ours), then the socket is closed.
+     */
+    private void peerClosed() {
+        if (state != State.OPEN) {
+            closeNow();
+            return;
+        }
+        clientEnded = true;
+        endDeadline = System.nanoTime() + LINGER_NANOS;
+        setInterest(SelectionKey.OP_READ, false);
+        stream.execute(this::close);
     }
 
     void onWritable() {
@@ -735,7 +750,7 @@ final class TcpTransport implements XmppTransport {
             return;
         }
         boolean isEnding = isEnding();
-        if (isEnding || state == State.DRAINING) {
+        if (isEnding || state == State.DRAINING || clientEnded) {
             if (endDeadline != 0 && now - endDeadline > 0) {
                 closeNow();
             }

@@ -124,6 +124,19 @@ class XmppTcpListenerTest {
     }
 
     @Test
+    void aClientThatHalfClosesAfterItsClosingTagStillGetsOurs() throws Exception {
+        start(settings());
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", listener.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((HEADER + "<presence id='last'/></stream:stream>").getBytes(StandardCharsets.UTF_8));
+            socket.shutdownOutput();
+            String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(all.contains("id=\"last\"") && all.endsWith("</stream:stream>"), all);
+        }
+        assertTrue(session(0).disconnected.await(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void aStanzaSplitAcrossManyWritesAndTwoInOneWriteAreEchoed() throws Exception {
         start(settings());
         RawXmppClient client = client().reading();
