@@ -132,6 +132,15 @@ test('group chat: XMPP occupants and JSON members are one room, with one id per 
   assert.equal(fromJson.attrs.from, `${roomJid}/jay`);
   await c.inbox.next((el) => el.tagName === 'message' && el.getAttribute('from') === `${roomJid}/jay`);
 
+  // a private message in the room: XMPP chat to ROOM/NICK is the JSON chat's private, both ways
+  await a.send(xml('message', { to: `${roomJid}/jay`, type: 'chat' }, xml('body', {}, 'psst jay')));
+  const whisper = await json.inbox.next((m) => m.type === 'private' && m.text === 'psst jay');
+  assert.equal(whisper.from, 'ann');
+  json.send(JSON.stringify({ type: 'private', to: 'ann', text: 'psst ann' }));
+  const back = await a.inbox.next((s) => isMessage(s) && s.getChildText('body') === 'psst ann');
+  assert.equal(back.attrs.type, 'chat');
+  assert.equal(back.attrs.from, `${roomJid}/jay`);
+
   // presence in the room maps both ways
   await a.send(xml('presence', { to: `${roomJid}/ann` }, xml('show', {}, 'xa'), xml('status', {}, 'gone fishing')));
   const awayAtJson = await json.inbox.next((m) => m.type === 'presence' && m.nick === 'ann' && m.presence === 'away');

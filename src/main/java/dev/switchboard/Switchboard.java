@@ -340,7 +340,7 @@ public final class Switchboard {
         String endpoint = firstSegment(path);
         if (endpoint.equals(firstSegment(XmppEndpoint.PATH))) {
             return XmppWriter.streamError(StreamErrorCondition.POLICY_VIOLATION,
-                    "a stanza is at most " + config.xmppMaxStanzaBytes() + " bytes");
+                    XmppFraming.stanzaLimitText(config.xmppMaxStanzaBytes()));
         }
         return endpoint.equals(firstSegment(StompEndpoint.PATH))
                 ? StompEndpoint.oversizeError(stompTransportLimit(config)) : null;

@@ -67,7 +67,7 @@ public final class SwitchboardDeployment implements ServletContextListener {
         context.addFilter("operators-only", new OperatorOnlyFilter(app.security()))
                 .addMappingForUrlPatterns(null, true, "/metrics", "/stomp-stats");
         context.addServlet("login", new LoginServlet(app.security())).addMapping("/login", "/logout");
-        context.addServlet("access", new AccessServlet(app.security(), app.guard(), Switchboard.ENDPOINT_ACCESS))
+        context.addServlet("access", new AccessServlet(app.security(), app.guard(), Switchboard.ENDPOINT_ACCESS, app.config().xmppDomain()))
                 .addMapping("/access");
         context.addServlet("health", new HealthServlet(app.metrics(), app.connections()::count, app::isShuttingDown,
                 app.stompBroker().core()::storeProblem))

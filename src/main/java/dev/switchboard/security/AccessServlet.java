@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * {@link HandshakeGuard} as the handshake. Always 200 with JSON: a page's own fetch never meets a
  * 401 and so never the browser's password dialog.
  * <p>
- * {@code {"security":true,"user":"bob"|null,"roles":[…],"operator":false,"path":"vnc/desk",
+ * {@code {"security":true,"user":"bob"|null,"roles":[…],"operator":false,"xmppDomain":"localhost","path":"vnc/desk",
  * "access":"allowed"|"login"|"forbidden"|"unavailable"|"unknown","reason":"…"}}.
  */
 public final class AccessServlet extends HttpServlet {
@@ -30,11 +30,15 @@ public final class AccessServlet extends HttpServlet {
     private final HandshakeGuard guard;
     /** Each endpoint's first path segment and what its handshake asks. */
     private final Map<String, HandshakeGuard.Access> endpoints;
+    private final String xmppDomain;
 
-    public AccessServlet(SecurityPolicy security, HandshakeGuard guard, Map<String, HandshakeGuard.Access> endpoints) {
+    /** @param xmppDomain {@code xmpp.domain}, for the XMPP page's addresses */
+    public AccessServlet(SecurityPolicy security, HandshakeGuard guard, Map<String, HandshakeGuard.Access> endpoints,
+                         String xmppDomain) {
         this.security = security;
         this.guard = guard;
         this.endpoints = endpoints;
+        this.xmppDomain = xmppDomain;
     }
 
     @Override
@@ -50,7 +54,8 @@ public final class AccessServlet extends HttpServlet {
         } else {
             answer.addNull("user");
         }
-        answer.add("roles", roles).add("operator", user != null && user.hasRole(OperatorPolicy.OPERATOR_ROLE));
+        answer.add("roles", roles).add("operator", user != null && user.hasRole(OperatorPolicy.OPERATOR_ROLE))
+                .add("xmppDomain", xmppDomain);
         String path = request.getParameter("path");
         if (path != null) {
             answer.add("path", path);

@@ -137,8 +137,26 @@ public final class XmppFraming {
     }
 
     private XmppStreamException tooLarge(long bytes) {
-        return new XmppStreamException(POLICY_VIOLATION,
-                "message of at least " + bytes + " bytes, over xmpp.max-stanza-bytes " + maxStanzaBytes);
+        return new XmppStreamException(POLICY_VIOLATION, "a stanza is at most " + size(maxStanzaBytes)
+                + " (this one has " + size(bytes) + " or more)");
+    }
+
+    /** What a client is told when a stanza is far over the limit (the transport stops reading it). */
+    public static String stanzaLimitText(int maxStanzaBytes) {
+        return "a stanza is at most " + size(maxStanzaBytes);
+    }
+
+    /** A byte count as people read it: {@code 256 KiB}, {@code 1.5 MiB}, {@code 900 bytes}. */
+    static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " bytes";
+        }
+        double kib = bytes / 1024.0;
+        if (kib < 1024) {
+            return (kib == Math.floor(kib) ? String.valueOf((long) kib) : String.format(java.util.Locale.ROOT, "%.1f", kib)) + " KiB";
+        }
+        double mib = kib / 1024;
+        return (mib == Math.floor(mib) ? String.valueOf((long) mib) : String.format(java.util.Locale.ROOT, "%.1f", mib)) + " MiB";
     }
 
     private XmlElement parse(String message) throws XmppStreamException {

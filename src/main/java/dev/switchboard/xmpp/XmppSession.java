@@ -324,7 +324,10 @@ final class XmppSession implements XmppStreamHandler {
             ScramStep.Failure failure = (ScramStep.Failure) step;
             scram = null;
             LOG.log(Level.FINE, "SCRAM refused from {0}: {1}", new Object[] {transport.remoteAddress(), failure.reason()});
-            if (exchange.user() != null && failure.reason() != ScramStep.Reason.MALFORMED) {
+            // a bcrypt-only user cannot pass SCRAM whatever the password: no guess was made, so no strike
+            // (a client such as Strophe tries SCRAM first and PLAIN after it)
+            if (exchange.user() != null && failure.reason() != ScramStep.Reason.MALFORMED
+                    && failure.reason() != ScramStep.Reason.NO_SCRAM_SECRET) {
                 service.security().scramRefused(exchange.user(), transport.remoteAddress());
             }
             saslFailure(failure.condition(), "sasl-" + failure.condition());

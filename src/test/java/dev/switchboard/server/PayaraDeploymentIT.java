@@ -235,4 +235,38 @@ class PayaraDeploymentIT {
             assertTrue(result.contains("\"value\":\"42\""), result);
         }
     }
+
+    @Test
+    void xmppOccupantAndJsonMemberShareARoomInTheApplicationServer() throws Exception {
+        String open = "<open xmlns=\"urn:ietf:params:xml:ns:xmpp-framing\" to=\"localhost\" version=\"1.0\"/>";
+        try (WsClient json = WsClient.connect(ws("chat/xmpproom"));
+             WsClient xmpp = WsClient.connect(ws("xmpp"), java.util.Map.of("Sec-WebSocket-Protocol", "xmpp"))) {
+            json.sendText("{\"type\":\"join\",\"nick\":\"jay\"}");
+            assertTrue(json.nextText().contains("\"type\":\"welcome\""));
+            xmpp.sendText(open);
+            assertTrue(xmpp.nextText().startsWith("<open "));
+            assertTrue(xmpp.nextText().contains("<mechanism>PLAIN</mechanism>"));
+            xmpp.sendText("<auth xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\" mechanism=\"PLAIN\">"
+                    + java.util.Base64.getEncoder().encodeToString("\0ann\0x".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    + "</auth>");
+            assertTrue(xmpp.nextText().startsWith("<success"));
+            xmpp.sendText(open);
+            xmpp.nextText();
+            xmpp.nextText();
+            xmpp.sendText("<iq type=\"set\" id=\"b\"><bind xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"/></iq>");
+            assertTrue(xmpp.nextText().contains("<jid>ann@localhost/"));
+            xmpp.sendText("<presence to=\"xmpproom@conference.localhost/ann\"/>");
+            String subject;
+            do {
+                subject = xmpp.nextText();
+            } while (!subject.contains("<subject/>"));
+            json.sendText("{\"type\":\"message\",\"text\":\"hello xmpp\"}");
+            String message;
+            do {
+                message = xmpp.nextText();
+            } while (!message.contains("<body>"));
+            assertTrue(message.contains("from=\"xmpproom@conference.localhost/jay\"") && message.contains("<body>hello xmpp</body>"),
+                    message);
+        }
+    }
 }

@@ -1,18 +1,19 @@
 package dev.switchboard.security.scram;
 
-import com.ongres.scram.common.ScramFunctions;
-
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Starts SCRAM exchanges over one set of users; thread-safe, one per server. Server nonces are 24
- * printable characters from {@link SecureRandom} (about 150 bits), so no two exchanges share one.
+ * Starts SCRAM exchanges over one set of users; thread-safe, one per server. Server nonces are 18
+ * bytes from {@link SecureRandom} (144 bits) in URL-safe base64, so no two exchanges share one.
+ * RFC 5802 allows any printable character but a comma; letters, digits, '-' and '_' are what every
+ * client parses — xmpp.js's SCRAM reads a {@code "} in a nonce as a quote and loses the nonce.
  */
 public final class ScramServer {
 
-    private static final int NONCE_CHARS = 24;
+    private static final int NONCE_BYTES = 18;
 
     private final ScramUsers users;
     private final Supplier<String> serverNonces;
@@ -28,7 +29,11 @@ public final class ScramServer {
     }
 
     static Supplier<String> randomNonces(SecureRandom random) {
-        return () -> ScramFunctions.nonce(NONCE_CHARS, random);
+        return () -> {
+            byte[] bytes = new byte[NONCE_BYTES];
+            random.nextBytes(bytes);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        };
     }
 
     /** A new exchange for one authentication attempt with this hash (the SASL {@code <auth>}). */

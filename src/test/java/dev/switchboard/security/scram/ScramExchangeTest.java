@@ -66,6 +66,18 @@ class ScramExchangeTest {
     }
 
     @Test
+    void serverNoncesAre144RandomBitsInCharactersEveryClientParses() {
+        java.util.function.Supplier<String> nonces = ScramServer.randomNonces(new SecureRandom());
+        Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            String nonce = nonces.get();
+            // xmpp.js's SCRAM parser takes a '"' for a quote: only letters, digits, '-' and '_'
+            assertTrue(nonce.matches("[A-Za-z0-9_-]{24}"), nonce);
+            assertTrue(seen.add(nonce));
+        }
+    }
+
+    @Test
     void rfc5802TestVectorForScramSha1() {
         ScramExchange exchange = rfcServer(ScramHash.SHA_1, "QSXCR+Q6sek8bf92", "3rfcNHYJY1ZVvWVs7j").start(ScramHash.SHA_1);
         ScramStep first = exchange.respond("n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL");
