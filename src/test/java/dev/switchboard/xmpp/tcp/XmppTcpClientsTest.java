@@ -82,8 +82,10 @@ class XmppTcpClientsTest {
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort(); // xmpp.tcp-port 0 means off, so a free one is picked here
         }
+        // the rate limit out of the way: one test sends 2,000 messages as fast as Smack can
         server = RunningServer.start(Map.of("xmpp.tcp-port", Integer.toString(port),
-                "tls.keystore", keystore.toString(), "tls.keystore-password", "changeit"));
+                "tls.keystore", keystore.toString(), "tls.keystore-password", "changeit",
+                "rate.messages-per-second", "100000", "rate.burst", "100000"));
         xmppPort = server.server().xmppTcpPort();
         assertEquals(port, xmppPort);
     }
@@ -139,6 +141,27 @@ class XmppTcpClientsTest {
         assertNotNull(received, "bob got no message");
         assertEquals("hello over TCP", received.getBody());
         assertEquals("alice@localhost/smack", received.getFrom().toString());
+    }
+
+    @Test
+    void twoThousandMessagesArriveInOrder() throws Exception {
+        XMPPTCPConnection gina = smack("gina");
+        XMPPTCPConnection hank = smack("hank");
+        BlockingQueue<Message> toHank = new LinkedBlockingQueue<>();
+        ChatManager.getInstanceFor(hank).addIncomingListener((from, message, chat) -> toHank.add(message));
+        var chat = ChatManager.getInstanceFor(gina).chatWith(JidCreate.entityBareFrom("hank@localhost"));
+        int count = 2000;
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            chat.send("m" + i);
+        }
+        for (int i = 0; i < count; i++) {
+            Message received = toHank.poll(15, TimeUnit.SECONDS);
+            assertNotNull(received, "message " + i + " of " + count + " never came");
+            assertEquals("m" + i, received.getBody());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("Smack over TCP+TLS: %d chat messages in %.2f s (%.0f/s)%n", count, seconds, count / seconds);
     }
 
     private static Presence awaitPresence(BlockingQueue<Presence> presences, String from, Presence.Mode mode)
