@@ -800,13 +800,4 @@ final class TcpTransport implements XmppTransport {
             stream.execute(() -> session.disconnected());
         }
     }
-
-    boolean isClosed() {
-        return state == State.CLOSED;
-    }
-
-    /** For tests: what the outbox holds now. */
-    synchronized long queuedBytes() {
-        return outboxBytes;
-    }
 }

@@ -236,6 +236,10 @@ public final class XmppStreamReader {
         if (declared > maxAttributes) {
             throw new XmppStreamException(POLICY_VIOLATION, declared + " attributes on one element, over " + maxAttributes);
         }
+        checkLocalName(parser.getLocalName());
+        for (int i = 0; i < parser.getAttributeCount(); i++) {
+            checkLocalName(parser.getAttributeLocalName(i));
+        }
         String namespace = parser.getNamespaceURI() == null ? "" : parser.getNamespaceURI();
         if (!streamOpen) {
             openStream(namespace);
@@ -262,6 +266,19 @@ public final class XmppStreamReader {
         childCounts.push(new int[1]);
         inClientDefault.push(clientDefault);
         lastWasText.push(new boolean[1]);
+    }
+
+    /**
+     * Namespaces in XML §3: the part after a prefix is an NCName, so it cannot start with a digit,
+     * '-' or '.'. Aalto checks only the whole name ({@code a:2b} passes), and a writer could not
+     * write such an element back ({@code <2b xmlns=…>} is not XML).
+     */
+    private static void checkLocalName(String localName) throws XmppStreamException {
+        char first = localName.isEmpty() ? '0' : localName.charAt(0);
+        if (Character.isDigit(first) || first == '-' || first == '.' || first == '\u00B7'
+                || (first >= '\u0300' && first <= '\u036F') || first == '\u203F' || first == '\u2040') {
+            throw new XmppStreamException(NOT_WELL_FORMED, "'" + localName + "' is not a name (NCName)");
+        }
     }
 
     private void openStream(String namespace) throws XMLStreamException, XmppStreamException {

@@ -199,6 +199,8 @@ class XmppStreamReaderTest {
             "<message>\u0001</message>",
             "<x:message/>",
             "<?xml version='1.0'?><message/>",
+            "<stream:2n/>",
+            "<message xmlns:x='urn:x' x:-a='1'/>",
             "</stream:streamx>"})
     void brokenXmlIsNotWellFormed(String stanza) {
         assertEquals(NOT_WELL_FORMED, refusal(HEADER + stanza));
