@@ -4,6 +4,7 @@ import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardDeployment;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.ops.DaemonThreads;
+import dev.switchboard.xmpp.tcp.XmppTcpListener;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -45,11 +47,14 @@ public final class SwitchboardServer implements AutoCloseable {
     private final NetworkListener listener;
     private final boolean secure;
     private final ScheduledExecutorService timer;
+    /** XMPP client streams over TCP ({@code xmpp.tcp-port}); null when that is 0. */
+    private final XmppTcpListener xmppTcp;
     private boolean stopped;
 
     private SwitchboardServer(HttpServer http, StandaloneServerContainer container, WebappContext webapp,
-                              NetworkListener listener, ScheduledExecutorService timer) {
+                              NetworkListener listener, ScheduledExecutorService timer, XmppTcpListener xmppTcp) {
         this.http = http;
+        this.xmppTcp = xmppTcp;
         this.timer = timer;
         this.container = container;
         this.webapp = webapp;
@@ -68,9 +73,12 @@ public final class SwitchboardServer implements AutoCloseable {
                 Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-listener-timeouts"));
         HttpRequestGuard requestGuard = new HttpRequestGuard(config.handshakeTimeout(), budget.socketCap(), timer);
         Switchboard application;
+        // XMPP's TCP streams count against max-connections with the WebSockets (the listener comes later)
+        AtomicReference<XmppTcpListener> xmppTcp = new AtomicReference<>();
         try {
             // a configuration error stops here, before any port is taken
-            application = new Switchboard(config, requestGuard::unfinishedConnections, budget.maxConnections(), null);
+            application = new Switchboard(config, () -> requestGuard.unfinishedConnections()
+                    + (xmppTcp.get() == null ? 0 : xmppTcp.get().openConnections()), budget.maxConnections(), null);
         } catch (RuntimeException e) {
             timer.shutdownNow();
             throw e;
@@ -132,7 +140,19 @@ public final class SwitchboardServer implements AutoCloseable {
             timer.shutdownNow();
             throw new IllegalStateException("Cannot deploy the WebSocket endpoints", e);
         }
-        return new SwitchboardServer(http, container, webapp, listener, timer);
+        if (config.xmppTcpPort() > 0) {
+            try {
+                xmppTcp.set(new XmppTcpListener(XmppTcpListener.Settings.from(config), application.xmppService()::stream,
+                        application.metrics().endpoint("xmpp-tcp"), application.connections()::count).start());
+            } catch (IOException | RuntimeException e) {
+                http.shutdownNow();
+                application.shutdown(java.time.Duration.ZERO);
+                timer.shutdownNow();
+                throw new UncheckedIOException("Cannot listen for XMPP on " + config.host() + ":" + config.xmppTcpPort(),
+                        e instanceof IOException io ? io : new IOException(e));
+            }
+        }
+        return new SwitchboardServer(http, container, webapp, listener, timer, xmppTcp.get());
     }
 
     private static void logConnectionLimit(SwitchboardConfig config, DescriptorBudget budget) {
@@ -179,6 +199,11 @@ public final class SwitchboardServer implements AutoCloseable {
         return listener.getHost();
     }
 
+    /** The XMPP client-stream port ({@code xmpp.tcp-port}), or 0 when it is off. */
+    public int xmppTcpPort() {
+        return xmppTcp == null ? 0 : xmppTcp.port();
+    }
+
     /** The application's base URL, e.g. {@code http://127.0.0.1:8080/}. */
     public URI baseUri() {
         String host = host().contains(":") ? "[" + host() + "]" : host();
@@ -203,6 +228,9 @@ public final class SwitchboardServer implements AutoCloseable {
         }
         stopped = true;
         drain();
+        if (xmppTcp != null) {
+            xmppTcp.close(); // drain() ended each stream with system-shutdown; this waits for the sockets
+        }
         try {
             http.shutdown(2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
