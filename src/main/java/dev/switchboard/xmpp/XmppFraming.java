@@ -207,6 +207,12 @@ public final class XmppFraming {
                     // RFC 7395 §3.3.3 wants stanzas namespaced, but a stanza with no namespace at all
                     // is what it would be inside a jabber:client stream: read it as that.
                     String namespace = reader.getNamespaceURI() == null ? "" : reader.getNamespaceURI();
+                    if (namespace.equals(XmppNamespaces.XML) || namespace.equals("http://www.w3.org/2000/xmlns/")) {
+                        // Namespaces in XML §3: no element may use the reserved prefixes; routed on, such
+                        // an element could not be written as XML at all
+                        throw new XmppStreamException(StreamErrorCondition.BAD_NAMESPACE_PREFIX,
+                                "an element with the reserved prefix xml or xmlns");
+                    }
                     boolean framing = open.isEmpty()
                             && (reader.getLocalName().equals("open") || reader.getLocalName().equals("close"));
                     boolean clientDefault = namespace.isEmpty() && !framing

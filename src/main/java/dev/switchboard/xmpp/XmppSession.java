@@ -346,8 +346,8 @@ final class XmppSession implements XmppStreamHandler {
         if (additionalData != null) {
             success.text(encode(additionalData));
         }
-        transport.send(XmppWriter.write(success.build()));
         state = State.EXPECT_OPEN; // RFC 6120 §6.4.6: the client restarts the stream
+        transport.sendSuccessAndRestart(XmppWriter.write(success.build()));
     }
 
     private void saslFailure(String condition, String metric) {

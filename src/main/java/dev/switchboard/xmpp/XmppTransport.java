@@ -33,6 +33,15 @@ public interface XmppTransport {
     void send(String element);
 
     /**
+     * Sends SASL's {@code <success/>}, after which the client opens a new stream (RFC 6120 §6.4.6):
+     * on TCP the next bytes are a new document, read by a fresh parser; a WebSocket's messages are
+     * each a document already.
+     */
+    default void sendSuccessAndRestart(String success) {
+        send(success);
+    }
+
+    /**
      * Ends the stream normally (RFC 6120 §4.4): WebSocket {@code <close/>} then close code 1000;
      * TCP {@code </stream:stream>}, then the socket. Later calls do nothing.
      */

@@ -261,4 +261,11 @@ class XmppFramingTest {
         assertEquals("\uD83D\uDE00", stanza("<m>&#128512;</m>").text());
         assertEquals("\uD83D\uDE00", stanza("<m>\uD83D\uDE00</m>").text());
     }
+
+    @Test
+    void anElementWithTheReservedXmlPrefixIsABadNamespacePrefix() {
+        XmppStreamException e = assertThrows(XmppStreamException.class,
+                () -> XmppFraming.withDefaults().decode("<message xmlns=\"jabber:client\"><xml:lang/></message>"));
+        assertEquals(StreamErrorCondition.BAD_NAMESPACE_PREFIX, e.condition());
+    }
 }

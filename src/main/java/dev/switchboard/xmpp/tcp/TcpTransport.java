@@ -48,8 +48,6 @@ final class TcpTransport implements XmppTransport {
     private static final long LINGER_NANOS = 2_000_000_000L;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final byte[] PROCEED = "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>".getBytes(StandardCharsets.UTF_8);
-    private static final String SASL_SUCCESS = "<success xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\"";
-    private static final String SASL_SUCCESS_SINGLE = "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'";
 
     enum State { OPEN, DRAINING, CLOSED }
 
@@ -177,15 +175,18 @@ final class TcpTransport implements XmppTransport {
     @Override
     public void send(String element) {
         byte[] bytes = element.getBytes(StandardCharsets.UTF_8);
-        if (element.startsWith(SASL_SUCCESS) || element.startsWith(SASL_SUCCESS_SINGLE)) {
-            // RFC 6120 §6.4.6: with <success/> the stream is replaced; the client's next bytes start a
-            // new one (its own XML declaration included), and no keepalive may come before our header
-            keepaliveAllowed = false;
-            reader.restartAfterThisElement();
-        }
         if (enqueue(bytes, true)) {
             metrics.sent(bytes.length);
         }
+    }
+
+    @Override
+    public void sendSuccessAndRestart(String success) {
+        // RFC 6120 §6.4.6: with <success/> the stream is replaced; the client's next bytes start a
+        // new one (its own XML declaration included), and no keepalive may come before our header
+        keepaliveAllowed = false;
+        reader.restartAfterThisElement();
+        send(success);
     }
 
     @Override

@@ -50,7 +50,7 @@ final class EchoSession implements XmppStreamHandler {
         if (element.is("starttls", TLS_NS)) {
             transport.startTls();
         } else if (element.is("auth", XmppNamespaces.SASL)) {
-            transport.send("<success xmlns='" + XmppNamespaces.SASL + "'/>");
+            transport.sendSuccessAndRestart("<success xmlns='" + XmppNamespaces.SASL + "'/>");
         } else if (element.is("message", XmppNamespaces.CLIENT) && element.attribute("flood") != null) {
             int count = Integer.parseInt(element.attribute("flood"));
             String body = "x".repeat(1000);
