@@ -83,6 +83,10 @@ public final class SwitchboardConfig {
     private final String xmppDomain;
     private final int xmppMaxStanzaBytes;
     private final int xmppTcpPort;
+    private final boolean compression;
+    private final int compressionLevel;
+    private final int compressionMinBytes;
+    private final boolean transportFastPath;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
         this.systemProperties = systemProperties;
@@ -143,6 +147,10 @@ public final class SwitchboardConfig {
         this.xmppDomain = string("xmpp.domain", "localhost");
         this.xmppMaxStanzaBytes = (int) bytes("xmpp.max-stanza-bytes", 256 * KIB, 1024, 64 * MIB);
         this.xmppTcpPort = integer("xmpp.tcp-port", 0, 0, 65535);
+        this.compression = choice("compression", "on", "on", "off").equals("on");
+        this.compressionLevel = integer("compression.level", 1, 1, 9);
+        this.compressionMinBytes = (int) bytes("compression.min-bytes", 64, 0, MIB);
+        this.transportFastPath = choice("transport.fast-path", "on", "on", "off").equals("on");
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -633,5 +641,28 @@ public final class SwitchboardConfig {
     /** {@code xmpp.tcp-port}: standalone, the port of XMPP client streams over TCP (RFC 6120); 0 is off. */
     public int xmppTcpPort() {
         return xmppTcpPort;
+    }
+
+    /** {@code compression}: permessage-deflate (RFC 7692) on the text endpoints when a client offers it. */
+    public boolean compression() {
+        return compression;
+    }
+
+    /** {@code compression.level}: the Deflater level, 1 (fastest) to 9 (smallest). */
+    public int compressionLevel() {
+        return compressionLevel;
+    }
+
+    /** {@code compression.min-bytes}: messages shorter than this go out uncompressed (RSV1 clear). */
+    public int compressionMinBytes() {
+        return compressionMinBytes;
+    }
+
+    /**
+     * {@code transport.fast-path}: {@code on} uses the container's Tyrus internals where they are
+     * found (frames encoded once for every receiver); {@code off} uses only the Jakarta API.
+     */
+    public boolean transportFastPath() {
+        return transportFastPath;
     }
 }

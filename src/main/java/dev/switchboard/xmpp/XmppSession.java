@@ -111,8 +111,7 @@ final class XmppSession implements XmppStreamHandler {
         }
         transport.open(service.domain().toString(), streamId());
         // RFC 6120 §4.9.1.3: a header that cannot be accepted is answered with a header, then the error
-        if (open.to() != null && !service.domain().toString().equals(Jid.parse(open.to()) == null ? null
-                : Jid.parse(open.to()).toString())) {
+        if (open.to() != null && !service.domain().equals(Jid.parse(open.to()))) {
             fail(StreamErrorCondition.HOST_UNKNOWN, "this server is " + service.domain());
             return;
         }
