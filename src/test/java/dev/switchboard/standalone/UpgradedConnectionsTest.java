@@ -9,10 +9,15 @@ import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.StringReader;
 import java.lang.management.ManagementFactory;
@@ -22,6 +27,9 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -62,8 +70,55 @@ class UpgradedConnectionsTest {
 
     @Test
     void thousandsOfTextAndBinaryMessagesWrittenRightAfterTheHandshakeComeBackCompleteAndInOrder() throws Exception {
+        burstsBehindFreshHandshakes(server.port());
+    }
+
+    @Test
+    void theSameHoldsWhenTheSelectorThreadRunsTheReads() throws Exception {
+        try (RunningServer sameThread = RunningServer.start(Map.of("standalone.io-strategy", "same-thread",
+                "rate.messages-per-second", "1000000"))) {
+            burstsBehindFreshHandshakes(sameThread.port());
+        }
+    }
+
+    @Test
+    void theSameHoldsOverTls(@TempDir Path dir) throws Exception {
+        Path keystore = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "switchboard", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        String keytoolOutput = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, keytoolOutput);
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            trusted.load(in, "changeit".toCharArray());
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, trust.getTrustManagers(), null);
+        try (RunningServer secure = RunningServer.start(Map.of("tls.keystore", keystore.toString(),
+                "tls.keystore-password", "changeit", "rate.messages-per-second", "1000000"))) {
+            burstsBehindFreshHandshakes(secure.port(), () -> tls.getSocketFactory().createSocket("127.0.0.1", secure.port()));
+        }
+    }
+
+    private static void burstsBehindFreshHandshakes(int port) throws Exception {
+        burstsBehindFreshHandshakes(port, () -> new Socket("127.0.0.1", port));
+    }
+
+    /** Opens a client socket (plain or TLS) to the server under test. */
+    @FunctionalInterface
+    private interface SocketOpener {
+        Socket open() throws IOException;
+    }
+
+    /** 40 fresh connections, each writing 100 messages of up to 3,000 bytes in one write straight behind its 101. */
+    private static void burstsBehindFreshHandshakes(int port, SocketOpener opener) throws Exception {
         for (int connection = 0; connection < 40; connection++) {
-            try (Raw socket = Raw.connect("/echo")) {
+            try (Raw socket = Raw.connect(opener.open(), port, "/echo")) {
                 List<byte[]> sent = new ArrayList<>();
                 ByteArrayOutputStream burst = new ByteArrayOutputStream();
                 for (int i = 0; i < 100; i++) {
@@ -71,7 +126,7 @@ class UpgradedConnectionsTest {
                     sent.add(payload);
                     burst.writeBytes(maskedFrame(i % 2 == 0 ? RawWebSocket.TEXT : RawWebSocket.BINARY, payload));
                 }
-                socket.out.write(burst.toByteArray()); // one write, straight behind the 101
+                socket.out.write(burst.toByteArray());
                 socket.out.flush();
                 for (int i = 0; i < sent.size(); i++) {
                     RawWebSocket.Frame echo = socket.readFrame();
@@ -84,7 +139,7 @@ class UpgradedConnectionsTest {
 
     @Test
     void aLongBurstOnOneFreshConnectionComesBackInOrder() throws Exception {
-        try (Raw socket = Raw.connect("/echo")) {
+        try (Raw socket = Raw.connect(server.port(), "/echo")) {
             int count = 5000;
             ExecutorService writer = Executors.newSingleThreadExecutor();
             try {
@@ -108,7 +163,7 @@ class UpgradedConnectionsTest {
 
     @Test
     void oneMegabyteBinaryMessagesRightAfterTheHandshakeComeBackWhole() throws Exception {
-        try (Raw socket = Raw.connect("/echo")) {
+        try (Raw socket = Raw.connect(server.port(), "/echo")) {
             List<byte[]> sent = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 byte[] payload = new byte[(1 << 20) + i * 4099];
@@ -137,7 +192,7 @@ class UpgradedConnectionsTest {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
             ByteArrayOutputStream request = new ByteArrayOutputStream();
-            request.writeBytes(handshake("/echo").getBytes(StandardCharsets.US_ASCII));
+            request.writeBytes(handshake(server.port(), "/echo").getBytes(StandardCharsets.US_ASCII));
             for (int i = 0; i < 20; i++) {
                 request.writeBytes(maskedFrame(RawWebSocket.TEXT, payload(3, i, 50)));
             }
@@ -181,7 +236,7 @@ class UpgradedConnectionsTest {
 
     @Test
     void anOversizeFrameBehindWholeMessagesIsClosedWith1009AfterThoseAreAnswered() throws Exception {
-        try (Raw socket = Raw.connect("/echo")) {
+        try (Raw socket = Raw.connect(server.port(), "/echo")) {
             ByteArrayOutputStream burst = new ByteArrayOutputStream();
             for (int i = 0; i < 3; i++) {
                 burst.writeBytes(maskedFrame(RawWebSocket.TEXT, payload(9, i, 20)));
@@ -208,7 +263,7 @@ class UpgradedConnectionsTest {
     void anIdleWebSocketHoldsLessThanTenKibibytesOfHeap() throws Exception {
         int count = 2000;
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        byte[] request = handshake("/echo").getBytes(StandardCharsets.US_ASCII);
+        byte[] request = handshake(server.port(), "/echo").getBytes(StandardCharsets.US_ASCII);
         List<SocketChannel> sockets = new ArrayList<>(count);
         try {
             openIdle(sockets, 100, request); // warm up: classes, pools, the first session's one-offs
@@ -268,21 +323,24 @@ class UpgradedConnectionsTest {
         return bytes;
     }
 
-    private static String handshake(String path) {
+    private static String handshake(int port, String path) {
         byte[] key = new byte[16];
         new Random().nextBytes(key);
-        return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\nUpgrade: websocket\r\n"
+        return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
                 + Base64.getEncoder().encodeToString(key) + "\r\n\r\n";
     }
 
     /** A client socket after its 101, whose raw output the tests write frames to as they like. */
     private record Raw(Socket socket, DataInputStream in, OutputStream out) implements AutoCloseable {
-        static Raw connect(String path) throws IOException {
-            Socket socket = new Socket("127.0.0.1", server.port());
+        static Raw connect(int port, String path) throws IOException {
+            return connect(new Socket("127.0.0.1", port), port, path);
+        }
+
+        static Raw connect(Socket socket, int port, String path) throws IOException {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
-            out.write(handshake(path).getBytes(StandardCharsets.US_ASCII));
+            out.write(handshake(port, path).getBytes(StandardCharsets.US_ASCII));
             DataInputStream in = new DataInputStream(socket.getInputStream());
             String head = RawWebSocket.readHead(in);
             if (!head.startsWith("HTTP/1.1 101")) {
