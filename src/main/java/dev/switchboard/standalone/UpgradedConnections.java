@@ -87,11 +87,6 @@ final class UpgradedConnections {
         };
     }
 
-    /** Whether Tyrus's handshake has completed on {@code connection} (for tests and the request guard). */
-    static boolean upgraded(Connection<?> connection) {
-        return UPGRADED.get(connection) != null;
-    }
-
     /** Tyrus's filter, plus taking the connection out of HTTP once it has upgraded. */
     static final class Handshakes extends BaseFilter {
 
