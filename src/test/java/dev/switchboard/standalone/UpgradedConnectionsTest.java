@@ -206,6 +206,31 @@ class UpgradedConnectionsTest {
     }
 
     @Test
+    void aWebSocketUpgradedAfterAnHttpRequestOnTheSameConnectionKeepsItsMessages() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            out.write(("GET /health HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String head = RawWebSocket.readHead(in);
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+            assertTrue(length.find(), head);
+            in.readFully(new byte[Integer.parseInt(length.group(1))]);
+            out.write(handshake(server.port(), "/echo").getBytes(StandardCharsets.US_ASCII));
+            assertTrue(RawWebSocket.readHead(in).startsWith("HTTP/1.1 101"));
+            ByteArrayOutputStream burst = new ByteArrayOutputStream();
+            for (int i = 0; i < 500; i++) {
+                burst.writeBytes(maskedFrame(RawWebSocket.TEXT, payload(5, i, 300)));
+            }
+            out.write(burst.toByteArray());
+            for (int i = 0; i < 500; i++) {
+                assertArrayEquals(payload(5, i, 300), RawWebSocket.readFrame(in).payload(), "message " + i);
+            }
+        }
+    }
+
+    @Test
     void oneMegabyteImagesSentRightAfterJoiningReachTheRoomWholeAndInOrder() throws Exception {
         String room = "images/upgraded-" + System.nanoTime();
         List<byte[]> images = new ArrayList<>();
