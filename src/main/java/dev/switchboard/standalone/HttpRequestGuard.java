@@ -40,7 +40,7 @@ import java.util.logging.Logger;
  *     against {@code max-connections} at the handshake ({@link #unfinishedConnections()}); every
  *     connection counts against the socket cap, beyond which a new one gets 503 and is closed;</li>
  * <li>takes an upgraded WebSocket off Grizzly's keep-alive idle timeout (WebSockets have their
- *     own) and stops looking at its bytes.</li>
+ *     own) and stops looking at its bytes (its request scanner is dropped).</li>
  * </ul>
  */
 final class HttpRequestGuard extends BaseFilter {
@@ -153,6 +153,7 @@ final class HttpRequestGuard extends BaseFilter {
         if (client != null && client.mode == Mode.AWAITING_UPGRADE_ANSWER && ctx.getMessage() instanceof Buffer head) {
             if (startsWith(head, SWITCHING_PROTOCOLS)) {
                 client.mode = Mode.WEBSOCKET;
+                client.scanner = null;
                 // Grizzly's keep-alive idle timeout is for HTTP; a WebSocket has idle-timeout and pings
                 IdleTimeoutFilter.setCustomTimeout(ctx.getConnection(), -1, TimeUnit.MILLISECONDS);
             } else {
@@ -226,7 +227,8 @@ final class HttpRequestGuard extends BaseFilter {
     private final class Client {
         final Connection<?> connection;
         final boolean full;
-        final HttpRequestScanner scanner = new HttpRequestScanner(MAX_HEAD_BYTES, MAX_HEADERS);
+        /** Null once the connection is a WebSocket: its bytes are frames, and an idle one should cost little. */
+        HttpRequestScanner scanner = new HttpRequestScanner(MAX_HEAD_BYTES, MAX_HEADERS);
         final AtomicBoolean counted = new AtomicBoolean(true);
         volatile Mode mode = Mode.HTTP;
         private volatile ScheduledFuture<?> deadline; // set by the connection's reads only

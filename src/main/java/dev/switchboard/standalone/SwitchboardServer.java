@@ -14,7 +14,6 @@ import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.glassfish.grizzly.strategies.SameThreadIOStrategy;
 import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
 import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
-import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOns;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,8 +21,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -69,8 +68,10 @@ public final class SwitchboardServer implements AutoCloseable {
      */
     public static SwitchboardServer start(SwitchboardConfig config, List<Path> pages) {
         DescriptorBudget budget = DescriptorBudget.forThisProcess(config.maxConnections());
-        ScheduledExecutorService timer =
-                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-listener-timeouts"));
+        ScheduledThreadPoolExecutor timer =
+                new ScheduledThreadPoolExecutor(1, DaemonThreads.named("switchboard-listener-timeouts"));
+        // a handshake deadline is cancelled as soon as the request is in: it should not stay queued until it would have fired
+        timer.setRemoveOnCancelPolicy(true);
         HttpRequestGuard requestGuard = new HttpRequestGuard(config.handshakeTimeout(), budget.socketCap(), timer);
         Switchboard application;
         // XMPP's TCP streams count against max-connections with the WebSockets (the listener comes later)
@@ -126,8 +127,9 @@ public final class SwitchboardServer implements AutoCloseable {
         }
         // RFC 9112 request checks and handshake-timeout, in front of the HTTP codec
         listener.registerAddOn(requestGuard.addOn());
-        listener.registerAddOn(WebSocketAddOns.forContainer(container, StandaloneServerContainer.ROOT));
-        WebSocketFrameGuard.install(listener, config); // frame-header checks Tyrus misses, in front of its filter
+        // the upgrade, then each WebSocket's reads straight to Tyrus past the HTTP codec, through the frame guard
+        listener.registerAddOn(UpgradedConnections.addOn(container, StandaloneServerContainer.ROOT,
+                WebSocketFrameGuard.of(config)));
         try {
             http.start();
             container.start(StandaloneServerContainer.ROOT, listener.getPort());
