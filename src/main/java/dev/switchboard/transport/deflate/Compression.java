@@ -1,6 +1,7 @@
 package dev.switchboard.transport.deflate;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.websocket.Extension;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -94,6 +95,9 @@ public final class Compression implements AutoCloseable {
         FunctionCounter.builder("switchboard.compression.refused", stats, CompressionStats::inflateRefusals)
                 .description("Incoming compressed messages refused: inflating past the limit (1009) or invalid (1007)")
                 .register(registry);
+        Gauge.builder("switchboard.compression.contexts", stats, CompressionStats::held)
+                .description("Compressors (up to ~256 KiB of native memory each) and decompressors (~40 KiB) "
+                        + "held by connections now").register(registry);
     }
 
     /** The shared compressors' native memory goes (the server stops). */

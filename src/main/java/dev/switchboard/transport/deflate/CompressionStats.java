@@ -1,5 +1,6 @@
 package dev.switchboard.transport.deflate;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Bytes before and after permessage-deflate, both ways, for the metrics. */
@@ -10,6 +11,8 @@ public final class CompressionStats {
     private final LongAdder receivedCompressed = new LongAdder();
     private final LongAdder receivedInflated = new LongAdder();
     private final LongAdder inflateRefusals = new LongAdder();
+    /** Compressors and decompressors held by connections (with context takeover), each one native memory. */
+    private final AtomicInteger held = new AtomicInteger();
 
     void sent(long plain, long compressed) {
         sentPlain.add(plain);
@@ -19,6 +22,15 @@ public final class CompressionStats {
     void received(long compressed, long inflated) {
         receivedCompressed.add(compressed);
         receivedInflated.add(inflated);
+    }
+
+    void holding(int change) {
+        held.addAndGet(change);
+    }
+
+    /** Compressors and decompressors connections hold now (those with context takeover keep theirs). */
+    public int held() {
+        return held.get();
     }
 
     void refused() {

@@ -55,6 +55,7 @@ final class MessageDeflater {
         }
         if (deflater == null) {
             deflater = pool.borrow();
+            stats.holding(1);
         }
         byte[] compressed = deflate(deflater, payload, length, fin);
         stats.sent(length, compressed.length);
@@ -63,6 +64,7 @@ final class MessageDeflater {
             if (noContextTakeover) {
                 pool.giveBack(deflater); // reset there: the next message starts a fresh window (§7.1.1.1)
                 deflater = null;
+                stats.holding(-1);
             }
         }
         return new Out(compressed, first);
@@ -98,6 +100,7 @@ final class MessageDeflater {
                 deflater.end();
             }
             deflater = null;
+            stats.holding(-1);
         }
     }
 

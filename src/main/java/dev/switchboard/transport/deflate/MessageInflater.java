@@ -57,6 +57,7 @@ final class MessageInflater {
         }
         if (inflater == null) {
             inflater = pool.borrow();
+            stats.holding(1);
         }
         Output out = new Output(Math.max(0, limit - messageBytes), length);
         try {
@@ -89,6 +90,7 @@ final class MessageInflater {
         if (noContextTakeover && fin) {
             pool.giveBack(inflater);
             inflater = null;
+            stats.holding(-1);
         } else if (inflater.finished()) {
             inflater.reset();
         }
@@ -170,6 +172,7 @@ final class MessageInflater {
                 inflater.end();
             }
             inflater = null;
+            stats.holding(-1);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.transport.deflate;
 
+import dev.switchboard.testing.Await;
 import dev.switchboard.testing.RunningServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,6 +100,32 @@ class PerMessageDeflateTest {
 
             ws.send(TEXT, true, true, codec.compress(utf8(long1 + "again")));
             assertEquals(long1 + "again", text(ws.readData(), codec), "the contexts carried over both ways");
+        }
+    }
+
+    @Test
+    void closingAConnectionReleasesItsCompressorAndDecompressor() throws Exception {
+        String held = "switchboard_compression_contexts";
+        double before = server.metric(held);
+        try (DeflateWire ws = DeflateWire.connect(server.port(), "/echo", "permessage-deflate", null);
+             ClientCodec codec = new ClientCodec()) {
+            ws.send(TEXT, true, true, codec.compress(utf8("held for the life of the connection, ".repeat(4))));
+            ws.readData();
+            assertEquals(before + 2, server.metric(held), "context takeover: one each way, kept");
+        }
+        Await.until("the closed connection's compressors are ended", () -> server.metricNow(held) == before);
+    }
+
+    @Test
+    void withoutContextTakeoverNoCompressorIsHeldBetweenMessages() throws Exception {
+        String held = "switchboard_compression_contexts";
+        double before = server.metric(held);
+        try (DeflateWire ws = DeflateWire.connect(server.port(), "/echo",
+                "permessage-deflate; server_no_context_takeover; client_no_context_takeover", null);
+             ClientCodec codec = new ClientCodec()) {
+            ws.send(TEXT, true, true, codec.compress(utf8("borrowed for one message only, ".repeat(4))));
+            assertTrue(ws.readData().rsv1());
+            assertEquals(before, server.metric(held), "both went back to the shared pool");
         }
     }
 
