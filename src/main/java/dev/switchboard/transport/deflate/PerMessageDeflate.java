@@ -15,8 +15,8 @@ import java.util.List;
  *
  * <p>Tyrus swallows what an extension throws (and then rejects the still-compressed frame with
  * 1002), so a refusal is said as a frame instead: the close frame Tyrus itself would have made for
- * a message too big (1009), handled the same way as its own. What arrives after that is dropped
- * (handed on as an empty pong, which no one answers).
+ * a message too big (1009), handled the same way as its own. Data frames after that are dropped
+ * (handed on as an empty pong, which no one answers); control frames pass.
  */
 final class PerMessageDeflate implements ExtendedExtension {
 
@@ -39,11 +39,11 @@ final class PerMessageDeflate implements ExtendedExtension {
 
     @Override
     public Frame processIncoming(ExtensionContext context, Frame frame) {
-        if (refused) {
-            return emptyPong();
-        }
         if (frame.isControlFrame()) {
             return frame; // §6: never compressed; an RSV1 here is Tyrus's to refuse (1002)
+        }
+        if (refused) {
+            return emptyPong(); // the data that follows a refusal is not inflated (the peer's close still counts)
         }
         boolean first = frame.getOpcode() != CONTINUATION;
         if (first) {
