@@ -38,6 +38,7 @@ import dev.switchboard.stomp.StompBroker;
 import dev.switchboard.stomp.StompEndpoint;
 import dev.switchboard.stomp.StompSettings;
 import dev.switchboard.stomp.StompVersion;
+import dev.switchboard.transport.deflate.Compression;
 import dev.switchboard.vnc.VncEndpoint;
 import dev.switchboard.vnc.VncGateway;
 import dev.switchboard.vnc.VncTargets;
@@ -57,6 +58,7 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -99,6 +101,7 @@ public final class Switchboard {
     private final ConsoleHub consoleHub;
     private final TickerFeed tickerFeed;
     private final XmppService xmppService;
+    private final Compression compression;
     private volatile boolean shuttingDown;
 
     public Switchboard(SwitchboardConfig config) {
@@ -160,6 +163,8 @@ public final class Switchboard {
                 config.idleTimeout(), XMPP_LOGIN_TIMEOUT), security, chatRooms, chatCodec, bus, fanOut, this::floodGuard,
                 timers, System::nanoTime);
         this.serverNames = ServerNames.of(config.serverNames(), config.host());
+        this.compression = Compression.of(config.compression(), config.compressionLevel(), config.compressionMinBytes());
+        compression.registerMetrics(metrics.registry());
         this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins(), serverNames), security,
                 () -> connections.count() + unfinishedConnections.getAsInt(), maxConnections);
     }
@@ -189,6 +194,9 @@ public final class Switchboard {
             "stomp", HandshakeGuard.Access.OPEN, "vnc", HandshakeGuard.Access.rule("vnc"),
             "console", HandshakeGuard.Access.USER, "overhead", HandshakeGuard.Access.USER,
             "xmpp", HandshakeGuard.Access.OPEN);
+
+    /** The endpoints offered permessage-deflate: those carrying text (images and VNC are compressed already). */
+    static final Set<String> COMPRESSED_ENDPOINTS = Set.of("echo", "chat", "stomp", "console", "xmpp");
 
     /** A stream that has not logged in and bound a resource by then is ended ({@code connection-timeout}). */
     static final Duration XMPP_LOGIN_TIMEOUT = Duration.ofSeconds(60);
@@ -440,6 +448,7 @@ public final class Switchboard {
         vncGateway.close();
         tickerFeed.close();
         bus.close();
+        compression.close();
         timers.shutdownNow();
         if (ownPool != null) {
             ownPool.shutdownNow();
@@ -467,9 +476,12 @@ public final class Switchboard {
                                           Function<EndpointContext, ? extends Endpoint> factory) {
         EndpointMetrics endpointMetrics = metrics.endpoint(name);
         EndpointContext context = new EndpointContext(endpointMetrics, connections, limits, pool, timers);
+        ServerEndpointConfig.Configurator configurator = new GuardedConfigurator(guard, access, endpointMetrics,
+                () -> factory.apply(context), observer);
+        boolean compressed = COMPRESSED_ENDPOINTS.contains(name);
         return ServerEndpointConfig.Builder.create(type, path).subprotocols(subprotocols)
-                .configurator(new GuardedConfigurator(guard, access, endpointMetrics, () -> factory.apply(context),
-                        observer))
+                .extensions(compressed ? compression.extensions() : List.of())
+                .configurator(compressed ? compression.negotiating(configurator, limits.maxMessageBytes()) : configurator)
                 .build();
     }
 
