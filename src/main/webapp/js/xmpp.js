@@ -52,6 +52,18 @@ let plainOnly = false; // SCRAM was refused for this login and PLAIN is used ins
 let retryTimer = null;
 let failure = null; // {refused, text}: why the current connection is ending, once known
 let streamErrorText = ''; // the text of the last stream error the server sent
+let closeCode = 0; // the WebSocket close code of the last connection
+/**
+ * Closes that the same attempt would meet again (as js/ws.js says for every page): a 1009 comes
+ * without a stream error when a compressed message inflates past the server's limit.
+ */
+const REFUSING_CLOSES = new Map([
+  [1002, 'the server ended the session: a protocol error'],
+  [1003, 'the server ended the session: it takes text only'],
+  [1007, 'the server ended the session: a message it could not read'],
+  [1008, 'the server ended the session for breaking one of its limits'],
+  [1009, 'the server ended the session for breaking one of its limits (a message too large)'],
+]);
 // jid: what was typed (a reconnect lets the server pick a fresh resource); full: the bound JID
 const me = { jid: '', full: '', bare: '', node: '', domain: '', password: '', show: '', status: '' };
 const contacts = new Map(); // bare JID -> {name, resources: Map(resource -> {show, status})}
@@ -199,8 +211,9 @@ function onStatus(gen) {
       case Status.CONNFAIL:
       case Status.ERROR:
         if (!failure) { // Strophe may report one failure twice (the socket's error, then its close)
-          const refused = REFUSING_STREAM_ERRORS.has(condition);
-          const said = refused ? refusalText(status, condition) : describeDrop(condition);
+          const byClose = !streamErrorText && REFUSING_CLOSES.get(closeCode);
+          const refused = REFUSING_STREAM_ERRORS.has(condition) || Boolean(byClose);
+          const said = byClose || (refused ? refusalText(status, condition) : describeDrop(condition));
           failure = { refused, text: streamErrorText ? `${said}: ${streamErrorText}` : said };
           if (refused) log('error', `Refused: ${failure.text}.`);
         }
@@ -233,6 +246,7 @@ function connect() {
   generation += 1;
   failure = null;
   streamErrorText = '';
+  closeCode = 0;
   if (conn) conn.reset?.();
   conn = new Strophe.Connection(webSocketUrl('xmpp'),
     plainOnly ? { protocol: 'ws', mechanisms: [Strophe.SASLPlain] } : { protocol: 'ws' });
@@ -246,6 +260,13 @@ function connect() {
     transport[handler] = function (message) {
       if (typeof message.data === 'string') noteStreamError(message.data);
       return original.call(this, message);
+    };
+  }
+  const onClose = transport._onClose;
+  if (typeof onClose === 'function') {
+    transport._onClose = function (event) {
+      closeCode = event?.code || 0;
+      return onClose.call(this, event);
     };
   }
   conn.rawOutput = (data) => rawForLog('out', data);
@@ -277,7 +298,10 @@ function onConnected() {
 }
 
 function onDisconnected() {
-  const why = failure;
+  // Strophe reports a server's close without a stream error as a plain disconnect: its code says more
+  const byClose = REFUSING_CLOSES.get(closeCode);
+  const why = failure || (byClose ? { refused: true, text: byClose } : null);
+  if (!failure && byClose) log('error', `Refused: ${byClose}.`);
   failure = null;
   if (why && why.retryPlain && wanted) {
     connect();
