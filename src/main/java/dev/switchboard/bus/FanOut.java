@@ -47,7 +47,7 @@ public final class FanOut {
         this.maxBacklog = maxBacklog;
         this.stripes = new SerialExecutor[Math.max(1, stripes)];
         for (int i = 0; i < this.stripes.length; i++) {
-            this.stripes[i] = new SerialExecutor(pool);
+            this.stripes[i] = new SerialExecutor(pool, true); // a backlog leaves as one write per receiver
         }
     }
 

@@ -1,6 +1,12 @@
 package dev.switchboard.connection;
 
+import dev.switchboard.transport.ServerFrames;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One event as one wire format encodes it, once for every receiver: the WebSocket frames each
@@ -10,14 +16,42 @@ public record Broadcast(List<Frame> frames) {
 
     /** A frame's content, shared read-only by every receiver. */
     public sealed interface Frame permits Text, Binary {
+        /** The payload's size: what a receiver's send queue counts. */
         long bytes();
+
+        /**
+         * The whole RFC 6455 frame a server sends for it (header and payload, unmasked, FIN), made
+         * on first use and shared: each call is a {@code duplicate()} for one receiver, over the
+         * same writable heap buffer. Null for text that has no UTF-8 form.
+         */
+        ByteBuffer wire();
     }
 
     /**
      * A text message; its UTF-8 size, and whether it has a UTF-8 form at all (no unpaired
-     * surrogate), are worked out once for every receiver.
+     * surrogate), are worked out once for every receiver — and so are its UTF-8 bytes and frame,
+     * the first time a receiver on the fast path needs them.
      */
-    public record Text(String text, long bytes, boolean encodable) implements Frame {
+    public static final class Text implements Frame {
+        private final String text;
+        private final long bytes;
+        private final boolean encodable;
+        /** The UTF-8 form when it came with the text (STOMP encodes frames to bytes): never encoded again. */
+        private final byte[] utf8;
+        /** Built at most a few times by racing receivers, each result the same: no lock needed. */
+        private volatile ByteBuffer wire;
+
+        public Text(String text, long bytes, boolean encodable) {
+            this(text, bytes, encodable, null);
+        }
+
+        private Text(String text, long bytes, boolean encodable, byte[] utf8) {
+            this.text = Objects.requireNonNull(text);
+            this.bytes = bytes;
+            this.encodable = encodable;
+            this.utf8 = utf8;
+        }
+
         public static Text of(String text) {
             return new Text(text, Utf8.encodedLength(text), Utf8.isWellFormed(text));
         }
@@ -26,13 +60,96 @@ public record Broadcast(List<Frame> frames) {
         public static Text decoded(String text, long bytes) {
             return new Text(text, bytes, true);
         }
+
+        /** Text just decoded from {@code utf8}, valid UTF-8, which the frame is built from (the array is not copied). */
+        public static Text decoded(String text, byte[] utf8) {
+            return new Text(text, utf8.length, true, utf8);
+        }
+
+        public String text() {
+            return text;
+        }
+
+        @Override
+        public long bytes() {
+            return bytes;
+        }
+
+        public boolean encodable() {
+            return encodable;
+        }
+
+        @Override
+        public ByteBuffer wire() {
+            if (!encodable) {
+                return null;
+            }
+            ByteBuffer built = wire;
+            if (built == null) {
+                built = ServerFrames.frame(ServerFrames.TEXT, utf8 != null ? utf8 : text.getBytes(StandardCharsets.UTF_8));
+                wire = built;
+            }
+            return built.duplicate();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Text that && bytes == that.bytes && encodable == that.encodable
+                    && text.equals(that.text);
+        }
+
+        @Override
+        public int hashCode() {
+            return text.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Text[" + bytes + " bytes]";
+        }
     }
 
-    /** A binary message; receivers wrap, never copy, the array. */
-    public record Binary(byte[] data) implements Frame {
+    /** A binary message; receivers share its frame, never a copy per receiver. */
+    public static final class Binary implements Frame {
+        private final byte[] data;
+        private volatile ByteBuffer wire;
+
+        public Binary(byte[] data) {
+            this.data = Objects.requireNonNull(data);
+        }
+
+        public byte[] data() {
+            return data;
+        }
+
         @Override
         public long bytes() {
             return data.length;
+        }
+
+        @Override
+        public ByteBuffer wire() {
+            ByteBuffer built = wire;
+            if (built == null) {
+                built = ServerFrames.frame(ServerFrames.BINARY, data);
+                wire = built;
+            }
+            return built.duplicate();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Binary that && Arrays.equals(data, that.data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return "Binary[" + data.length + " bytes]";
         }
     }
 

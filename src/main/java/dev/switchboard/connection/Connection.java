@@ -3,7 +3,11 @@ package dev.switchboard.connection;
 import dev.switchboard.ops.EndpointMetrics;
 import dev.switchboard.security.FloodGuard;
 import dev.switchboard.security.Identity;
+import dev.switchboard.transport.FastPath;
+import dev.switchboard.transport.FrameWriter;
+import dev.switchboard.transport.ServerFrames;
 import dev.switchboard.transport.Transport;
+import dev.switchboard.transport.WriteBatch;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
@@ -13,8 +17,10 @@ import jakarta.websocket.Session;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,6 +35,11 @@ import java.util.logging.Logger;
  * One open WebSocket as the features see it: counted messages in, and an outbox of asynchronous
  * sends with a byte bound. A peer that stops reading makes its own queue grow, never anyone else's:
  * past {@code send-queue-bytes} it is closed with 1013 (slow consumer).
+ *
+ * <p>Where the container allows ({@link FastPath}), messages leave as frames Switchboard built —
+ * a broadcast's once for all receivers — and a fan-out stripe's burst leaves as one write per
+ * receiver ({@link WriteBatch}); elsewhere through the Jakarta API. The send queue's accounting is
+ * the same on both paths.
  */
 public final class Connection {
 
@@ -57,6 +68,8 @@ public final class Connection {
     private final AtomicBoolean teardownScheduled = new AtomicBoolean();
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile long lastPingNanos = lastHeardNanos;
+    /** Tyrus's raw writer under the session, refusing once closing; null: the Jakarta API. */
+    private final FrameWriter frames;
 
     Connection(Session session, EndpointMetrics metrics, ConnectionLimits limits, ScheduledExecutorService timers) {
         this.session = session;
@@ -64,6 +77,10 @@ public final class Connection {
         this.metrics = metrics;
         this.limits = limits;
         this.timers = timers;
+        FrameWriter raw = FastPath.writer(session, limits.fastPath());
+        this.frames = raw == null ? null : batch -> closing.get()
+                ? CompletableFuture.failedFuture(new IOException("connection closing"))
+                : raw.write(batch);
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> heard());
     }
 
@@ -205,6 +222,11 @@ public final class Connection {
         return lastPingNanos;
     }
 
+    /** Whether messages leave as Switchboard's own frames (the Tyrus fast path), not through the Jakarta API. */
+    public boolean fastPath() {
+        return frames != null;
+    }
+
     /** A keepalive ping; the pong it draws counts as hearing from the peer. */
     void ping() {
         lastPingNanos = System.nanoTime();
@@ -230,6 +252,11 @@ public final class Connection {
             }
             return;
         }
+        if (frames != null) {
+            enqueue(bytes, done -> writeFrame(ServerFrames.frame(ServerFrames.TEXT, text.getBytes(StandardCharsets.UTF_8)),
+                    done), sent);
+            return;
+        }
         enqueue(bytes, done -> session.getAsyncRemote().sendText(text, done), sent);
     }
 
@@ -250,6 +277,10 @@ public final class Connection {
      * failed or was refused (false); {@code sent} may be null.
      */
     public void send(Broadcast.Frame frame, Consumer<Boolean> sent) {
+        if (frames != null && (!(frame instanceof Broadcast.Text text) || text.encodable())) {
+            enqueue(frame.bytes(), done -> writeFrame(frame.wire(), done), sent); // framed once, for every receiver
+            return;
+        }
         if (frame instanceof Broadcast.Text text) {
             sendText(text.text(), text.bytes(), text.encodable(), sent); // checked once, for every receiver
         } else if (frame instanceof Broadcast.Binary binary) {
@@ -265,7 +296,7 @@ public final class Connection {
 
     /** Sends the buffer's remaining bytes; the buffer must not change until sent (shared buffers: pass a duplicate). */
     public void sendBinary(ByteBuffer data) {
-        enqueue(data.remaining(), done -> session.getAsyncRemote().sendBinary(data, done), null);
+        sendBinary(data, null);
     }
 
     /**
@@ -273,10 +304,24 @@ public final class Connection {
      * failed (false) — for relays that must not read more until the peer keeps up.
      */
     public void sendBinary(ByteBuffer data, Consumer<Boolean> sent) {
+        if (frames != null) {
+            enqueue(data.remaining(), done -> writeFrame(ServerFrames.frame(ServerFrames.BINARY, data), done), sent);
+            return;
+        }
         enqueue(data.remaining(), done -> session.getAsyncRemote().sendBinary(data, done), sent);
     }
 
-    private void enqueue(long bytes, Consumer<SendHandler> write, Consumer<Boolean> sent) {
+    /**
+     * A whole frame on the fast path: into this thread's write batch when a fan-out stripe has one
+     * open, else written now. Tyrus's lock orders it with the container's own sends.
+     */
+    private void writeFrame(ByteBuffer frame, Send send) {
+        if (!WriteBatch.add(frames, frame, send)) {
+            frames.write(frame).whenComplete(send);
+        }
+    }
+
+    private void enqueue(long bytes, Consumer<Send> write, Consumer<Boolean> sent) {
         if (closing.get()) {
             if (sent != null) {
                 sent.accept(false);
@@ -311,7 +356,7 @@ public final class Connection {
      * the teardown of the connection (Jetty's FrameFlusher likewise fails what is queued when a
      * connection ends abnormally), whichever comes first.
      */
-    private final class Send extends AtomicBoolean implements SendHandler {
+    private final class Send extends AtomicBoolean implements SendHandler, java.util.function.BiConsumer<Object, Throwable> {
         private final long bytes;
         private final Consumer<Boolean> sent;
 
@@ -328,6 +373,19 @@ public final class Connection {
                 }
             } else {
                 LOG.log(Level.FINE, "send failed on " + id(), result.getException());
+                settle(false);
+            }
+        }
+
+        /** The fast path's report: its future's completion. */
+        @Override
+        public void accept(Object written, Throwable failure) {
+            if (failure == null) {
+                if (settle(true)) {
+                    metrics.sent(bytes);
+                }
+            } else {
+                LOG.log(Level.FINE, "send failed on " + id(), failure);
                 settle(false);
             }
         }
@@ -352,6 +410,9 @@ public final class Connection {
      * allows). The transport is ended {@link #CLOSE_GRACE} later whatever the peer does.
      */
     public void close(int code, String reason) {
+        if (frames != null) {
+            WriteBatch.flush(frames); // what this thread batched goes before the close frame
+        }
         if (!closing.compareAndSet(false, true)) {
             return;
         }

@@ -825,7 +825,7 @@ public final class StompSession {
             String text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(wire)).toString();
-            return Broadcast.Text.decoded(text, wire.length);
+            return Broadcast.Text.decoded(text, wire); // the frame is built from these bytes, never encoded again
         } catch (CharacterCodingException e) {
             return new Broadcast.Binary(wire);
         }

@@ -157,6 +157,26 @@ public final class RawWebSocket implements AutoCloseable {
         return new Frame(first & 0x0f, (first & 0x80) != 0, payload);
     }
 
+    /** Reads one server frame as the bytes on the wire, header and payload (to compare servers' framing). */
+    public byte[] readRawFrame() throws IOException {
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        int first = in.readUnsignedByte();
+        int second = in.readUnsignedByte();
+        raw.write(first);
+        raw.write(second);
+        long length = second & 0x7f;
+        int extended = length == 126 ? 2 : length == 127 ? 8 : 0;
+        for (int i = 0; i < extended; i++) {
+            int b = in.readUnsignedByte();
+            raw.write(b);
+            length = i == 0 ? b : (length << 8) | b;
+        }
+        byte[] payload = new byte[Math.toIntExact(length)];
+        in.readFully(payload);
+        raw.write(payload);
+        return raw.toByteArray();
+    }
+
     /** Reads frames until the server's close frame and returns its code. */
     public int awaitCloseCode() throws IOException {
         while (true) {

@@ -1,0 +1,160 @@
+package dev.switchboard.transport;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+
+/**
+ * Frames one thread is writing in a burst — a fan-out stripe working through a backlog — held per
+ * connection and written as one buffer each: one write, one syscall, per receiver instead of one
+ * per message. Opened and closed by the thread's owner ({@code SerialExecutor} of the fan-out
+ * stripes), around a few tasks; outside one, frames are written at once.
+ *
+ * <p>Nothing is reordered: a connection's frames stay in the order they were added and leave
+ * before anything else that thread sends on it ({@link #flush(FrameWriter)}, which the connection
+ * calls before any write that does not go through a batch, and before closing). A connection's
+ * frames are written early when they reach {@link #MAX_FRAMES} or {@link #MAX_BYTES}; a frame
+ * bigger than that (an image) is written by itself, never copied.
+ */
+public final class WriteBatch implements AutoCloseable {
+
+    /** Frames merged into one write, at most. */
+    public static final int MAX_FRAMES = 64;
+    /** Bytes merged into one write, at most (a frame alone may be bigger). */
+    public static final int MAX_BYTES = 64 * 1024;
+
+    private static final ThreadLocal<WriteBatch> CURRENT = new ThreadLocal<>();
+
+    /** In the order connections were first written to (the order among connections matters to nobody). */
+    private final Map<FrameWriter, Pending> pending = new LinkedHashMap<>();
+
+    private WriteBatch() {
+    }
+
+    /** Opens a batch on this thread; null when one is open already (the outer one goes on). */
+    public static WriteBatch open() {
+        if (CURRENT.get() != null) {
+            return null;
+        }
+        WriteBatch batch = new WriteBatch();
+        CURRENT.set(batch);
+        return batch;
+    }
+
+    /**
+     * Adds a whole frame for {@code writer} to this thread's batch; false when there is none
+     * (the caller writes it now). {@code done} hears of the write that carries it.
+     */
+    public static boolean add(FrameWriter writer, ByteBuffer frame, BiConsumer<Object, Throwable> done) {
+        WriteBatch batch = CURRENT.get();
+        if (batch == null) {
+            return false;
+        }
+        batch.append(writer, frame, done);
+        return true;
+    }
+
+    /** Writes what this thread holds for {@code writer}, now: before a write outside the batch, or a close. */
+    public static void flush(FrameWriter writer) {
+        WriteBatch batch = CURRENT.get();
+        if (batch != null) {
+            Pending held = batch.pending.remove(writer);
+            if (held != null) {
+                held.write();
+            }
+        }
+    }
+
+    /** Whether frames are held, waiting for a flush. */
+    public boolean holding() {
+        return !pending.isEmpty();
+    }
+
+    /** Writes everything held, connection by connection. */
+    public void flushAll() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<Pending> all = new ArrayList<>(pending.values());
+        pending.clear();
+        for (Pending held : all) {
+            held.write();
+        }
+    }
+
+    /** Writes everything held and ends the batch. */
+    @Override
+    public void close() {
+        try {
+            flushAll();
+        } finally {
+            CURRENT.remove();
+        }
+    }
+
+    private void append(FrameWriter writer, ByteBuffer frame, BiConsumer<Object, Throwable> done) {
+        int size = frame.remaining();
+        Pending held = pending.get(writer);
+        if (held != null && (held.frames.size() == MAX_FRAMES || held.bytes + (long) size > MAX_BYTES)) {
+            pending.remove(writer);
+            held.write();
+            held = null;
+        }
+        if (size >= MAX_BYTES) {
+            write(writer, frame, done); // after what was held for it: never copied into a merge
+            return;
+        }
+        if (held == null) {
+            held = new Pending(writer);
+            pending.put(writer, held);
+        }
+        held.frames.add(frame);
+        held.done.add(done);
+        held.bytes += size;
+    }
+
+    private static void write(FrameWriter writer, ByteBuffer frames, BiConsumer<Object, Throwable> done) {
+        CompletableFuture<?> written;
+        try {
+            written = writer.write(frames);
+        } catch (RuntimeException refused) { // the connection closed under us
+            done.accept(null, refused);
+            return;
+        }
+        written.whenComplete(done);
+    }
+
+    /** One connection's frames, in order. */
+    private static final class Pending {
+        final FrameWriter writer;
+        final List<ByteBuffer> frames = new ArrayList<>();
+        final List<BiConsumer<Object, Throwable>> done = new ArrayList<>();
+        int bytes;
+
+        Pending(FrameWriter writer) {
+            this.writer = writer;
+        }
+
+        void write() {
+            if (frames.size() == 1) {
+                WriteBatch.write(writer, frames.get(0), done.get(0));
+                return;
+            }
+            ByteBuffer merged = ByteBuffer.allocate(bytes);
+            for (ByteBuffer frame : frames) {
+                merged.put(frame);
+            }
+            merged.flip();
+            List<BiConsumer<Object, Throwable>> each = done;
+            WriteBatch.write(writer, merged, (result, failure) -> {
+                for (BiConsumer<Object, Throwable> one : each) {
+                    one.accept(result, failure);
+                }
+            });
+        }
+    }
+}
