@@ -41,6 +41,7 @@ import dev.switchboard.stomp.StompVersion;
 import dev.switchboard.transport.deflate.Compression;
 import dev.switchboard.vnc.VncEndpoint;
 import dev.switchboard.vnc.VncGateway;
+import dev.switchboard.transport.WriteBatch;
 import dev.switchboard.vnc.VncTargets;
 import dev.switchboard.xmpp.StreamErrorCondition;
 import dev.switchboard.xmpp.XmppEndpoint;
@@ -131,7 +132,8 @@ public final class Switchboard {
                 ? config.recoveryTtl() : config.imagesEmptyRoomTtl();
         long sweepEvery = Math.max(100, Math.min(10_000, shortest.toMillis() / 4));
         this.bus = new LocalBus(this::retention, pool, timers, sweepEvery, System::nanoTime);
-        this.fanOut = new FanOut(bus, pool, config.fanOutThreads(), config.fanOutMaxBacklog());
+        // a stripe's backlog leaves as one write per receiver (transport.fast-path)
+        this.fanOut = new FanOut(bus, pool, config.fanOutThreads(), config.fanOutMaxBacklog(), WriteBatch.MERGING);
         this.keepAlive = new KeepAlive(connections, config.idleTimeout(), config.keepaliveInterval());
         this.chatCodec = new ChatCodec(config.chatMaxText());
         this.chatRooms = new ChatRooms(bus, fanOut, config.chatHistory(), System::currentTimeMillis,

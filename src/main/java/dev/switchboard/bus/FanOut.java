@@ -43,11 +43,16 @@ public final class FanOut {
      *                   {@link #overloaded} says so ({@code fan-out.max-backlog})
      */
     public FanOut(MessageBus bus, Executor pool, int stripes, int maxBacklog) {
+        this(bus, pool, stripes, maxBacklog, WriteMerging.NONE);
+    }
+
+    /** @param merging how a stripe's backlog leaves as one write per receiver (the transport's) */
+    public FanOut(MessageBus bus, Executor pool, int stripes, int maxBacklog, WriteMerging merging) {
         this.bus = bus;
         this.maxBacklog = maxBacklog;
         this.stripes = new SerialExecutor[Math.max(1, stripes)];
         for (int i = 0; i < this.stripes.length; i++) {
-            this.stripes[i] = new SerialExecutor(pool, true); // a backlog leaves as one write per receiver
+            this.stripes[i] = new SerialExecutor(pool, merging);
         }
     }
 

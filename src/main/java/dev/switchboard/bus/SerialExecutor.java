@@ -1,7 +1,5 @@
 package dev.switchboard.bus;
 
-import dev.switchboard.transport.WriteBatch;
-
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -13,7 +11,7 @@ import java.util.logging.Logger;
  * {@link Executor} javadoc): many serial lanes — one per channel, one per fan-out stripe — on a
  * few bounded threads, none of them owned by the lane.
  * <p>
- * A lane that merges writes (the fan-out stripes) runs its tasks inside a {@link WriteBatch}:
+ * A lane that merges writes (the fan-out stripes) runs its tasks inside a {@link WriteMerging.Batch}:
  * with a backlog, what a few tasks send to one connection leaves as one write; a task that finds
  * the lane idle has its frames written as soon as it ends. The batch is written before the lane
  * goes idle, so the next turn, on whichever thread, comes after it.
@@ -27,17 +25,17 @@ final class SerialExecutor implements Executor {
     static final int MERGED_TASKS = 16;
 
     private final Executor pool;
-    private final boolean mergesWrites;
+    private final WriteMerging merging;
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
     private boolean draining;
 
     SerialExecutor(Executor pool) {
-        this(pool, false);
+        this(pool, WriteMerging.NONE);
     }
 
-    SerialExecutor(Executor pool, boolean mergesWrites) {
+    SerialExecutor(Executor pool, WriteMerging merging) {
         this.pool = pool;
-        this.mergesWrites = mergesWrites;
+        this.merging = merging;
     }
 
     @Override
@@ -68,7 +66,7 @@ final class SerialExecutor implements Executor {
     }
 
     private void drain() {
-        WriteBatch batch = mergesWrites ? WriteBatch.open() : null;
+        WriteMerging.Batch batch = merging.open();
         try {
             for (int done = 0; ; ) {
                 Runnable task;
@@ -104,7 +102,7 @@ final class SerialExecutor implements Executor {
         schedule();
     }
 
-    private static void flush(WriteBatch batch) {
+    private static void flush(WriteMerging.Batch batch) {
         try {
             batch.flushAll();
         } catch (RuntimeException e) {

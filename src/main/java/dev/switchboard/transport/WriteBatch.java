@@ -1,5 +1,7 @@
 package dev.switchboard.transport;
 
+import dev.switchboard.bus.WriteMerging;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,12 +22,15 @@ import java.util.function.BiConsumer;
  * frames are written early when they reach {@link #MAX_FRAMES} or {@link #MAX_BYTES}; a frame
  * bigger than that (an image) is written by itself, never copied.
  */
-public final class WriteBatch implements AutoCloseable {
+public final class WriteBatch implements AutoCloseable, WriteMerging.Batch {
 
     /** Frames merged into one write, at most. */
     public static final int MAX_FRAMES = 64;
     /** Bytes merged into one write, at most (a frame alone may be bigger). */
     public static final int MAX_BYTES = 64 * 1024;
+
+    /** What the fan-out stripes merge with. */
+    public static final WriteMerging MERGING = WriteBatch::open;
 
     private static final ThreadLocal<WriteBatch> CURRENT = new ThreadLocal<>();
 
@@ -70,11 +75,13 @@ public final class WriteBatch implements AutoCloseable {
     }
 
     /** Whether frames are held, waiting for a flush. */
+    @Override
     public boolean holding() {
         return !pending.isEmpty();
     }
 
     /** Writes everything held, connection by connection. */
+    @Override
     public void flushAll() {
         if (pending.isEmpty()) {
             return;

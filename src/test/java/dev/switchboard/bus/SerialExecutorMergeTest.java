@@ -54,7 +54,7 @@ class SerialExecutorMergeTest {
     @Test
     void aBacklogLeavesAsOneWritePerReceiver() {
         HeldPool pool = new HeldPool();
-        SerialExecutor stripe = new SerialExecutor(pool, true);
+        SerialExecutor stripe = new SerialExecutor(pool, WriteBatch.MERGING);
         Writes a = new Writes();
         Writes b = new Writes();
         for (int i = 0; i < 5; i++) {
@@ -69,7 +69,7 @@ class SerialExecutorMergeTest {
     @Test
     void aTaskThatFindsTheLaneIdleIsWrittenWhenItEnds() {
         HeldPool pool = new HeldPool();
-        SerialExecutor stripe = new SerialExecutor(pool, true);
+        SerialExecutor stripe = new SerialExecutor(pool, WriteBatch.MERGING);
         Writes a = new Writes();
         stripe.execute(sending(a));
         pool.runAll();
@@ -81,7 +81,7 @@ class SerialExecutorMergeTest {
     @Test
     void mergingWaitsForAtMostABoundOfTasks() {
         HeldPool pool = new HeldPool();
-        SerialExecutor stripe = new SerialExecutor(pool, true);
+        SerialExecutor stripe = new SerialExecutor(pool, WriteBatch.MERGING);
         Writes a = new Writes();
         for (int i = 0; i < SerialExecutor.MERGED_TASKS + 1; i++) {
             stripe.execute(sending(a));

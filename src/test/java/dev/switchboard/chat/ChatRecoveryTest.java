@@ -29,8 +29,9 @@ class ChatRecoveryTest {
     static void start() {
         server = RunningServer.start(Map.of("chat.history", "3", "chat.recovery-messages", "100000",
                 "recovery.channel-bytes", "64MiB",
-                // the talker below sends as fast as it can: the rate limit is not what this class tests
-                "rate.messages-per-second", "1000000", "rate.burst", "1000000"));
+                // the talker below sends as fast as it can: neither the rate limit nor the slow-consumer
+                // close (a JDK client reading one message at a time on a busy machine) is what this tests
+                "rate.messages-per-second", "1000000", "rate.burst", "1000000", "send-queue-bytes", "512MiB"));
     }
 
     @AfterAll
