@@ -565,10 +565,11 @@ final class XmppSession implements XmppStreamHandler {
             if (broadcast == null) {
                 return;
             }
-            List<XmppPresence> snapshot = new ArrayList<>();
-            FanOut.Attachment attachment = service.announce(this, broadcast, presenceAttachment, snapshot);
+            // routable before anyone is told: whoever sees this presence may message at once
             priority = broadcast.priority();
             available = true;
+            List<XmppPresence> snapshot = new ArrayList<>();
+            FanOut.Attachment attachment = service.announce(this, broadcast, presenceAttachment, snapshot);
             if (attachment != null) {
                 presenceAttachment = attachment;
                 for (XmppPresence other : snapshot) {

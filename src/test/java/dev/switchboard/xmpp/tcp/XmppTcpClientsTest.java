@@ -150,6 +150,12 @@ class XmppTcpClientsTest {
         BlockingQueue<Message> toHank = new LinkedBlockingQueue<>();
         ChatManager.getInstanceFor(hank).addIncomingListener((from, message, chat) -> toHank.add(message));
         var chat = ChatManager.getInstanceFor(gina).chatWith(JidCreate.entityBareFrom("hank@localhost"));
+        // a message to a bare JID goes to the user's available resources: wait until hank's initial
+        // presence has reached the server (gina sees it), or the first messages are service-unavailable
+        org.jivesoftware.smack.roster.Roster roster = org.jivesoftware.smack.roster.Roster.getInstanceFor(gina);
+        var hankJid = JidCreate.entityBareFrom("hank@localhost");
+        dev.switchboard.testing.Await.until("hank available to gina", java.time.Duration.ofSeconds(15),
+                () -> roster.getPresence(hankJid).isAvailable());
         int count = 2000;
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
