@@ -33,6 +33,20 @@ public record XmlElement(String name, String namespace, Map<String, String> attr
         children = List.copyOf(children);
     }
 
+    /**
+     * How an attribute is keyed: its local name without a namespace, {@code xml:NAME} in the XML
+     * namespace, {@code {NAMESPACE}NAME} otherwise (XmppWriter binds a prefix for those).
+     */
+    public static String attributeKey(String namespace, String localName) {
+        if (namespace == null || namespace.isEmpty()) {
+            return localName;
+        }
+        if (namespace.equals(XmppNamespaces.XML)) {
+            return "xml:" + localName;
+        }
+        return "{" + namespace + "}" + localName;
+    }
+
     public static Builder builder(String name, String namespace) {
         return new Builder(name, namespace);
     }

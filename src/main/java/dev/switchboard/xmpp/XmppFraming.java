@@ -207,7 +207,7 @@ public final class XmppFraming {
                     // RFC 7395 §3.3.3 wants stanzas namespaced, but a stanza with no namespace at all
                     // is what it would be inside a jabber:client stream: read it as that.
                     String namespace = reader.getNamespaceURI() == null ? "" : reader.getNamespaceURI();
-                    if (namespace.equals(XmppNamespaces.XML) || namespace.equals("http://www.w3.org/2000/xmlns/")) {
+                    if (namespace.equals(XmppNamespaces.XML) || namespace.equals(XmppNamespaces.XMLNS)) {
                         // Namespaces in XML §3: no element may use the reserved prefixes; routed on, such
                         // an element could not be written as XML at all
                         throw new XmppStreamException(StreamErrorCondition.BAD_NAMESPACE_PREFIX,
@@ -220,7 +220,7 @@ public final class XmppFraming {
                     XmlElement.Builder element = XmlElement.builder(reader.getLocalName(),
                             clientDefault ? XmppNamespaces.CLIENT : namespace);
                     for (int i = 0; i < reader.getAttributeCount(); i++) {
-                        element.attribute(attributeKey(reader.getAttributeNamespace(i), reader.getAttributeLocalName(i)),
+                        element.attribute(XmlElement.attributeKey(reader.getAttributeNamespace(i), reader.getAttributeLocalName(i)),
                                 reader.getAttributeValue(i));
                     }
                     open.push(element);
@@ -270,16 +270,6 @@ public final class XmppFraming {
         if (count != null && ++count[0] > maxChildren) {
             throw new XmppStreamException(POLICY_VIOLATION, "more than " + maxChildren + " children in one element");
         }
-    }
-
-    private static String attributeKey(String namespace, String localName) {
-        if (namespace == null || namespace.isEmpty()) {
-            return localName;
-        }
-        if (namespace.equals(XmppNamespaces.XML)) {
-            return "xml:" + localName;
-        }
-        return "{" + namespace + "}" + localName;
     }
 
     /** {@code &NAME;} with NAME not one of the five predefined entities, outside CDATA sections. */

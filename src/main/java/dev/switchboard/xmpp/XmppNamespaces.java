@@ -36,6 +36,8 @@ public final class XmppNamespaces {
     public static final String CHAT_STATES = "http://jabber.org/protocol/chatstates";
     /** The namespace the {@code xml:} prefix is bound to (xml:lang). */
     public static final String XML = "http://www.w3.org/XML/1998/namespace";
+    /** The namespace the {@code xmlns:} prefix is bound to (Namespaces in XML §3): never an element's. */
+    public static final String XMLNS = "http://www.w3.org/2000/xmlns/";
 
     private XmppNamespaces() {
     }

@@ -52,7 +52,6 @@ import static dev.switchboard.xmpp.StreamErrorCondition.UNSUPPORTED_ENCODING;
 public final class XmppStreamReader {
 
     private static final AsyncXMLInputFactory FACTORY = factory();
-    private static final String XMLNS = "http://www.w3.org/2000/xmlns/";
 
     private final int maxStanzaBytes;
     private final int maxDepth;
@@ -248,7 +247,7 @@ public final class XmppStreamReader {
         if (open.isEmpty()) {
             unitStart = startOffset();
         }
-        if (namespace.equals(XmppNamespaces.XML) || namespace.equals(XMLNS)) {
+        if (namespace.equals(XmppNamespaces.XML) || namespace.equals(XmppNamespaces.XMLNS)) {
             // <xml:x/> parses, but no writer can declare that namespace as a default: refuse it
             throw new XmppStreamException(BAD_NAMESPACE_PREFIX, "an element with the reserved prefix xml or xmlns");
         }
@@ -300,7 +299,7 @@ public final class XmppStreamReader {
 
     private void addAttributes(XmlElement.Builder element) {
         for (int i = 0; i < parser.getAttributeCount(); i++) {
-            element.attribute(attributeKey(parser.getAttributeNamespace(i), parser.getAttributeLocalName(i)),
+            element.attribute(XmlElement.attributeKey(parser.getAttributeNamespace(i), parser.getAttributeLocalName(i)),
                     parser.getAttributeValue(i));
         }
     }
@@ -427,15 +426,5 @@ public final class XmppStreamReader {
         childCounts.clear();
         inClientDefault.clear();
         lastWasText.clear();
-    }
-
-    private static String attributeKey(String namespace, String localName) {
-        if (namespace == null || namespace.isEmpty()) {
-            return localName;
-        }
-        if (namespace.equals(XmppNamespaces.XML)) {
-            return "xml:" + localName;
-        }
-        return "{" + namespace + "}" + localName;
     }
 }
