@@ -3,6 +3,10 @@ package dev.switchboard;
 import dev.switchboard.bus.FanOut;
 import dev.switchboard.bus.LocalBus;
 import dev.switchboard.bus.LogBudget;
+import dev.switchboard.bus.MessageBus;
+import dev.switchboard.cluster.Grid;
+import dev.switchboard.cluster.GridBus;
+import dev.switchboard.ops.ClusterStatus;
 import dev.switchboard.bus.Retention;
 import dev.switchboard.chat.ChatCodec;
 import dev.switchboard.chat.ChatEndpoint;
@@ -78,7 +82,7 @@ public final class Switchboard {
     private static final Logger LOG = Logger.getLogger(Switchboard.class.getName());
 
     private final SwitchboardConfig config;
-    private final SwitchboardMetrics metrics = new SwitchboardMetrics();
+    private final SwitchboardMetrics metrics;
     private final ConnectionRegistry connections = new ConnectionRegistry();
     private final SecurityPolicy security;
     private final ServerNames serverNames;
@@ -91,7 +95,9 @@ public final class Switchboard {
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-timers"));
     private final LogBudget roomsAndTopicsBudget;
     private final LogBudget imagesBudget;
-    private final LocalBus bus;
+    /** This node's place in the data grid; null with {@code cluster=off}. */
+    private final Grid grid;
+    private final MessageBus bus;
     private final FanOut fanOut;
     private final ChatRooms chatRooms;
     private final ChatCodec chatCodec;
@@ -123,6 +129,8 @@ public final class Switchboard {
     public Switchboard(SwitchboardConfig config, IntSupplier unfinishedConnections, int maxConnections,
                        Executor managedPool) {
         this.config = config;
+        this.grid = !config.cluster() ? null : managedPool == null ? Grid.embedded(config) : Grid.ofServer();
+        this.metrics = new SwitchboardMetrics(grid == null ? null : grid.nodeId());
         this.ownPool = managedPool == null ? Executors.newFixedThreadPool(config.fanOutThreads(),
                 DaemonThreads.named("switchboard-fan-out")) : null;
         this.pool = managedPool == null ? ownPool : managedPool;
@@ -131,7 +139,14 @@ public final class Switchboard {
         Duration shortest = config.recoveryTtl().compareTo(config.imagesEmptyRoomTtl()) < 0
                 ? config.recoveryTtl() : config.imagesEmptyRoomTtl();
         long sweepEvery = Math.max(100, Math.min(10_000, shortest.toMillis() / 4));
-        this.bus = new LocalBus(this::retention, pool, timers, sweepEvery, System::nanoTime);
+        LocalBus localBus = new LocalBus(this::retention, pool, timers, sweepEvery, System::nanoTime);
+        // with cluster=on rooms, image rooms and topics cross nodes; the ticker and the console stay here
+        this.bus = grid == null ? localBus : new GridBus(grid, List.of(
+                new GridBus.Kind(ChatRooms.channel(""), ChatRooms.CODEC),
+                new GridBus.Kind(ImageRooms.channel(""), ImageRooms.CODEC),
+                new GridBus.Kind(Broker.channel(""), Broker.TOPIC_CODEC)), this::retention,
+                config.imagesHistoryBytes(), config.imagesEmptyRoomTtl(), localBus, pool, timers, sweepEvery,
+                System::nanoTime);
         // a stripe's backlog leaves as one write per receiver (transport.fast-path)
         this.fanOut = new FanOut(bus, pool, config.fanOutThreads(), config.fanOutMaxBacklog(), WriteBatch.MERGING);
         this.keepAlive = new KeepAlive(connections, config.idleTimeout(), config.keepaliveInterval());
@@ -181,6 +196,11 @@ public final class Switchboard {
 
     public ConnectionRegistry connections() {
         return connections;
+    }
+
+    /** This node in its cluster for {@code health}; null with {@code cluster=off}. */
+    public ClusterStatus clusterStatus() {
+        return grid == null ? null : new ClusterStatus(grid.members(), grid.nodeId());
     }
 
     public boolean isShuttingDown() {
@@ -300,9 +320,9 @@ public final class Switchboard {
 
     private void registerBusMetrics() {
         MeterRegistry registry = metrics.registry();
-        Gauge.builder("switchboard.bus.channels", bus, LocalBus::channelCount)
+        Gauge.builder("switchboard.bus.channels", bus, MessageBus::channelCount)
                 .description("Channels (rooms, image rooms, topics) attached to or lingering for recovery").register(registry);
-        Gauge.builder("switchboard.bus.pending", bus, LocalBus::pendingDeliveries)
+        Gauge.builder("switchboard.bus.pending", bus, MessageBus::pendingDeliveries)
                 .description("Events published and not yet fanned out").register(registry);
         for (LogBudget budget : List.of(roomsAndTopicsBudget, imagesBudget)) {
             Gauge.builder("switchboard.bus.log.bytes", budget, LogBudget::usedBytes).baseUnit("bytes")
@@ -450,6 +470,9 @@ public final class Switchboard {
         vncGateway.close();
         tickerFeed.close();
         bus.close();
+        if (grid != null) {
+            grid.close(); // after the sockets and the bus: nothing here reads the grid any more
+        }
         compression.close();
         timers.shutdownNow();
         if (ownPool != null) {

@@ -70,7 +70,7 @@ public final class SwitchboardDeployment implements ServletContextListener {
         context.addServlet("access", new AccessServlet(app.security(), app.guard(), Switchboard.ENDPOINT_ACCESS, app.config().xmppDomain()))
                 .addMapping("/access");
         context.addServlet("health", new HealthServlet(app.metrics(), app.connections()::count, app::isShuttingDown,
-                app.stompBroker().core()::storeProblem))
+                app.stompBroker().core()::storeProblem, app::clusterStatus))
                 .addMapping("/health");
         context.addServlet("metrics", new MetricsServlet(app.metrics())).addMapping("/metrics");
         context.addServlet("stomp-stats", new StompStatsServlet(app.stompBroker(), app.config().stompStoreSync())).addMapping("/stomp-stats");

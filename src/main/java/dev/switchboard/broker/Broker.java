@@ -3,6 +3,7 @@ package dev.switchboard.broker;
 import dev.switchboard.broker.store.MessageStore;
 import dev.switchboard.broker.store.StoreException;
 import dev.switchboard.bus.ChannelEvent;
+import dev.switchboard.bus.EventCodec;
 import dev.switchboard.bus.FanOut;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.Replay;
@@ -66,6 +67,25 @@ public final class Broker implements AutoCloseable {
             return message.bytes();
         }
     }
+
+    /** How topics' messages cross between the nodes of a cluster: the store's own encoding of a message. */
+    public static final EventCodec TOPIC_CODEC = new EventCodec() {
+        @Override
+        public Encoded encode(ChannelEvent event) {
+            return new Encoded(MessageCodec.encode(((TopicEvent) event).message()), null);
+        }
+
+        @Override
+        public ChannelEvent decode(byte[] head, byte[] body) {
+            try {
+                Message message = MessageCodec.decode(head);
+                return new TopicEvent(new Message(message.destination(), message.id(), message.headers(),
+                        message.body(), false));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+    };
 
     /** One acknowledgement (or NACK) by a subscription, as a transaction collects them. */
     public record Acknowledgement(String key, String messageId, boolean ack) {

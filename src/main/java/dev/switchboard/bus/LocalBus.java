@@ -220,12 +220,12 @@ public final class LocalBus implements MessageBus {
         return channels.containsKey(name);
     }
 
-    /** Channels now known (attached to, or lingering). */
+    @Override
     public int channelCount() {
         return channels.size();
     }
 
-    /** Events waiting for a listener that is behind, over all channels (a gauge: fan-out keeping up?). */
+    @Override
     public long pendingDeliveries() {
         long pending = 0;
         for (Channel channel : channels.values()) {

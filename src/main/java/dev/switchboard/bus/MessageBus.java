@@ -54,6 +54,12 @@ public interface MessageBus extends AutoCloseable {
     /** Events of the channel not yet handed to this node's listener (how far its fan-out is behind). */
     int pending(String channel);
 
+    /** Channels this node knows now (attached to, or lingering). */
+    int channelCount();
+
+    /** Events waiting for a listener that is behind, over all channels (a gauge: fan-out keeping up?). */
+    long pendingDeliveries();
+
     @Override
     void close();
 

@@ -16,7 +16,7 @@ import java.util.logging.Logger;
  * the lane idle has its frames written as soon as it ends. The batch is written before the lane
  * goes idle, so the next turn, on whichever thread, comes after it.
  */
-final class SerialExecutor implements Executor {
+public final class SerialExecutor implements Executor {
 
     private static final Logger LOG = Logger.getLogger(SerialExecutor.class.getName());
     /** Tasks per turn, so that one busy lane does not keep a pool thread from the others. */
@@ -29,7 +29,7 @@ final class SerialExecutor implements Executor {
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
     private boolean draining;
 
-    SerialExecutor(Executor pool) {
+    public SerialExecutor(Executor pool) {
         this(pool, WriteMerging.NONE);
     }
 
@@ -50,7 +50,7 @@ final class SerialExecutor implements Executor {
         schedule();
     }
 
-    synchronized int pending() {
+    public synchronized int pending() {
         return tasks.size();
     }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.bus.EventCodec;
 import dev.switchboard.bus.FanOut;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.MessageIds;
@@ -17,6 +18,9 @@ import java.util.function.LongSupplier;
  * Reports {@code switchboard_chat_rooms} and {@code switchboard_chat_room_members{room}}.
  */
 public final class ChatRooms {
+
+    /** How rooms' events cross between the nodes of a cluster. */
+    public static final EventCodec CODEC = new RoomEventCodec();
 
     /** A room's channel on the bus. */
     public static String channel(String room) {

@@ -87,6 +87,10 @@ public final class SwitchboardConfig {
     private final int compressionLevel;
     private final int compressionMinBytes;
     private final boolean transportFastPath;
+    private final boolean cluster;
+    private final String clusterName;
+    private final List<String> clusterMembers;
+    private final int clusterPort;
 
     private SwitchboardConfig(Function<String, String> systemProperties, Function<String, String> environment) {
         this.systemProperties = systemProperties;
@@ -151,6 +155,10 @@ public final class SwitchboardConfig {
         this.compressionLevel = integer("compression.level", 1, 1, 9);
         this.compressionMinBytes = (int) bytes("compression.min-bytes", 64, 0, MIB);
         this.transportFastPath = choice("transport.fast-path", "on", "on", "off").equals("on");
+        this.cluster = choice("cluster", "off", "on", "off").equals("on");
+        this.clusterName = string("cluster.name", "switchboard");
+        this.clusterMembers = list("cluster.members");
+        this.clusterPort = integer("cluster.port", 5701, 1, 65535);
     }
 
     /** Configuration from this JVM's system properties and environment. */
@@ -664,5 +672,28 @@ public final class SwitchboardConfig {
      */
     public boolean transportFastPath() {
         return transportFastPath;
+    }
+
+    /**
+     * {@code cluster}: {@code on} joins this node to a Hazelcast data grid (standalone an embedded
+     * member, in Payara the server's own); {@code off} keeps everything in this process.
+     */
+    public boolean cluster() {
+        return cluster;
+    }
+
+    /** {@code cluster.name}: the grid's name; only members with the same name join each other. */
+    public String clusterName() {
+        return clusterName;
+    }
+
+    /** {@code cluster.members}: standalone, the grid's members as {@code HOST:PORT} (TCP-IP discovery, never multicast). */
+    public List<String> clusterMembers() {
+        return clusterMembers;
+    }
+
+    /** {@code cluster.port}: standalone, the port this node's grid member listens on (bound to {@code host}). */
+    public int clusterPort() {
+        return clusterPort;
     }
 }

@@ -1,6 +1,8 @@
 package dev.switchboard.images;
 
 import dev.switchboard.bus.ChannelEvent;
+import dev.switchboard.bus.EventBytes;
+import dev.switchboard.bus.EventCodec;
 import dev.switchboard.bus.FanOut;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.MessageIds;
@@ -61,6 +63,28 @@ public final class ImageRooms {
         this.maxBytes = maxBytes;
         this.clock = clock;
     }
+
+    /**
+     * How images cross between the nodes of a cluster: the description on the room's log, the
+     * bytes beside it (a grid map that evicts, never the log).
+     */
+    public static final EventCodec CODEC = new EventCodec() {
+        @Override
+        public Encoded encode(ChannelEvent event) {
+            Posted image = (Posted) event;
+            return new Encoded(new EventBytes.Writer().string(image.id()).string(image.from())
+                    .string(image.type().name()).number(image.ts()).string(image.senderKey()).bytes(), image.data());
+        }
+
+        @Override
+        public ChannelEvent decode(byte[] head, byte[] body) {
+            if (body == null) {
+                throw new IllegalArgumentException("the image's bytes are no longer held");
+            }
+            EventBytes.Reader in = new EventBytes.Reader(head);
+            return new Posted(in.string(), in.string(), ImageType.valueOf(in.string()), body, in.number(), in.string());
+        }
+    };
 
     /** A room's channel on the bus. */
     public static String channel(String room) {

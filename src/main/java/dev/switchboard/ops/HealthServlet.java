@@ -30,16 +30,24 @@ public final class HealthServlet extends HttpServlet {
     private final BooleanSupplier shuttingDown;
     private final Supplier<HeapUsage> heap;
     private final Supplier<String> storeProblem;
+    private final Supplier<ClusterStatus> cluster;
     private final Instant started = Instant.now();
 
     /** @param storeProblem what is wrong with the store, or null while it works */
     public HealthServlet(SwitchboardMetrics metrics, IntSupplier openConnections, BooleanSupplier shuttingDown,
                          Supplier<String> storeProblem) {
-        this(metrics, openConnections, shuttingDown, HeapUsage::current, storeProblem);
+        this(metrics, openConnections, shuttingDown, HeapUsage::current, storeProblem, () -> null);
+    }
+
+    /** @param cluster this node in its cluster, or null with {@code cluster=off} */
+    public HealthServlet(SwitchboardMetrics metrics, IntSupplier openConnections, BooleanSupplier shuttingDown,
+                         Supplier<String> storeProblem, Supplier<ClusterStatus> cluster) {
+        this(metrics, openConnections, shuttingDown, HeapUsage::current, storeProblem, cluster);
     }
 
     HealthServlet(SwitchboardMetrics metrics, IntSupplier openConnections, BooleanSupplier shuttingDown,
-                  Supplier<HeapUsage> heap, Supplier<String> storeProblem) {
+                          Supplier<HeapUsage> heap, Supplier<String> storeProblem, Supplier<ClusterStatus> cluster) {
+        this.cluster = cluster;
         this.metrics = metrics;
         this.openConnections = openConnections;
         this.shuttingDown = shuttingDown;
@@ -69,6 +77,10 @@ public final class HealthServlet extends HttpServlet {
             report.add("reason", "heap " + Math.round(heapNow.ratio() * 100) + "% full after GC");
         } else if (store != null) {
             report.add("reason", "STOMP store failed: " + store);
+        }
+        ClusterStatus node = cluster.get();
+        if (node != null) {
+            report.add("cluster", JSON.createObjectBuilder().add("members", node.members()).add("node", node.node()));
         }
         return report
                 .add("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds())

@@ -24,6 +24,14 @@ public final class SwitchboardMetrics implements AutoCloseable {
     private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
 
     public SwitchboardMetrics() {
+        this(null);
+    }
+
+    /** @param node this node's id in its cluster, carried by every metric as {@code node}; null for none */
+    public SwitchboardMetrics(String node) {
+        if (node != null) {
+            registry.config().commonTags("node", node);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);

@@ -1,0 +1,167 @@
+package dev.switchboard.cluster;
+
+import dev.switchboard.testing.Await;
+import dev.switchboard.testing.RunningServer;
+import dev.switchboard.testing.TestImages;
+import dev.switchboard.testing.WsClient;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two standalone nodes with {@code cluster=on} on one Hazelcast grid (two members in this JVM):
+ * a client of either is a client of the same Switchboard — rooms, image rooms and topics.
+ */
+class ClusterTest {
+
+    private static RunningServer a;
+    private static RunningServer b;
+
+    @BeforeAll
+    static void startTwoNodes() throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+        String name = "cluster-test-" + ProcessHandle.current().pid();
+        CompletableFuture<RunningServer> startA = CompletableFuture.supplyAsync(() -> node(name, portA, members));
+        CompletableFuture<RunningServer> startB = CompletableFuture.supplyAsync(() -> node(name, portB, members));
+        a = startA.get();
+        b = startB.get();
+        Await.until("both nodes in one grid", Duration.ofSeconds(60),
+                () -> members(a) == 2 && members(b) == 2);
+    }
+
+    private static RunningServer node(String name, int gridPort, String members) {
+        return RunningServer.start(Map.of("cluster", "on", "cluster.name", name, "cluster.port",
+                Integer.toString(gridPort), "cluster.members", members));
+    }
+
+    private static int members(RunningServer node) {
+        try {
+            JsonObject health = json(node.get("health").body());
+            return health.getJsonObject("cluster").getInt("members");
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private static JsonObject json(String text) {
+        return Json.createReader(new StringReader(text)).readObject();
+    }
+
+    private static JsonObject next(WsClient client, String type) throws InterruptedException {
+        while (true) {
+            JsonObject message = json(client.nextText());
+            if (message.getString("type").equals(type)) {
+                return message;
+            }
+        }
+    }
+
+    @Test
+    void healthShowsBothMembersAndThisNode() throws Exception {
+        JsonObject cluster = json(a.get("health").body()).getJsonObject("cluster");
+        assertEquals(2, cluster.getInt("members"));
+        assertTrue(!cluster.getString("node").equals(json(b.get("health").body()).getJsonObject("cluster")
+                .getString("node")), "each node its own id");
+        assertTrue(a.get("metrics").body().contains("node=\"" + cluster.getString("node") + "\""),
+                "metrics carry the node label");
+    }
+
+    @Test
+    void aRoomMessageReachesMembersOnBothNodesWithOneIdAndOneOffset() throws Exception {
+        String room = "lobby" + System.nanoTime() % 100_000;
+        try (WsClient alice = WsClient.connect(a.ws("chat/" + room));
+             WsClient bob = WsClient.connect(b.ws("chat/" + room))) {
+            alice.sendText("{\"type\":\"join\",\"nick\":\"alice\"}");
+            JsonObject aliceWelcome = next(alice, "welcome");
+            bob.sendText("{\"type\":\"join\",\"nick\":\"bob\"}");
+            JsonObject bobWelcome = next(bob, "welcome");
+            assertEquals(aliceWelcome.getString("epoch"), bobWelcome.getString("epoch"), "one log for the room");
+            for (int i = 1; i <= 3; i++) {
+                (i % 2 == 1 ? alice : bob).sendText("{\"type\":\"message\",\"text\":\"hello " + i + "\"}");
+                JsonObject atAlice = next(alice, "message");
+                JsonObject atBob = next(bob, "message");
+                assertEquals("hello " + i, atBob.getString("text"));
+                assertEquals(atAlice.getString("id"), atBob.getString("id"));
+                assertEquals(atAlice.getJsonNumber("offset").longValue(), atBob.getJsonNumber("offset").longValue());
+                assertEquals(bobWelcome.getJsonNumber("offset").longValue() + i, atBob.getJsonNumber("offset").longValue());
+            }
+        }
+        // a newcomer on either node gets the same history
+        try (WsClient carol = WsClient.connect(b.ws("chat/" + room))) {
+            carol.sendText("{\"type\":\"join\",\"nick\":\"carol\"}");
+            JsonObject welcome = next(carol, "welcome");
+            assertEquals(3, welcome.getJsonArray("history").size());
+            assertEquals("hello 3", welcome.getJsonArray("history").getJsonObject(2).getString("text"));
+        }
+    }
+
+    @Test
+    void anImageReachesViewersOnTheOtherNode() throws Exception {
+        String room = "gallery" + System.nanoTime() % 100_000;
+        byte[] png = TestImages.png(64, 48);
+        try (WsClient sender = WsClient.connect(a.ws("images/" + room));
+             WsClient viewer = WsClient.connect(b.ws("images/" + room))) {
+            next(sender, "welcome");
+            next(viewer, "welcome");
+            sender.sendBinary(png);
+            JsonObject ack = next(sender, "ack");
+            JsonObject image = next(viewer, "image");
+            assertEquals(ack.getString("id"), image.getString("id"));
+            assertEquals(ack.getJsonNumber("offset").longValue(), image.getJsonNumber("offset").longValue());
+            assertArrayEquals(png, viewer.next().binary());
+        }
+    }
+
+    @Test
+    void aTopicMessageReachesSubscribersOnTheOtherNode() throws Exception {
+        String topic = "/topic/prices" + System.nanoTime() % 100_000;
+        try (WsClient subscriber = WsClient.connect(b.ws("stomp"));
+             WsClient publisher = WsClient.connect(a.ws("stomp"))) {
+            subscriber.sendText("CONNECT\naccept-version:1.2\nhost:b\n\n\0SUBSCRIBE\nid:s1\ndestination:" + topic
+                    + "\nreceipt:r1\n\n\0");
+            String connected = subscriber.nextText();
+            assertTrue(connected.startsWith("CONNECTED"), connected);
+            String receipt = connected.contains("RECEIPT") ? connected : subscriber.nextText();
+            assertTrue(receipt.contains("receipt-id:r1"), receipt);
+            publisher.sendText("CONNECT\naccept-version:1.2\nhost:a\n\n\0SEND\ndestination:" + topic
+                    + "\n\nfrom node A\0");
+            String message = subscriber.nextText();
+            while (!message.startsWith("MESSAGE")) {
+                message = subscriber.nextText();
+            }
+            assertTrue(message.endsWith("from node A\0"), message);
+            assertTrue(message.contains("\nx-offset:"), message);
+        }
+    }
+}
