@@ -6,6 +6,7 @@ import dev.switchboard.bus.LogBudget;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.cluster.Grid;
 import dev.switchboard.cluster.GridBus;
+import dev.switchboard.cluster.GridLogins;
 import dev.switchboard.ops.ClusterStatus;
 import dev.switchboard.bus.Retention;
 import dev.switchboard.chat.ChatCodec;
@@ -166,7 +167,7 @@ public final class Switchboard {
         // a fixed seed: every run of the demo walks the same prices
         this.tickerFeed = new TickerFeed(new PriceTicker(PriceTicker.DEMO_SYMBOLS, 1995, System::currentTimeMillis), bus,
                 fanOut, System::currentTimeMillis, System::nanoTime).start();
-        this.security = SecurityPolicy.from(config);
+        this.security = SecurityPolicy.from(config, grid == null ? null : new GridLogins(grid));
         FunctionCounter.builder("switchboard.password.checks", security, SecurityPolicy::passwordChecks)
                 .description("Password (bcrypt) checks run").register(metrics.registry());
         for (SecurityPolicy.Credentials.Outcome outcome : List.of(SecurityPolicy.Credentials.Outcome.INVALID,

@@ -29,13 +29,38 @@ public final class LoginSessions {
     // Every session is bounded by a successful (bcrypt-checked, throttled) login and by
     // MAX_PER_USER, so the table holds at most MAX_PER_USER × configured users entries.
 
+    /**
+     * Where sessions live when not in this process: a table every node of a cluster shares, so a
+     * login on one node is valid on all of them (a load balancer needs no stickiness).
+     */
+    public interface SharedTable {
+        /** Keeps {@code token} for {@code identity} for {@code ttl}; the user's oldest go beyond {@code maxPerUser}. */
+        void open(String token, Identity identity, Duration ttl, int maxPerUser);
+
+        Optional<Identity> find(String token);
+
+        void close(String token);
+    }
+
     private final ConcurrentMap<String, Entry> sessions = new ConcurrentHashMap<>();
     private final long ttlNanos;
     private final LongSupplier nanoTime;
+    /** The cluster's table, or null: this process's own. */
+    private final SharedTable shared;
 
     public LoginSessions(Duration ttl, LongSupplier nanoTime) {
+        this(ttl, nanoTime, null);
+    }
+
+    private LoginSessions(Duration ttl, LongSupplier nanoTime, SharedTable shared) {
         this.ttlNanos = ttl.toNanos();
         this.nanoTime = nanoTime;
+        this.shared = shared;
+    }
+
+    /** The same sessions, kept in {@code table} instead of this process. */
+    public LoginSessions sharedIn(SharedTable table) {
+        return new LoginSessions(ttl(), nanoTime, table);
     }
 
     public Duration ttl() {
@@ -43,6 +68,11 @@ public final class LoginSessions {
     }
 
     public String open(Identity identity) {
+        if (shared != null) {
+            String token = newToken();
+            shared.open(token, identity, ttl(), MAX_PER_USER);
+            return token;
+        }
         long now = nanoTime.getAsLong();
         sessions.values().removeIf(e -> e.expiresAtNanos() - now < 0);
         List<Map.Entry<String, Entry>> mine = sessions.entrySet().stream()
@@ -51,14 +81,21 @@ public final class LoginSessions {
         for (int i = 0; i <= mine.size() - MAX_PER_USER; i++) {
             sessions.remove(mine.get(i).getKey());
         }
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String token = newToken();
         sessions.put(token, new Entry(identity, now + ttlNanos));
         return token;
     }
 
+    private static String newToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
     public Optional<Identity> find(String token) {
+        if (shared != null) {
+            return token == null ? Optional.empty() : shared.find(token);
+        }
         Entry entry = token == null ? null : sessions.get(token);
         if (entry == null) {
             return Optional.empty();
@@ -71,7 +108,9 @@ public final class LoginSessions {
     }
 
     public void close(String token) {
-        if (token != null) {
+        if (token != null && shared != null) {
+            shared.close(token);
+        } else if (token != null) {
             sessions.remove(token);
         }
     }

@@ -98,6 +98,11 @@ public final class SecurityPolicy {
     }
 
     public static SecurityPolicy from(SwitchboardConfig config) {
+        return from(config, null);
+    }
+
+    /** @param sharedSessions the cluster's login table, or null for this process's own */
+    public static SecurityPolicy from(SwitchboardConfig config, LoginSessions.SharedTable sharedSessions) {
         boolean on = config.flag("security", false);
         UserStore users = UserStore.parse(config.list("security.users"), config.raw("security.users-file").orElse(null));
         if (on && users.isEmpty()) {
@@ -106,7 +111,8 @@ public final class SecurityPolicy {
         }
         AccessRules rules = AccessRules.parse(config.raw("security.rules").orElse(null));
         Duration ttl = config.duration("security.session-ttl", Duration.ofHours(8));
-        return new SecurityPolicy(on, users, rules, new LoginSessions(ttl, System::nanoTime),
+        LoginSessions sessions = new LoginSessions(ttl, System::nanoTime);
+        return new SecurityPolicy(on, users, rules, sharedSessions == null ? sessions : sessions.sharedIn(sharedSessions),
                 new FailedLogins(config.maxFailedLogins(), config.failedLoginWindow(), System::nanoTime));
     }
 

@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two standalone nodes with {@code cluster=on} on one Hazelcast grid (two members in this JVM):
- * a client of either is a client of the same Switchboard — rooms, image rooms and topics.
+ * a client of either is a client of the same Switchboard — logins, rooms, image rooms and topics.
  */
 class ClusterTest {
 
@@ -46,7 +49,8 @@ class ClusterTest {
 
     private static RunningServer node(String name, int gridPort, String members) {
         return RunningServer.start(Map.of("cluster", "on", "cluster.name", name, "cluster.port",
-                Integer.toString(gridPort), "cluster.members", members));
+                Integer.toString(gridPort), "cluster.members", members, "security", "on",
+                "security.users", "alice:{noop}pw:user,bob:{noop}pw:user,carol:{noop}pw:user,olga:{noop}pw:operator|user"));
     }
 
     private static int members(RunningServer node) {
@@ -74,6 +78,19 @@ class ClusterTest {
         }
     }
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** Logs in on {@code node}: the session cookie, valid on every node. */
+    private static Map<String, String> login(RunningServer node, String user) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(node.http("login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("user=" + user + "&password=pw&next=chat.html"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(303, response.statusCode());
+        String setCookie = response.headers().firstValue("Set-Cookie").orElseThrow();
+        return Map.of("Cookie", setCookie.substring(0, setCookie.indexOf(';')));
+    }
+
     private static JsonObject json(String text) {
         return Json.createReader(new StringReader(text)).readObject();
     }
@@ -93,15 +110,28 @@ class ClusterTest {
         assertEquals(2, cluster.getInt("members"));
         assertTrue(!cluster.getString("node").equals(json(b.get("health").body()).getJsonObject("cluster")
                 .getString("node")), "each node its own id");
-        assertTrue(a.get("metrics").body().contains("node=\"" + cluster.getString("node") + "\""),
-                "metrics carry the node label");
+        String metrics = HTTP.send(HttpRequest.newBuilder(a.http("metrics")).header("Authorization", "Basic "
+                + java.util.Base64.getEncoder().encodeToString("olga:pw".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.contains("node=\"" + cluster.getString("node") + "\""), "metrics carry the node label");
+    }
+
+    @Test
+    void aLoginOnOneNodeIsValidOnTheOtherAndALogoutEndsItOnBoth() throws Exception {
+        Map<String, String> cookie = login(a, "carol");
+        try (WsClient echo = WsClient.connect(b.ws("echo"), cookie)) {
+            assertEquals("hi", echo.sendText("hi").nextText());
+        }
+        HTTP.send(HttpRequest.newBuilder(b.http("logout")).header("Cookie", cookie.get("Cookie"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(401, WsClient.refusal(a.ws("echo"), cookie).statusCode());
     }
 
     @Test
     void aRoomMessageReachesMembersOnBothNodesWithOneIdAndOneOffset() throws Exception {
         String room = "lobby" + System.nanoTime() % 100_000;
-        try (WsClient alice = WsClient.connect(a.ws("chat/" + room));
-             WsClient bob = WsClient.connect(b.ws("chat/" + room))) {
+        try (WsClient alice = WsClient.connect(a.ws("chat/" + room), login(a, "alice"));
+             WsClient bob = WsClient.connect(b.ws("chat/" + room), login(a, "bob"))) {
             alice.sendText("{\"type\":\"join\",\"nick\":\"alice\"}");
             JsonObject aliceWelcome = next(alice, "welcome");
             bob.sendText("{\"type\":\"join\",\"nick\":\"bob\"}");
@@ -118,7 +148,7 @@ class ClusterTest {
             }
         }
         // a newcomer on either node gets the same history
-        try (WsClient carol = WsClient.connect(b.ws("chat/" + room))) {
+        try (WsClient carol = WsClient.connect(b.ws("chat/" + room), login(b, "carol"))) {
             carol.sendText("{\"type\":\"join\",\"nick\":\"carol\"}");
             JsonObject welcome = next(carol, "welcome");
             assertEquals(3, welcome.getJsonArray("history").size());
@@ -130,8 +160,8 @@ class ClusterTest {
     void anImageReachesViewersOnTheOtherNode() throws Exception {
         String room = "gallery" + System.nanoTime() % 100_000;
         byte[] png = TestImages.png(64, 48);
-        try (WsClient sender = WsClient.connect(a.ws("images/" + room));
-             WsClient viewer = WsClient.connect(b.ws("images/" + room))) {
+        try (WsClient sender = WsClient.connect(a.ws("images/" + room), login(b, "alice"));
+             WsClient viewer = WsClient.connect(b.ws("images/" + room), login(a, "bob"))) {
             next(sender, "welcome");
             next(viewer, "welcome");
             sender.sendBinary(png);
@@ -148,13 +178,13 @@ class ClusterTest {
         String topic = "/topic/prices" + System.nanoTime() % 100_000;
         try (WsClient subscriber = WsClient.connect(b.ws("stomp"));
              WsClient publisher = WsClient.connect(a.ws("stomp"))) {
-            subscriber.sendText("CONNECT\naccept-version:1.2\nhost:b\n\n\0SUBSCRIBE\nid:s1\ndestination:" + topic
+            subscriber.sendText("CONNECT\naccept-version:1.2\nhost:b\nlogin:bob\npasscode:pw\n\n\0SUBSCRIBE\nid:s1\ndestination:" + topic
                     + "\nreceipt:r1\n\n\0");
             String connected = subscriber.nextText();
             assertTrue(connected.startsWith("CONNECTED"), connected);
             String receipt = connected.contains("RECEIPT") ? connected : subscriber.nextText();
             assertTrue(receipt.contains("receipt-id:r1"), receipt);
-            publisher.sendText("CONNECT\naccept-version:1.2\nhost:a\n\n\0SEND\ndestination:" + topic
+            publisher.sendText("CONNECT\naccept-version:1.2\nhost:a\nlogin:alice\npasscode:pw\n\n\0SEND\ndestination:" + topic
                     + "\n\nfrom node A\0");
             String message = subscriber.nextText();
             while (!message.startsWith("MESSAGE")) {
