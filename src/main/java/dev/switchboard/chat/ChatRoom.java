@@ -54,11 +54,15 @@ public final class ChatRoom {
     private final int historyLimit;
     private final LongSupplier clock;
     private final MessageIds ids;
-    private final Map<String, Entry> byNick = new LinkedHashMap<>();
+    /** Every member's name, presence and status — with {@code cluster=on}, every node's. */
+    private final Roster roster;
+    /** This node's members, by {@link ChatMember#key()}. */
     private final Map<String, Entry> byKey = new LinkedHashMap<>();
     private boolean retired;
 
-    ChatRoom(String name, MessageBus bus, FanOut fanOut, int historyLimit, LongSupplier clock, MessageIds ids) {
+    ChatRoom(String name, MessageBus bus, FanOut fanOut, int historyLimit, LongSupplier clock, MessageIds ids,
+             Roster roster) {
+        this.roster = roster;
         this.name = name;
         this.channel = ChatRooms.channel(name);
         this.bus = bus;
@@ -86,28 +90,33 @@ public final class ChatRoom {
             throw new ChatException(ErrorCode.BAD_REQUEST, "already joined as " + byKey.get(member.key()).nick());
         }
         String nickKey = Nicks.key(join.nick());
-        if (byNick.containsKey(nickKey)) {
+        if (!roster.claim(name, nickKey, new ChatEvent.Member(join.nick(), join.presence(), join.status()))) {
             throw new ChatException(ErrorCode.NICK_TAKEN, "'" + join.nick() + "' is already in " + name);
         }
-        List<ChatEvent.Member> members = new ArrayList<>(byNick.size() + 1);
-        byNick.values().forEach(e -> members.add(e.view()));
-        members.add(new ChatEvent.Member(join.nick(), join.presence(), join.status()));
+        List<ChatEvent.Member> members;
         // live first, then the log up to where live begins: publishes wait for this lock, so the
         // member list and the position agree
-        FanOut.Attachment attachment = fanOut.attach(channel, receiver(member, join.nick()));
+        FanOut.Attachment attachment;
         Replay replay;
         ChatEvent.Welcome welcome;
+        try {
+            members = roster.members(name);
+            attachment = fanOut.attach(channel, receiver(member, join.nick()));
+        } catch (RuntimeException e) {
+            roster.release(name, nickKey);
+            throw e;
+        }
         try {
             Position at = attachment.position();
             replay = bus.replay(channel, join.since(), at, historyLimit);
             welcome = new ChatEvent.Welcome(join.nick(), name, members,
                     replay.events().stream().map(ChatRoom::message).toList(), at.epoch(), at.offset(), replay.recovered());
         } catch (RuntimeException e) {
-            attachment.close(); // a join that fails leaves nothing attached
+            attachment.close(); // a join that fails leaves nothing attached, nor its nick taken
+            roster.release(name, nickKey);
             throw e;
         }
         Entry entry = new Entry(member, join.nick(), join.presence(), join.status(), attachment);
-        byNick.put(nickKey, entry);
         byKey.put(member.key(), entry);
         bus.publish(channel, new RoomEvent.Notice(new ChatEvent.PresenceChange(join.nick(), join.presence(),
                 join.status()), join.nick()));
@@ -126,7 +135,7 @@ public final class ChatRoom {
     public synchronized void whisper(ChatMember member, String toNick, String text) throws ChatException {
         Entry from = joined(member);
         notOverloaded();
-        Entry to = byNick.get(Nicks.key(Nicks.lookup(toNick)));
+        ChatEvent.Member to = roster.find(name, Nicks.key(Nicks.lookup(toNick)));
         if (to == null) {
             throw new ChatException(ErrorCode.NO_SUCH_MEMBER, "no member '" + toNick + "' in " + name);
         }
@@ -140,7 +149,7 @@ public final class ChatRoom {
         notOverloaded();
         Entry changed = new Entry(entry.member(), entry.nick(), presence, status == null ? entry.status() : status,
                 entry.attachment());
-        byNick.put(Nicks.key(entry.nick()), changed);
+        roster.update(name, Nicks.key(entry.nick()), changed.view());
         byKey.put(member.key(), changed);
         bus.publish(channel, new RoomEvent.Notice(
                 new ChatEvent.PresenceChange(changed.nick(), changed.presence(), changed.status()), null));
@@ -163,7 +172,7 @@ public final class ChatRoom {
         if (entry == null) {
             return false;
         }
-        byNick.remove(Nicks.key(entry.nick()));
+        roster.release(name, Nicks.key(entry.nick()));
         entry.attachment().close();
         bus.publish(channel, new RoomEvent.Notice(
                 new ChatEvent.PresenceChange(entry.nick(), Presence.UNAVAILABLE, entry.status()), null));
@@ -173,8 +182,9 @@ public final class ChatRoom {
         return retired;
     }
 
+    /** Everyone in the room (with {@code cluster=on}, on every node), in the order they joined. */
     public synchronized List<ChatEvent.Member> members() {
-        return new ArrayList<>(byNick.values().stream().map(Entry::view).toList());
+        return roster.members(name);
     }
 
     public synchronized int size() {

@@ -34,9 +34,20 @@ public final class ChatRooms {
     private final MessageIds ids = new MessageIds();
     private final ConcurrentMap<String, ChatRoom> rooms = new ConcurrentHashMap<>();
     private final MultiGauge members;
+    private final Roster roster;
 
     public ChatRooms(MessageBus bus, FanOut fanOut, int historyLimit, LongSupplier clock,
                      MeterRegistry registry) {
+        this(bus, fanOut, historyLimit, clock, registry, Roster.local());
+    }
+
+    /** @param roster who is in each room: this process's, or the cluster's */
+    public ChatRooms(MessageBus bus, FanOut fanOut, int historyLimit, LongSupplier clock,
+                     MeterRegistry registry, Roster roster) {
+        this.roster = roster;
+        // members whose node died: the others hear they are unavailable, as for any leave
+        roster.onDeparture((room, gone) -> bus.publish(channel(room), new RoomEvent.Notice(
+                new ChatEvent.PresenceChange(gone.nick(), Presence.UNAVAILABLE, gone.status()), null)));
         this.bus = bus;
         this.fanOut = fanOut;
         this.historyLimit = historyLimit;
@@ -82,6 +93,6 @@ public final class ChatRooms {
     }
 
     private ChatRoom open(String name) {
-        return new ChatRoom(name, bus, fanOut, historyLimit, clock, ids);
+        return new ChatRoom(name, bus, fanOut, historyLimit, clock, ids, roster);
     }
 }

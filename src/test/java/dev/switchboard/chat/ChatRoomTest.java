@@ -235,7 +235,7 @@ class ChatRoomTest {
     @Test
     void nonMemberCannotSpeak() {
         Inbox alice = new Inbox("a");
-        ChatRoom room = new ChatRoom("r", bus, fanOut, 1, clock::get, new MessageIds());
+        ChatRoom room = new ChatRoom("r", bus, fanOut, 1, clock::get, new MessageIds(), Roster.local());
         assertEquals(ErrorCode.NOT_JOINED, assertThrows(ChatException.class, () -> room.say(alice, "hi")).error());
         assertFalse(room.leave(alice));
     }
