@@ -31,12 +31,15 @@ public final class Compression implements AutoCloseable {
     private final CompressionStats stats = new CompressionStats();
     private final ZlibPool<Deflater> deflaters;
     private final ZlibPool<Inflater> inflaters;
+    /** What every connection without server context takeover shares: one compressed frame per broadcast. */
+    private final SharedDeflater shared;
 
     private Compression(boolean on, int level, int minBytes) {
         this.enabled = on && tyrusPresent();
         this.minBytes = minBytes;
         this.deflaters = new ZlibPool<>(POOL_IDLE, () -> new Deflater(level, true), Deflater::reset, Deflater::end);
         this.inflaters = new ZlibPool<>(POOL_IDLE, () -> new Inflater(true), Inflater::reset, Inflater::end);
+        this.shared = new SharedDeflater(level, minBytes, deflaters, stats);
     }
 
     /**
@@ -71,7 +74,7 @@ public final class Compression implements AutoCloseable {
     Extension connection(DeflateOffer.Agreement agreement, int maxMessageBytes) {
         MessageDeflater out = new MessageDeflater(minBytes, agreement.serverNoContextTakeover(), deflaters, stats);
         MessageInflater in = new MessageInflater(maxMessageBytes, agreement.clientNoContextTakeover(), inflaters, stats);
-        return new PerMessageDeflate(agreement, out, in);
+        return new PerMessageDeflate(agreement, out, in, agreement.serverNoContextTakeover() ? shared : null);
     }
 
     public CompressionStats stats() {
