@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -192,5 +193,22 @@ class SharedDeflaterTest {
         int held = compression.stats().held();
         Broadcast.Text.of("a sentence again and again. ".repeat(40)).wire(shared);
         assertEquals(held, compression.stats().held(), "borrowed for one frame, back in the pool");
+    }
+
+    @Test
+    void aServerThatPrefersNoContextTakeoverAnswersItToAnOfferWithoutIt() {
+        DeflateOffer.Agreement plain = DeflateOffer.accept(List.of(), true).orElseThrow();
+        assertTrue(plain.serverNoContextTakeover());
+        assertEquals("permessage-deflate; server_no_context_takeover", plain.header());
+        DeflateOffer.Agreement both = DeflateOffer.accept(List.of(DeflateOffer.parameter(
+                DeflateOffer.CLIENT_NO_CONTEXT_TAKEOVER)), true).orElseThrow();
+        assertEquals("permessage-deflate; server_no_context_takeover; client_no_context_takeover", both.header());
+        assertEquals(Optional.empty(), DeflateOffer.accept(List.of(DeflateOffer.parameter("x-unknown")), true),
+                "an offer it cannot meet is still declined");
+        assertEquals("permessage-deflate", DeflateOffer.accept(List.of(), false).orElseThrow().header(),
+                "the default: the client's choice");
+        try (Compression preferring = Compression.of(true, 1, 64, true)) {
+            assertTrue(preferring.serverNoContextTakeover());
+        }
     }
 }
