@@ -177,6 +177,47 @@ class SharedFrameRoomTest {
     }
 
     @Test
+    void aStripedRoomOfSharingReceiversGetsEveryMessageInOrderFromAFewCompressions() throws Exception {
+        int members = 70; // 64 and more: the room's fan-out splits over stripes, each merging its backlog
+        try (RunningServer server = RunningServer.start(KEYS)) {
+            List<Receiver> receivers = new ArrayList<>();
+            try {
+                for (int i = 0; i < members; i++) {
+                    receivers.add(Receiver.open(server, "striped", "m" + i, SHARED, false));
+                }
+                Receiver sender = Receiver.open(server, "striped", "alice", null, false);
+                receivers.add(sender);
+                sender.ws().send(TEXT, true, false, utf8("{\"type\":\"message\",\"text\":\"warm-up\"}"));
+                for (Receiver receiver : receivers) {
+                    receiver.until("warm-up");
+                }
+                int messages = 40;
+                long before = SharedDeflater.framesCompressed();
+                for (int i = 0; i < messages; i++) {
+                    sender.ws().send(TEXT, true, false, utf8("{\"type\":\"message\",\"text\":\"" + say(i) + "\"}"));
+                }
+                for (Receiver receiver : receivers) {
+                    for (int i = 0; i < messages; i++) {
+                        Received got = receiver.next("message");
+                        assertTrue(got.json().contains("\"text\":\"" + say(i) + "\""), receiver.nick() + ": " + got.json());
+                        if (receiver != sender) {
+                            assertEquals(i % 3 != 0, got.frame().rsv1(), receiver.nick() + ", message " + i);
+                        }
+                    }
+                }
+                long compressions = SharedDeflater.framesCompressed() - before;
+                long compressible = java.util.stream.IntStream.range(0, messages).filter(i -> i % 3 != 0).count();
+                assertTrue(compressions >= compressible && compressions <= 4 * compressible,
+                        compressions + " compressions for " + compressible + " messages to " + members + " receivers");
+            } finally {
+                for (Receiver receiver : receivers) {
+                    receiver.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void withTheFastPathOffEachSessionCompressesItsOwnAndTheTextsArriveTheSame() throws Exception {
         Map<String, String> keys = new java.util.HashMap<>(KEYS);
         keys.put("transport.fast-path", "off");
