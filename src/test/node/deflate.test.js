@@ -116,6 +116,43 @@ test('a chat stream in JSON is at least four times smaller on the wire', async (
   await Promise.all([plain.closed, squeezed.closed, alice.closed]);
 });
 
+test('one room: receivers sharing a compressed frame (server_no_context_takeover), one with context takeover, one uncompressed', async () => {
+  const room = 'chat/wsshared';
+  const shared = await open(room, { serverNoContextTakeover: true, threshold: 0 });
+  const sharedBoth = await open(room, { serverNoContextTakeover: true, clientNoContextTakeover: true, threshold: 0 });
+  const takeover = await open(room, { threshold: 0 });
+  const plain = await open(room, false);
+  const alice = await open(room, false);
+  assert.equal(shared._extensions['permessage-deflate'].params.server_no_context_takeover, true);
+  assert.equal(takeover._extensions['permessage-deflate'].params.server_no_context_takeover, undefined);
+  const receivers = [shared, sharedBoth, takeover, plain];
+  const next = async (ws, type) => {
+    for (let i = 0; i < 1000; i++) {
+      const m = JSON.parse(await ws.next());
+      if (m.type === type) return m;
+    }
+    throw new Error(`no ${type}`);
+  };
+  for (const [ws, nick] of [[shared, 's1'], [sharedBoth, 's2'], [takeover, 'kept'], [plain, 'plain'], [alice, 'alice']]) {
+    ws.send(JSON.stringify({ type: 'join', nick }));
+    await next(ws, 'welcome');
+  }
+  alice.send(JSON.stringify({ type: 'message', text: 'warm-up' }));
+  for (const ws of receivers) while ((await next(ws, 'message')).text !== 'warm-up');
+  const n = 100;
+  const texts = [];
+  for (let i = 0; i < n; i++) {
+    const text = i % 4 === 0 ? `ok ${i}` : `message ${i}: the deploy to staging failed again, ünïcødé ✓ ${'x'.repeat(i)}`;
+    texts.push(text);
+    alice.send(JSON.stringify({ type: 'message', text }));
+  }
+  for (const ws of receivers) {
+    for (const text of texts) assert.equal((await next(ws, 'message')).text, text);
+  }
+  for (const ws of [...receivers, alice]) ws.close();
+  await Promise.all([...receivers, alice].map((ws) => ws.closed));
+});
+
 test('a zip bomb (64 MiB of zeros, compressed) closes with 1009', async () => {
   const ws = await open('echo', { threshold: 0, zlibDeflateOptions: { level: 9 } });
   ws.on('error', () => {});

@@ -1,6 +1,7 @@
 package dev.switchboard.connection;
 
 import dev.switchboard.transport.ServerFrames;
+import dev.switchboard.transport.deflate.SharedDeflater;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,8 @@ public record Broadcast(List<Frame> frames) {
         private final byte[] utf8;
         /** Built at most a few times by racing receivers, each result the same: no lock needed. */
         private volatile ByteBuffer wire;
+        /** Compressed frames, one per parameter set of the receivers without context takeover (almost always one). */
+        private volatile Compressed compressed;
 
         public Text(String text, long bytes, boolean encodable) {
             this(text, bytes, encodable, null);
@@ -90,6 +93,44 @@ public record Broadcast(List<Frame> frames) {
                 wire = built;
             }
             return built.duplicate();
+        }
+
+        /**
+         * The frame a receiver without context takeover gets (RFC 7692): compressed with RSV1 set,
+         * made on first use for {@code deflater}'s parameters and shared like {@link #wire()}; the
+         * plain frame for a text under {@code compression.min-bytes}. Null for text that has no
+         * UTF-8 form.
+         */
+        public ByteBuffer wire(SharedDeflater deflater) {
+            if (!encodable || !deflater.compresses(bytes)) {
+                return wire();
+            }
+            SharedDeflater.Parameters parameters = deflater.parameters();
+            Compressed built = compressed;
+            while (built != null && !built.parameters.equals(parameters)) {
+                built = built.next;
+            }
+            if (built == null) { // racing receivers may both build one: the same bytes, one of them kept
+                ByteBuffer frame = deflater.textFrame(utf8());
+                built = new Compressed(parameters, frame, SharedDeflater.payloadBytes(frame), compressed);
+                compressed = built;
+            }
+            deflater.sent(bytes, built.payloadBytes);
+            return built.frame.duplicate();
+        }
+
+        /** The UTF-8 bytes: the array the text came with, or the payload of its plain frame. */
+        private ByteBuffer utf8() {
+            if (utf8 != null) {
+                return ByteBuffer.wrap(utf8);
+            }
+            ByteBuffer plain = wire();
+            return plain.position(plain.position() + ServerFrames.headerLength(bytes));
+        }
+
+        /** One parameter set's compressed frame, and the others'. */
+        private record Compressed(SharedDeflater.Parameters parameters, ByteBuffer frame, int payloadBytes,
+                                  Compressed next) {
         }
 
         @Override

@@ -8,9 +8,11 @@ import dev.switchboard.transport.FrameWriter;
 import dev.switchboard.transport.ServerFrames;
 import dev.switchboard.transport.Transport;
 import dev.switchboard.transport.WriteBatch;
+import dev.switchboard.transport.deflate.SharedDeflater;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
+import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
@@ -70,6 +72,13 @@ public final class Connection {
     private volatile long lastPingNanos = lastHeardNanos;
     /** Tyrus's raw writer under the session, refusing once closing; null: the Jakarta API. */
     private final FrameWriter frames;
+    /**
+     * A compressed session without server context takeover: the compressor it shares with the
+     * other such receivers of a broadcast, and the raw writer their shared frames go by (below
+     * the extension); both null otherwise.
+     */
+    private final SharedDeflater sharedDeflater;
+    private final FrameWriter sharedFrames;
 
     Connection(Session session, EndpointMetrics metrics, ConnectionLimits limits, ScheduledExecutorService timers) {
         this.session = session;
@@ -81,6 +90,11 @@ public final class Connection {
         this.frames = raw == null ? null : batch -> closing.get()
                 ? CompletableFuture.failedFuture(new IOException("connection closing"))
                 : raw.write(batch);
+        this.sharedDeflater = frames == null && limits.fastPath() ? sharedDeflater(session) : null;
+        FrameWriter below = sharedDeflater == null ? null : FastPath.writerBelowExtensions(session, true);
+        this.sharedFrames = below == null ? null : batch -> closing.get()
+                ? CompletableFuture.failedFuture(new IOException("connection closing"))
+                : below.write(batch);
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> heard());
     }
 
@@ -257,7 +271,7 @@ public final class Connection {
                     done), sent);
             return;
         }
-        enqueue(bytes, done -> session.getAsyncRemote().sendText(text, done), sent);
+        enqueue(bytes, done -> jakarta().sendText(text, done), sent);
     }
 
     /** Sends a fan-out message's frames, back to back; the content was encoded once for all receivers. */
@@ -277,6 +291,9 @@ public final class Connection {
      * failed or was refused (false); {@code sent} may be null.
      */
     public void send(Broadcast.Frame frame, Consumer<Boolean> sent) {
+        if (sendShared(frame, sent)) {
+            return;
+        }
         if (frames != null && (!(frame instanceof Broadcast.Text text) || text.encodable())) {
             enqueue(frame.bytes(), done -> writeFrame(frame.wire(), done), sent); // framed once, for every receiver
             return;
@@ -285,8 +302,45 @@ public final class Connection {
             sendText(text.text(), text.bytes(), text.encodable(), sent); // checked once, for every receiver
         } else if (frame instanceof Broadcast.Binary binary) {
             ByteBuffer data = ByteBuffer.wrap(binary.data()).asReadOnlyBuffer();
-            enqueue(data.remaining(), done -> session.getAsyncRemote().sendBinary(data, done), sent);
+            enqueue(data.remaining(), done -> jakarta().sendBinary(data, done), sent);
         }
+    }
+
+    /**
+     * A broadcast's text to a compressed session without context takeover: the frame compressed
+     * once for every such receiver (or plain, under {@code compression.min-bytes}), by the raw
+     * writer; false when the session has no shared frames (the Jakarta API compresses its own).
+     */
+    private boolean sendShared(Broadcast.Frame frame, Consumer<Boolean> sent) {
+        if (sharedFrames == null || !(frame instanceof Broadcast.Text text) || !text.encodable()) {
+            return false;
+        }
+        enqueue(text.bytes(), done -> {
+            ByteBuffer wire = text.wire(sharedDeflater);
+            if (!WriteBatch.add(sharedFrames, wire, done)) {
+                sharedFrames.write(wire).whenComplete(done);
+            }
+        }, sent);
+        return true;
+    }
+
+    private static SharedDeflater sharedDeflater(Session session) {
+        try {
+            return SharedDeflater.of(session.getNegotiatedExtensions());
+        } catch (RuntimeException closed) {
+            return null;
+        }
+    }
+
+    /**
+     * The Jakarta API's sender, after what this thread batched of the session's shared compressed
+     * frames: a send outside the batch never overtakes them.
+     */
+    private RemoteEndpoint.Async jakarta() {
+        if (sharedFrames != null) {
+            WriteBatch.flush(sharedFrames);
+        }
+        return session.getAsyncRemote();
     }
 
     /** When the peer was last heard from ({@link System#nanoTime()}). */
@@ -308,7 +362,7 @@ public final class Connection {
             enqueue(data.remaining(), done -> writeFrame(ServerFrames.frame(ServerFrames.BINARY, data), done), sent);
             return;
         }
-        enqueue(data.remaining(), done -> session.getAsyncRemote().sendBinary(data, done), sent);
+        enqueue(data.remaining(), done -> jakarta().sendBinary(data, done), sent);
     }
 
     /**
@@ -412,6 +466,9 @@ public final class Connection {
     public void close(int code, String reason) {
         if (frames != null) {
             WriteBatch.flush(frames); // what this thread batched goes before the close frame
+        }
+        if (sharedFrames != null) {
+            WriteBatch.flush(sharedFrames);
         }
         if (!closing.compareAndSet(false, true)) {
             return;

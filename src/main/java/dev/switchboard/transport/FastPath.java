@@ -67,6 +67,16 @@ public final class FastPath {
         return writer;
     }
 
+    /**
+     * The session's raw writer although it negotiated extensions, for a caller that writes only
+     * frames its extension would have made itself (a compressed frame shared by the receivers
+     * without context takeover): the raw writer is below every extension, nothing is done to them
+     * again. Null when the fast path is off or not offered.
+     */
+    public static FrameWriter writerBelowExtensions(Session session, boolean enabled) {
+        return resolve(session, List.of(), enabled);
+    }
+
     static long fastSessions() {
         return FAST_SESSIONS.sum();
     }

@@ -31,12 +31,19 @@ public final class Compression implements AutoCloseable {
     private final CompressionStats stats = new CompressionStats();
     private final ZlibPool<Deflater> deflaters;
     private final ZlibPool<Inflater> inflaters;
+    /** What every connection without server context takeover shares: one compressed frame per broadcast. */
+    private final SharedDeflater shared;
 
-    private Compression(boolean on, int level, int minBytes) {
+    /** The server answers server_no_context_takeover to every offer, asked for or not. */
+    private final boolean serverNoContextTakeover;
+
+    private Compression(boolean on, int level, int minBytes, boolean serverNoContextTakeover) {
         this.enabled = on && tyrusPresent();
+        this.serverNoContextTakeover = serverNoContextTakeover;
         this.minBytes = minBytes;
         this.deflaters = new ZlibPool<>(POOL_IDLE, () -> new Deflater(level, true), Deflater::reset, Deflater::end);
         this.inflaters = new ZlibPool<>(POOL_IDLE, () -> new Inflater(true), Inflater::reset, Inflater::end);
+        this.shared = new SharedDeflater(level, minBytes, deflaters, stats);
     }
 
     /**
@@ -45,7 +52,22 @@ public final class Compression implements AutoCloseable {
      * @param minBytes {@code compression.min-bytes}: shorter messages go out as they are
      */
     public static Compression of(boolean on, int level, int minBytes) {
-        return new Compression(on, level, minBytes);
+        return new Compression(on, level, minBytes, false);
+    }
+
+    /**
+     * {@link #of(boolean, int, int)}; with {@code serverNoContextTakeover} every connection is
+     * answered {@code server_no_context_takeover} (RFC 7692 §7.1.1.1), whatever it offered: no
+     * compressor per connection (~120–300 KiB of native memory each with context takeover) and one
+     * compressed frame per broadcast for all receivers, but each message compresses alone — chat
+     * JSON about 1.25× smaller instead of about 5×. Off by default: see docs/capacity.md.
+     */
+    public static Compression of(boolean on, int level, int minBytes, boolean serverNoContextTakeover) {
+        return new Compression(on, level, minBytes, serverNoContextTakeover);
+    }
+
+    boolean serverNoContextTakeover() {
+        return serverNoContextTakeover;
     }
 
     /** True when connections are offered compression (the key is on and the container is Tyrus). */
@@ -71,7 +93,7 @@ public final class Compression implements AutoCloseable {
     Extension connection(DeflateOffer.Agreement agreement, int maxMessageBytes) {
         MessageDeflater out = new MessageDeflater(minBytes, agreement.serverNoContextTakeover(), deflaters, stats);
         MessageInflater in = new MessageInflater(maxMessageBytes, agreement.clientNoContextTakeover(), inflaters, stats);
-        return new PerMessageDeflate(agreement, out, in);
+        return new PerMessageDeflate(agreement, out, in, agreement.serverNoContextTakeover() ? shared : null);
     }
 
     public CompressionStats stats() {

@@ -59,7 +59,17 @@ public final class DeflateOffer {
      * (§7: an unknown parameter, a duplicate, an invalid value, or one the server cannot meet).
      */
     public static Optional<Agreement> accept(List<Extension.Parameter> offer) {
-        boolean serverNoTakeover = false;
+        return accept(offer, false);
+    }
+
+    /**
+     * {@link #accept(List)}, and with {@code serverNoContextTakeover} the server answers
+     * {@code server_no_context_takeover} even to an offer without it (§7.1.1.1 allows it): no
+     * compressor is held per connection and receivers share one compressed frame per broadcast, at
+     * the price of each message compressing alone (chat JSON: about 1.25× smaller instead of 5×).
+     */
+    public static Optional<Agreement> accept(List<Extension.Parameter> offer, boolean serverNoContextTakeover) {
+        boolean serverNoTakeover = serverNoContextTakeover;
         boolean clientNoTakeover = false;
         Set<String> seen = new HashSet<>();
         for (Extension.Parameter parameter : offer == null ? List.<Extension.Parameter>of() : offer) {

@@ -57,7 +57,7 @@ final class MessageDeflater {
             deflater = pool.borrow();
             stats.holding(1);
         }
-        byte[] compressed = deflate(deflater, payload, length, fin);
+        byte[] compressed = deflate(deflater, payload, 0, length, fin);
         stats.sent(length, compressed.length);
         if (fin) {
             inCompressedMessage = false;
@@ -70,8 +70,13 @@ final class MessageDeflater {
         return new Out(compressed, first);
     }
 
-    private static byte[] deflate(Deflater deflater, byte[] payload, int length, boolean fin) {
-        deflater.setInput(payload, 0, length);
+    /**
+     * One frame's payload compressed with a sync flush, without the final 4 octets at the end of a
+     * message; the same bytes whoever calls it ({@link SharedDeflater} too), given a compressor in
+     * the same state.
+     */
+    static byte[] deflate(Deflater deflater, byte[] payload, int offset, int length, boolean fin) {
+        deflater.setInput(payload, offset, length);
         byte[] out = new byte[Math.max(64, length / 2 + 16)];
         int produced = 0;
         while (true) {

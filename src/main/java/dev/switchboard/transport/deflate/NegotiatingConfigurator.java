@@ -36,7 +36,8 @@ final class NegotiatingConfigurator extends ServerEndpointConfig.Configurator {
             if (!DeflateOffer.NAME.equals(offer.getName())) {
                 continue;
             }
-            Optional<DeflateOffer.Agreement> agreement = DeflateOffer.accept(offer.getParameters());
+            Optional<DeflateOffer.Agreement> agreement = DeflateOffer.accept(offer.getParameters(),
+                    compression.serverNoContextTakeover());
             if (agreement.isPresent()) {
                 return List.of(compression.connection(agreement.get(), maxMessageBytes));
             }

@@ -27,14 +27,18 @@ final class PerMessageDeflate implements ExtendedExtension {
     private final DeflateOffer.Agreement agreement;
     private final MessageDeflater deflater;
     private final MessageInflater inflater;
+    /** Without server context takeover: the compressor whose frames this connection may share; else null. */
+    private final SharedDeflater shared;
     /** The message being received is compressed (its first frame had RSV1). Read handler thread only. */
     private boolean receivingCompressed;
     private volatile boolean refused;
 
-    PerMessageDeflate(DeflateOffer.Agreement agreement, MessageDeflater deflater, MessageInflater inflater) {
+    PerMessageDeflate(DeflateOffer.Agreement agreement, MessageDeflater deflater, MessageInflater inflater,
+                      SharedDeflater shared) {
         this.agreement = agreement;
         this.deflater = deflater;
         this.inflater = inflater;
+        this.shared = shared;
     }
 
     @Override
@@ -108,6 +112,10 @@ final class PerMessageDeflate implements ExtendedExtension {
     @Override
     public List<Extension.Parameter> getParameters() {
         return agreement.response();
+    }
+
+    SharedDeflater shared() {
+        return shared;
     }
 
     DeflateOffer.Agreement agreement() {
