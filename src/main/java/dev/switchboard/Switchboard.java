@@ -7,6 +7,8 @@ import dev.switchboard.bus.MessageBus;
 import dev.switchboard.cluster.Grid;
 import dev.switchboard.cluster.GridBus;
 import dev.switchboard.cluster.GridLogins;
+import dev.switchboard.cluster.GridRoster;
+import dev.switchboard.chat.Roster;
 import dev.switchboard.ops.ClusterStatus;
 import dev.switchboard.bus.Retention;
 import dev.switchboard.chat.ChatCodec;
@@ -100,6 +102,7 @@ public final class Switchboard {
     private final Grid grid;
     private final MessageBus bus;
     private final FanOut fanOut;
+    private final Roster roster;
     private final ChatRooms chatRooms;
     private final ChatCodec chatCodec;
     private final ImageRooms imageRooms;
@@ -152,8 +155,9 @@ public final class Switchboard {
         this.fanOut = new FanOut(bus, pool, config.fanOutThreads(), config.fanOutMaxBacklog(), WriteBatch.MERGING);
         this.keepAlive = new KeepAlive(connections, config.idleTimeout(), config.keepaliveInterval());
         this.chatCodec = new ChatCodec(config.chatMaxText());
+        this.roster = grid == null ? Roster.local() : new GridRoster(grid, pool, timers);
         this.chatRooms = new ChatRooms(bus, fanOut, config.chatHistory(), System::currentTimeMillis,
-                metrics.registry());
+                metrics.registry(), roster);
         metrics.beforeScrape(chatRooms::refreshMetrics);
         this.imageRooms = new ImageRooms(bus, fanOut, config.imagesHistory(), config.imagesMaxBytes(),
                 System::currentTimeMillis);
@@ -181,7 +185,8 @@ public final class Switchboard {
                 config.idleTimeout(), XMPP_LOGIN_TIMEOUT), security, chatRooms, chatCodec, bus, fanOut, this::floodGuard,
                 timers, System::nanoTime);
         this.serverNames = ServerNames.of(config.serverNames(), config.host());
-        this.compression = Compression.of(config.compression(), config.compressionLevel(), config.compressionMinBytes());
+        this.compression = Compression.of(config.compression(), config.compressionLevel(), config.compressionMinBytes(),
+                !config.compressionContextTakeover());
         compression.registerMetrics(metrics.registry());
         this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins(), serverNames), security,
                 () -> connections.count() + unfinishedConnections.getAsInt(), maxConnections);
@@ -470,6 +475,7 @@ public final class Switchboard {
         dataDirectory.close();
         vncGateway.close();
         tickerFeed.close();
+        roster.close();
         bus.close();
         if (grid != null) {
             grid.close(); // after the sockets and the bus: nothing here reads the grid any more

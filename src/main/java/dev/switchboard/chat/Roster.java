@@ -12,7 +12,7 @@ import java.util.function.BiConsumer;
  * {@code cluster=on} every node's (the grid's table), so a nick is unique in the whole cluster and
  * a welcome lists everyone. A room holds its own members' connections; this holds only names.
  */
-public interface Roster {
+public interface Roster extends AutoCloseable {
 
     /** Takes {@code nickKey} in the room for {@code member}; false when someone, anywhere, has it. */
     boolean claim(String room, String nickKey, ChatEvent.Member member);
@@ -33,6 +33,11 @@ public interface Roster {
      * each member gone. A roster of this process only never calls it.
      */
     default void onDeparture(BiConsumer<String, ChatEvent.Member> departed) {
+    }
+
+    /** Stops watching for departures (the rooms' own members leave as their connections close). */
+    @Override
+    default void close() {
     }
 
     /** This process's rooms only. */

@@ -86,6 +86,7 @@ public final class SwitchboardConfig {
     private final boolean compression;
     private final int compressionLevel;
     private final int compressionMinBytes;
+    private final boolean compressionContextTakeover;
     private final boolean transportFastPath;
     private final boolean cluster;
     private final String clusterName;
@@ -154,6 +155,7 @@ public final class SwitchboardConfig {
         this.compression = choice("compression", "on", "on", "off").equals("on");
         this.compressionLevel = integer("compression.level", 1, 1, 9);
         this.compressionMinBytes = (int) bytes("compression.min-bytes", 64, 0, MIB);
+        this.compressionContextTakeover = choice("compression.context-takeover", "on", "on", "off").equals("on");
         this.transportFastPath = choice("transport.fast-path", "on", "on", "off").equals("on");
         this.cluster = choice("cluster", "off", "on", "off").equals("on");
         this.clusterName = string("cluster.name", "switchboard");
@@ -442,7 +444,6 @@ public final class SwitchboardConfig {
         return value;
     }
 
-    /** {@code on|true|yes} or {@code off|false|no}. */
     /** One of {@code choices}, compared without case. */
     private String choice(String key, String defaultValue, String... choices) {
         Optional<Setting> setting = setting(key);
@@ -457,6 +458,7 @@ public final class SwitchboardConfig {
         throw setting.get().invalid("one of " + String.join(", ", choices));
     }
 
+    /** {@code on|true|yes} or {@code off|false|no}. */
     public boolean flag(String key, boolean defaultValue) {
         Optional<Setting> setting = setting(key);
         if (setting.isEmpty()) {
@@ -664,6 +666,16 @@ public final class SwitchboardConfig {
     /** {@code compression.min-bytes}: messages shorter than this go out uncompressed (RSV1 clear). */
     public int compressionMinBytes() {
         return compressionMinBytes;
+    }
+
+    /**
+     * {@code compression.context-takeover}: {@code on} lets a client keep the server's compression
+     * window between messages (about 5× smaller chat JSON, but every receiver compresses each message
+     * itself and holds a compressor); {@code off} answers {@code server_no_context_takeover} to every
+     * offer, so all receivers of a broadcast share one compressed frame (RFC 7692 §7.1.1.1).
+     */
+    public boolean compressionContextTakeover() {
+        return compressionContextTakeover;
     }
 
     /**

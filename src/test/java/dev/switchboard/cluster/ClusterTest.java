@@ -30,8 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClusterTest {
 
+    private static final String USERS = "alice:{noop}pw:user,bob:{noop}pw:user,carol:{noop}pw:user,olga:{noop}pw:operator|user";
+
     private static RunningServer a;
     private static RunningServer b;
+    private static String clusterName;
+    private static String clusterMembers;
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
@@ -39,6 +43,8 @@ class ClusterTest {
         int portB = freePort();
         String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
         String name = "cluster-test-" + ProcessHandle.current().pid();
+        clusterName = name;
+        clusterMembers = members;
         CompletableFuture<RunningServer> startA = CompletableFuture.supplyAsync(() -> node(name, portA, members));
         CompletableFuture<RunningServer> startB = CompletableFuture.supplyAsync(() -> node(name, portB, members));
         a = startA.get();
@@ -50,7 +56,7 @@ class ClusterTest {
     private static RunningServer node(String name, int gridPort, String members) {
         return RunningServer.start(Map.of("cluster", "on", "cluster.name", name, "cluster.port",
                 Integer.toString(gridPort), "cluster.members", members, "security", "on",
-                "security.users", "alice:{noop}pw:user,bob:{noop}pw:user,carol:{noop}pw:user,olga:{noop}pw:operator|user"));
+                "security.users", USERS));
     }
 
     private static int members(RunningServer node) {
@@ -82,7 +88,11 @@ class ClusterTest {
 
     /** Logs in on {@code node}: the session cookie, valid on every node. */
     private static Map<String, String> login(RunningServer node, String user) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(node.http("login"))
+        return login(node.http("login"), user);
+    }
+
+    private static Map<String, String> login(java.net.URI loginUrl, String user) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(loginUrl)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("user=" + user + "&password=pw&next=chat.html"))
                 .build(), HttpResponse.BodyHandlers.ofString());
@@ -153,6 +163,74 @@ class ClusterTest {
             JsonObject welcome = next(carol, "welcome");
             assertEquals(3, welcome.getJsonArray("history").size());
             assertEquals("hello 3", welcome.getJsonArray("history").getJsonObject(2).getString("text"));
+        }
+    }
+
+    private static JsonObject join(WsClient client, String nick) throws InterruptedException {
+        client.sendText("{\"type\":\"join\",\"nick\":\"" + nick + "\"}");
+        return next(client, "welcome");
+    }
+
+    private static java.util.List<String> nicks(JsonObject welcome) {
+        return welcome.getJsonArray("members").getValuesAs(JsonObject.class).stream().map(m -> m.getString("nick")).toList();
+    }
+
+    @Test
+    void aRoomHasOneMemberListAcrossNodesAndANickIsUniqueInTheCluster() throws Exception {
+        String room = "members" + System.nanoTime() % 100_000;
+        Map<String, String> alice = login(a, "alice");
+        try (WsClient onA = WsClient.connect(a.ws("chat/" + room), alice);
+             WsClient bob = WsClient.connect(b.ws("chat/" + room), login(b, "bob"))) {
+            join(onA, "alice");
+            assertEquals(java.util.List.of("alice", "bob"), nicks(join(bob, "bob")), "the welcome lists both nodes' members");
+            JsonObject arrived = next(onA, "presence");
+            assertEquals("bob", arrived.getString("nick"));
+            try (WsClient again = WsClient.connect(b.ws("chat/" + room), alice)) {
+                again.sendText("{\"type\":\"join\",\"nick\":\"alice\"}");
+                JsonObject refused = next(again, "error");
+                assertEquals("nick-taken", refused.getString("code"), "alice is in the room on the other node");
+            }
+            onA.sendText("{\"type\":\"private\",\"to\":\"bob\",\"text\":\"psst\"}");
+            JsonObject whisper = next(bob, "private");
+            assertEquals("psst", whisper.getString("text"));
+            assertEquals("alice", whisper.getString("from"));
+            onA.closeNormally();
+            JsonObject left = next(bob, "presence");
+            assertEquals("alice", left.getString("nick"));
+            assertEquals("unavailable", left.getString("presence"));
+        }
+    }
+
+    @Test
+    void aLateNodeGetsTheRoomAndTheMembersOfAKilledNodeAreUnavailableWithin15Seconds() throws Exception {
+        String room = "crash" + System.nanoTime() % 100_000;
+        try (WsClient alice = WsClient.connect(a.ws("chat/" + room), login(a, "alice"))) {
+            join(alice, "alice");
+            alice.sendText("{\"type\":\"message\",\"text\":\"before the third node\"}");
+            next(alice, "message");
+            int gridPort = freePort();
+            try (dev.switchboard.testing.ServerProcess c = dev.switchboard.testing.ServerProcess.start(Map.of(
+                    "cluster", "on", "cluster.name", clusterName, "cluster.port", Integer.toString(gridPort),
+                    "cluster.members", clusterMembers + ",127.0.0.1:" + gridPort, "security", "on",
+                    "security.users", USERS))) {
+                Await.until("three members", Duration.ofSeconds(90), () -> members(a) == 3);
+                WsClient carol = WsClient.connect(c.ws("chat/" + room), login(c.http("login"), "carol"));
+                JsonObject welcome = join(carol, "carol");
+                assertEquals(java.util.List.of("alice", "carol"), nicks(welcome), "the late node knows who is there");
+                assertEquals("before the third node", welcome.getJsonArray("history").getJsonObject(0).getString("text"));
+                assertEquals("carol", next(alice, "presence").getString("nick"));
+                long killed = System.nanoTime();
+                c.kill();
+                JsonObject gone = json(alice.next(Duration.ofSeconds(30)).text());
+                long seconds = Duration.ofNanos(System.nanoTime() - killed).toSeconds();
+                assertEquals("carol", gone.getString("nick"));
+                assertEquals("unavailable", gone.getString("presence"));
+                assertTrue(seconds < 15, "reported after " + seconds + " s");
+                carol.close();
+            }
+            Await.until("two members again", Duration.ofSeconds(30), () -> members(a) == 2);
+            alice.sendText("{\"type\":\"message\",\"text\":\"after\"}");
+            assertEquals("after", next(alice, "message").getString("text"));
         }
     }
 

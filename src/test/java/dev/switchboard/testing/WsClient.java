@@ -137,9 +137,13 @@ public final class WsClient implements AutoCloseable {
     }
 
     public Message next() throws InterruptedException {
-        Message message = messages.poll(10, TimeUnit.SECONDS);
+        return next(Duration.ofSeconds(10));
+    }
+
+    public Message next(Duration timeout) throws InterruptedException {
+        Message message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (message == null) {
-            throw new AssertionError("no message within 10 s");
+            throw new AssertionError("no message within " + timeout.toSeconds() + " s");
         }
         return message;
     }
