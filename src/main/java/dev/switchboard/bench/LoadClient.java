@@ -412,7 +412,9 @@ final class LoadClient implements AutoCloseable {
             seconds = (System.nanoTime() - t0) / 1e9;
             seq = published.get();
         } else {
-            long window = 200; // messages the slowest subscriber may be behind before the publisher waits
+            // messages the slowest subscriber may be behind before the publisher waits: 200, and at most
+            // 200,000 deliveries in flight (1→5,000: 40 messages), so a big topic's backlog drains in time
+            long window = Math.min(200, Math.max(8, 200_000 / subscribers));
             seq = 0;
             long end = t0 + measure.toNanos();
             while (System.nanoTime() < end) {
@@ -428,7 +430,7 @@ final class LoadClient implements AutoCloseable {
         XmppLoad.Cpu.Use used = cpu.stop();
         long deliveredInWindow = delivered.get();
         long expected = seq * subscribers;
-        long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(10, Math.min(30, subscribers / 100)));
         while (delivered.get() < expected && System.nanoTime() < drainDeadline) {
             Thread.sleep(10); // draining what is in flight, bounded
         }
