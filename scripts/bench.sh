@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The load tool, side by side with its peers, in one command: builds target/switchboard-bench.jar,
-# fetches Apache Artemis's binary distribution from Maven Central (once, into target/peers), and
-# runs every scenario against Switchboard, bare Tyrus, Jetty and Artemis. Extra arguments go to
-# the tool (e.g. --seconds 10, --idle 19000, --only stomp,slow,reconnect, --json).
+# The load tool, side by side with its peers, in one command: builds target/switchboard-bench.jar
+# and target/switchboard.war, fetches Apache Artemis's binary distribution and the Payara Micro jar
+# from Maven Central (once, into target/peers), and runs every scenario against Switchboard, bare
+# Tyrus, Jetty and Artemis, and the WAR in Payara Micro beside the standalone server (echo,
+# latency, stomp, chat, images, idle; "payara÷sb" rows). Extra arguments go to the tool (e.g.
+# --seconds 10, --idle 19000, --only stomp,slow,reconnect, --json).
 #
 # Before and after a change, in one run: --baseline-jar JAR also starts Switchboard from that
 # standalone jar and runs the stomp scenarios against both (new, baseline, baseline, new; each
@@ -24,13 +26,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARTEMIS_VERSION=2.56.0
+PAYARA_VERSION=6.2025.10 # the pom's payara.version, which the Payara IT runs on
 ./mvnw -B -q -DskipTests package
 artemis=target/peers/apache-artemis-$ARTEMIS_VERSION
 if [ ! -f "$artemis/lib/artemis-boot.jar" ]; then
   ./mvnw -B -q dependency:unpack -Dartifact=org.apache.artemis:apache-artemis:$ARTEMIS_VERSION:tar.gz:bin \
     -DoutputDirectory=target/peers
 fi
+payara=target/peers/payara-micro-$PAYARA_VERSION.jar
+if [ ! -f "$payara" ]; then
+  ./mvnw -B -q dependency:copy -Dartifact=fish.payara.extras:payara-micro:$PAYARA_VERSION -DoutputDirectory=target/peers
+fi
 if [ ! -x /usr/bin/prosody ]; then
   echo "bench.sh: no Prosody, so the xmpp scenarios run without their peer (apt-get install prosody)" >&2
 fi
-exec java -jar target/switchboard-bench.jar --artemis "$artemis" "$@"
+exec java -jar target/switchboard-bench.jar --artemis "$artemis" --payara "$payara" "$@"

@@ -244,6 +244,11 @@ final class ArtemisPeer implements AutoCloseable {
         return "ws://127.0.0.1:" + port + "/";
     }
 
+    /** The broker's JVM (its CPU goes into the fan-out rows). */
+    long pid() {
+        return process.pid();
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

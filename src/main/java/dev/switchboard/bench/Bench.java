@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * {@code java -jar target/switchboard-bench.jar [--target URL] [--seconds N] [--idle N] [--only LIST]
- * [--artemis DIR] [--baseline-jar JAR] [--runs N] [--storm-members N] [--storm-drop N] [--storm-rate N] [--json]}: load
+ * [--artemis DIR] [--payara PAYARA_MICRO_JAR] [--war WAR] [--baseline-jar JAR] [--runs N] [--storm-members N] [--storm-drop N] [--storm-rate N] [--json]}: load
  * scenarios printed as a table.
  * <p>
  * Without {@code --target} it starts, each in its own JVM on loopback, Switchboard (standalone,
@@ -22,6 +22,19 @@ import java.util.Set;
  * and prints Switchboard ÷ peer ratios: on a noisy machine, ratios from one run are what count.
  * With {@code --target} it runs the scenarios against that deployment only. Every scenario is
  * bounded in time and connections, and a watchdog bounds the whole run.
+ * <p>
+ * {@code --payara PAYARA_MICRO_JAR} (without {@code --target}) also starts Payara Micro from that
+ * jar with {@code target/switchboard.war} ({@code --war} for another; {@link PayaraMicro}) and runs
+ * echo, latency, STOMP fan-out 1→100 and 1→1,000, chat fan-out, images and idle connections
+ * against it beside the standalone server, printing "payara÷sb" rows (and "payara÷jetty",
+ * "payara÷art" where those peers ran), and what Payara's log says of the WebSocket fast path.
+ * <p>
+ * STOMP (and Artemis) and chat fan-out also run at 1→5,000 on the standalone server: the fan-out
+ * rows give the CPU of the load client ("client cpu %", this JVM) and of the server ("server cpu %",
+ * its process) over the measured window, as % of one core, so a client that ran out of CPU shows.
+ * <p>
+ * Every Switchboard process the tool starts (this build, a baseline jar, Payara) gets its own
+ * temporary {@code data-dir}, removed at the end, unless {@code -Dswitchboard.data-dir} is given.
  * <p>
  * {@code --baseline-jar JAR} (without {@code --target}) compares this build with another one in the same run: it also starts
  * Switchboard from that standalone jar (same heap, same lifted limits) and runs the {@code stomp}
@@ -56,6 +69,8 @@ public final class Bench {
 
     private final List<Results> results = new ArrayList<>();
     private final List<String> failed = new ArrayList<>();
+    /** Text printed after the table: heap histograms, what the servers' logs say of the fast path. */
+    private final List<String> notes = new ArrayList<>();
     private final LoadClient client;
     private final Duration warmup;
     private final Duration measure;
@@ -86,13 +101,23 @@ public final class Bench {
             System.err.println("switchboard-bench: --baseline-jar " + baselineJar + " is not a file");
             System.exit(2);
         }
+        String payaraJar = option(list, "--payara", null);
+        if (payaraJar != null && !java.nio.file.Files.isRegularFile(Path.of(payaraJar))) {
+            System.err.println("switchboard-bench: --payara " + payaraJar + " is not a file");
+            System.exit(2);
+        }
+        Path war = Path.of(option(list, "--war", defaultWar().toString()));
         int runs = Integer.parseInt(option(list, "--runs", "1"));
         if (runs < 1 || runs > 20) {
             System.err.println("switchboard-bench: --runs must be 1 to 20");
             System.exit(2);
         }
         Duration warmup = Duration.ofSeconds(2);
-        Thread watchdog = watchdog(warmup.plus(measure).multipliedBy(60L + 40L * runs).plusSeconds(300L + 300L * runs));
+        Thread watchdog = watchdog(warmup.plus(measure).multipliedBy(100L + 40L * runs)
+                .plusSeconds(300L + 300L * runs + (payaraJar == null ? 0 : 600)));
+        // Ctrl-C or a kill of this JVM: no server process it started outlives it (Payara, Artemis, the rest)
+        Runtime.getRuntime().addShutdownHook(new Thread(
+                () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly), "bench-stop-servers"));
 
         Bench bench;
         try (LoadClient client = new LoadClient()) {
@@ -105,11 +130,15 @@ public final class Bench {
                 bench.againstTarget(base, only);
             } else {
                 bench.sideBySide(only, idle, artemisHome == null ? null : Path.of(artemisHome),
-                        baselineJar == null ? null : Path.of(baselineJar));
+                        baselineJar == null ? null : Path.of(baselineJar), payaraJar == null ? null : Path.of(payaraJar), war);
             }
         }
         System.out.println();
         System.out.print(Results.table(bench.results));
+        if (!bench.notes.isEmpty()) {
+            System.out.println();
+            bench.notes.forEach(System.out::print);
+        }
         if (list.contains("--json")) {
             bench.results.forEach(r -> System.out.println(r.json()));
         }
@@ -155,21 +184,32 @@ public final class Bench {
         });
     }
 
-    private void sideBySide(Set<String> only, int idle, Path artemisHome, Path baselineJar) throws Exception {
+    private void sideBySide(Set<String> only, int idle, Path artemisHome, Path baselineJar, Path payaraJar, Path war)
+            throws Exception {
         List<String> serverOptions = serverJvmOptions();
+        boolean inPayara = payaraJar != null && PAYARA_SCENARIOS.stream().anyMatch(only::contains);
         try (ServerProcess switchboard = ServerProcess.start("switchboard", serverOptions);
              ServerProcess tyrus = ServerProcess.start("tyrus", serverOptions);
-             ServerProcess jetty = ServerProcess.start("jetty", serverOptions)) {
+             ServerProcess jetty = ServerProcess.start("jetty", serverOptions);
+             PayaraMicro payara = inPayara ? payara(payaraJar, war, serverOptions) : null) {
             String sb = switchboard.wsBase();
+            String pm = payara == null ? null : payara.wsBase();
+            for (MeasuredServer each : java.util.stream.Stream.of(switchboard, tyrus, jetty, payara)
+                    .filter(java.util.Objects::nonNull).toList()) {
+                client.serverProcess(each.wsBase(), each.pid());
+            }
             run("echo", only, () -> {
-                for (ServerProcess each : List.of(switchboard, tyrus, jetty)) {
+                for (MeasuredServer each : java.util.stream.Stream.of(switchboard, tyrus, jetty, payara)
+                        .filter(java.util.Objects::nonNull).toList()) {
                     client.echoThroughput(each.wsBase(), 64, 16, 64, Duration.ZERO, warmup.multipliedBy(2)); // JIT warm-up
                 }
                 for (int payload : new int[] {64, 4096}) {
-                    // S-T-J-J-T-S, averaged, so drift during the run (heat, neighbours) cancels out
+                    // S-T-J-(P-P)-J-T-S, averaged, so drift during the run (heat, neighbours) cancels out
                     double s1 = echo(sb, payload);
                     double t1 = echo(tyrus.wsBase(), payload);
                     double j1 = echo(jetty.wsBase(), payload);
+                    double p1 = pm == null ? 0 : echo(pm, payload);
+                    double p2 = pm == null ? 0 : echo(pm, payload);
                     double j2 = echo(jetty.wsBase(), payload);
                     double t2 = echo(tyrus.wsBase(), payload);
                     double s2 = echo(sb, payload);
@@ -179,6 +219,11 @@ public final class Bench {
                     results.add(Results.of(scenario, "jetty").put("round trips/s", (j1 + j2) / 2));
                     results.add(Results.of(scenario, "÷ tyrus").put("round trips/s", (s1 + s2) / (t1 + t2)));
                     results.add(Results.of(scenario, "÷ jetty").put("round trips/s", (s1 + s2) / (j1 + j2)));
+                    if (pm != null) {
+                        results.add(Results.of(scenario, "payara").put("round trips/s", (p1 + p2) / 2));
+                        results.add(Results.of(scenario, PAYARA_SB).put("round trips/s", (p1 + p2) / (s1 + s2)));
+                        results.add(Results.of(scenario, "payara÷jetty").put("round trips/s", (p1 + p2) / (j1 + j2)));
+                    }
                 }
             });
             run("latency", only, () -> {
@@ -186,34 +231,113 @@ public final class Bench {
                 Results t = latency(tyrus.wsBase(), "bare tyrus");
                 Results j = latency(jetty.wsBase(), "jetty");
                 results.addAll(List.of(s, t, j, s.ratio(t, "÷ tyrus"), s.ratio(j, "÷ jetty")));
+                if (pm != null) {
+                    Results p = latency(pm, "payara");
+                    results.addAll(List.of(p, p.ratio(s, PAYARA_SB), p.ratio(j, "payara÷jetty")));
+                }
             });
             if (only.contains("stomp") || only.contains("slow")) {
-                stompAgainstPeers(sb, only, artemisHome, baselineJar, serverOptions);
+                stompAgainstPeers(sb, pm, only, artemisHome, baselineJar, serverOptions);
             }
             run("chat", only, () -> {
-                chat(sb, "switchboard");
+                for (int members : new int[] {100, 1000, 5000}) {
+                    Results s = client.chatFanOut(sb, "switchboard", members, measure);
+                    results.add(s);
+                    if (pm != null && members <= 1000) {
+                        Results p = client.chatFanOut(pm, "payara", members, measure);
+                        results.addAll(List.of(p, p.ratio(s, PAYARA_SB)));
+                    }
+                }
             });
             run("reconnect", only, () -> {
                 reconnectStorm(sb, "switchboard");
             });
             run("images", only, () -> {
-                results.add(client.imageFanOut(sb, "switchboard", 51, 1 << 20, measure));
+                Results s = client.imageFanOut(sb, "switchboard", 51, 1 << 20, measure);
+                results.add(s);
+                if (pm != null) {
+                    Results p = client.imageFanOut(pm, "payara", 51, 1 << 20, measure);
+                    results.addAll(List.of(p, p.ratio(s, PAYARA_SB)));
+                }
             });
             run("xmpp", only, () -> {
                 new XmppLoad(client, warmup, measure).withProsody(sb, switchboard.pid(), results);
             });
+            fastPathNote("switchboard", switchboard.logLines("fast path"));
+            if (payara != null) {
+                fastPathNote("payara", payara.logLines("fast path"));
+            }
         }
         run("idle", only, () -> {
             Results s = idle("switchboard", serverOptions, idle);
             Results t = idle("tyrus", serverOptions, idle);
             Results j = idle("jetty", serverOptions, idle);
             results.addAll(List.of(s, t, j, s.ratio(t, "÷ tyrus"), s.ratio(j, "÷ jetty")));
+            if (payaraJar != null) {
+                Results p = idlePayara(payaraJar, war, serverOptions, idle);
+                results.addAll(List.of(p, p.ratio(s, PAYARA_SB), p.ratio(j, "payara÷jetty")));
+            }
         });
         if (only.contains("persist") || only.contains("restart")) {
             Persistence persistence = new Persistence(new PersistentLoad(client), warmup, measure, runs, results,
                     (name, body) -> run(name, only, body::run));
             persistence.run(only, artemisHome, serverOptions);
         }
+    }
+
+    /** The scenarios that also run in Payara with {@code --payara}. */
+    private static final List<String> PAYARA_SCENARIOS = List.of("echo", "latency", "stomp", "chat", "images", "idle");
+
+    private static final String PAYARA_SB = "payara÷sb";
+
+    /** Payara Micro for the run, or null (and the run goes on without it, failed "payara") when it does not start. */
+    private PayaraMicro payara(Path payaraJar, Path war, List<String> serverOptions) {
+        try {
+            PayaraMicro payara = PayaraMicro.start(payaraJar, war, serverOptions);
+            System.err.println("switchboard-bench: Payara Micro up at " + payara.wsBase() + " (pid " + payara.pid() + ")");
+            return payara;
+        } catch (Exception e) {
+            failed.add("payara");
+            System.err.println("switchboard-bench: Payara Micro did not start: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** What a server's log said of the WebSocket fast path (transport/FastPath logs it per kind of session). */
+    private void fastPathNote(String server, List<String> lines) {
+        StringBuilder note = new StringBuilder("fast path, " + server + "'s log: ");
+        if (lines.isEmpty()) {
+            note.append("no line with \"fast path\"\n");
+        } else {
+            note.append('\n');
+            lines.stream().distinct().forEach(l -> note.append("  ").append(l.strip()).append('\n'));
+        }
+        System.out.print(note);
+        notes.add(note.toString());
+    }
+
+    /** Idle connections to a fresh Payara Micro, heap resident from the start as for the others. */
+    private Results idlePayara(Path payaraJar, Path war, List<String> serverOptions, int target) throws Exception {
+        List<String> options = new ArrayList<>(serverOptions);
+        options.add("-XX:+AlwaysPreTouch");
+        try (PayaraMicro payara = PayaraMicro.start(payaraJar, war, options)) {
+            // a first connection, closed: the echo endpoint's classes and Tyrus's are loaded before the baseline
+            client.echoThroughput(payara.wsBase(), 1, 1, 64, Duration.ZERO, Duration.ofMillis(500));
+            return client.idleConnections(payara, "payara", target, notes);
+        }
+    }
+
+    /** {@code switchboard.war} beside this tool's jar ({@code target/}), or {@code target/switchboard.war}. */
+    private static Path defaultWar() {
+        try {
+            Path jar = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (java.nio.file.Files.isRegularFile(jar)) {
+                return jar.resolveSibling("switchboard.war");
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // fall through
+        }
+        return Path.of("target", "switchboard.war");
     }
 
     /**
@@ -224,7 +348,9 @@ public final class Bench {
         List<String> options = new ArrayList<>(serverOptions);
         options.add("-XX:+AlwaysPreTouch");
         try (ServerProcess server = ServerProcess.start(kind, options)) {
-            return client.idleConnections(server, kind.equals("tyrus") ? "bare tyrus" : kind, target);
+            // a first connection, closed: the endpoint's classes are loaded before the baseline (as in Payara)
+            client.echoThroughput(server.wsBase(), 1, 1, 64, Duration.ZERO, Duration.ofMillis(500));
+            return client.idleConnections(server, kind.equals("tyrus") ? "bare tyrus" : kind, target, notes);
         }
     }
 
@@ -233,12 +359,18 @@ public final class Bench {
      * baseline each scenario runs new, baseline, baseline, new and each side's two runs are
      * averaged, since the two builds are close and the machine's drift is not.
      */
-    private void stompAgainstPeers(String sb, Set<String> only, Path artemisHome, Path baselineJar,
+    private void stompAgainstPeers(String sb, String payara, Set<String> only, Path artemisHome, Path baselineJar,
                                    List<String> serverOptions) throws Exception {
         boolean stomp = only.contains("stomp");
         try (ArtemisPeer artemis = artemisHome == null ? null : ArtemisPeer.start(artemisHome, serverHeap());
              ServerProcess baseline = baselineJar == null || !stomp ? null
                      : ServerProcess.startJar("baseline", baselineJar, serverOptions)) {
+            if (artemis != null) {
+                client.serverProcess(artemis.wsBase(), artemis.pid());
+            }
+            if (baseline != null) {
+                client.serverProcess(baseline.wsBase(), baseline.pid());
+            }
             if (artemis == null) {
                 System.err.println("switchboard-bench: no Artemis (--artemis DIR or ARTEMIS_HOME): STOMP runs without a peer");
             }
@@ -251,7 +383,10 @@ public final class Bench {
                 if (baseline != null) {
                     client.stompFanOut(baseline.wsBase(), "warm-up", 100, LoadClient.Pace.MAX, warmup.multipliedBy(3));
                 }
-                for (int subscribers : new int[] {100, 1000}) {
+                if (payara != null) {
+                    client.stompFanOut(payara, "warm-up", 100, LoadClient.Pace.MAX, warmup.multipliedBy(3));
+                }
+                for (int subscribers : new int[] {100, 1000, 5000}) {
                     for (LoadClient.Pace pace : List.of(LoadClient.Pace.MAX, LoadClient.Pace.fixed(10_000))) {
                         Results s;
                         if (baseline != null) {
@@ -266,10 +401,18 @@ public final class Bench {
                             s = client.stompFanOut(sb, "switchboard", subscribers, pace, measure);
                             results.add(s);
                         }
+                        Results p = null;
+                        if (payara != null && subscribers <= 1000) {
+                            p = client.stompFanOut(payara, "payara", subscribers, pace, measure);
+                            results.addAll(List.of(p, p.ratio(s, PAYARA_SB)));
+                        }
                         if (artemis != null) {
                             Results a = client.stompFanOut(artemis.wsBase(), "artemis", subscribers, pace, measure);
                             results.add(a);
                             results.add(s.ratio(a, "÷ artemis"));
+                            if (p != null) {
+                                results.add(p.ratio(a, "payara÷art"));
+                            }
                         }
                     }
                 }

@@ -57,6 +57,9 @@ final class LoadClient implements AutoCloseable {
     private final EventLoopGroup loops = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
             new DefaultThreadFactory("bench-client", true));
 
+    /** The process behind each server's base URI, where the tool started it: its CPU goes into the fan-out rows. */
+    private final ConcurrentMap<String, Long> serverPids = new ConcurrentHashMap<>();
+
     /** Close codes the servers sent during the run, by code (e.g. 1013 for a subscriber that fell behind). */
     private final ConcurrentMap<Integer, AtomicLong> closeCodes = new ConcurrentHashMap<>();
 
@@ -216,6 +219,16 @@ final class LoadClient implements AutoCloseable {
 
     private static void closeAll(List<Conn> conns) {
         conns.forEach(Conn::abort);
+    }
+
+    /** Names the process behind {@code wsBase}, so the fan-out rows give its CPU beside the client's. */
+    void serverProcess(String wsBase, long pid) {
+        serverPids.put(wsBase, pid);
+    }
+
+    /** CPU of this JVM and of the server at {@code wsBase} (where known) from now until {@code stop()}. */
+    private XmppLoad.Cpu cpu(String wsBase) {
+        return XmppLoad.Cpu.start(serverPids.getOrDefault(wsBase, -1L));
     }
 
     /** Every close code servers sent so far, with counts, for diagnostics. */
@@ -384,6 +397,7 @@ final class LoadClient implements AutoCloseable {
             return min;
         };
         long seq;
+        XmppLoad.Cpu cpu = cpu(wsBase);
         long t0 = System.nanoTime();
         double seconds;
         if (pace.deliveriesPerSecond() > 0) {
@@ -398,7 +412,9 @@ final class LoadClient implements AutoCloseable {
             seconds = (System.nanoTime() - t0) / 1e9;
             seq = published.get();
         } else {
-            long window = 200; // messages the slowest subscriber may be behind before the publisher waits
+            // messages the slowest subscriber may be behind before the publisher waits: 200, and at most
+            // 200,000 deliveries in flight (1→5,000: 40 messages), so a big topic's backlog drains in time
+            long window = Math.min(200, Math.max(8, 200_000 / subscribers));
             seq = 0;
             long end = t0 + measure.toNanos();
             while (System.nanoTime() < end) {
@@ -411,9 +427,10 @@ final class LoadClient implements AutoCloseable {
             }
             seconds = (System.nanoTime() - t0) / 1e9;
         }
+        XmppLoad.Cpu.Use used = cpu.stop();
         long deliveredInWindow = delivered.get();
         long expected = seq * subscribers;
-        long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(10, Math.min(30, subscribers / 100)));
         while (delivered.get() < expected && System.nanoTime() < drainDeadline) {
             Thread.sleep(10); // draining what is in flight, bounded
         }
@@ -432,21 +449,27 @@ final class LoadClient implements AutoCloseable {
         publisher.abort();
         String scenario = "stomp 1→" + subscribers + " " + pace.name() + (stalled ? " +1 stalled" : "")
                 + (bodyBytes != STOMP_BODY_BYTES ? " " + bodyBytes + " B" : "");
-        return Results.of(scenario, server)
+        return used.into(Results.of(scenario, server)
                 .put("deliveries/s", (pace.deliveriesPerSecond() > 0 ? delivered.get() : deliveredInWindow) / seconds)
                 .put("p50 ms", h.getValueAtPercentile(50) / 1000.0)
                 .put("p99 ms", h.getValueAtPercentile(99) / 1000.0)
                 .put("lost", expected - delivered.get())
                 .put("out-of-order", outOfOrder.get())
-                .put("closed 1013", closes(1013) - closed1013Before);
+                .put("closed 1013", closes(1013) - closed1013Before));
     }
 
     Results stompFanOut(String wsBase, String server, int subscribers, Pace pace, Duration measure) throws Exception {
         return stompFanOut(wsBase, server, subscribers, pace, false, STOMP_BODY_BYTES, measure);
     }
 
-    /** One chat sender, {@code members} in the room: delivered messages per second. */
+    /**
+     * One chat sender, {@code members} in the room: delivered messages per second, with at most
+     * 20,000 deliveries (or 20 messages, in a bigger room) outstanding.
+     */
     Results chatFanOut(String wsBase, String server, int members, Duration measure) throws Exception {
+        // the joins cost N² presence messages and N welcomes listing up to N members: allow a big room its time
+        long setupSeconds = Math.max(60, members / 50);
+        long window = Math.max(20_000, 20L * members);
         String room = "bench-" + System.nanoTime();
         AtomicLong delivered = new AtomicLong();
         AtomicLong welcomes = new AtomicLong();
@@ -462,21 +485,22 @@ final class LoadClient implements AutoCloseable {
         for (int i = 0; i < members; i++) {
             conns.get(i).send("{\"type\":\"join\",\"nick\":\"m" + i + "\"}");
         }
-        ready.get(60, TimeUnit.SECONDS);
+        ready.get(setupSeconds, TimeUnit.SECONDS);
         Conn sender = conns.get(0);
         // A first message through the room: it comes after every join's presence in the room's one
         // order, so once all members have it the joins' backlog (N² presence messages) is out of the way.
         sender.send("{\"type\":\"message\",\"text\":\"barrier\"}");
-        long barrierUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long barrierUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(setupSeconds);
         while (delivered.get() < members && System.nanoTime() < barrierUntil) {
             pause();
         }
         delivered.set(0);
         long sent = 0;
+        XmppLoad.Cpu cpu = cpu(wsBase);
         long end = System.nanoTime() + measure.toNanos();
         long t0 = System.nanoTime();
         while (System.nanoTime() < end) {
-            if (sent * members - delivered.get() > 20_000) {
+            if (sent * members - delivered.get() > window) {
                 pause();
                 continue;
             }
@@ -484,8 +508,10 @@ final class LoadClient implements AutoCloseable {
             sent++;
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        XmppLoad.Cpu.Use used = cpu.stop();
+        long deliveredInWindow = delivered.get();
         closeAll(conns);
-        return Results.of("chat fan-out 1→" + members, server).put("deliveries/s", delivered.get() / seconds);
+        return used.into(Results.of("chat fan-out 1→" + members, server).put("deliveries/s", deliveredInWindow / seconds));
     }
 
     /** The members of a reconnect storm whose connection is dropped, and how each one came back. */
@@ -844,17 +870,22 @@ final class LoadClient implements AutoCloseable {
 
     /**
      * Opens {@code target} idle WebSockets to a server in its own process — plain sockets doing the
-     * handshake, spread over 127.0.0.1–127.0.0.4 as sources so one address's ephemeral ports are no
-     * limit — and reports how many stood, the server's live heap per connection, and its RSS growth
-     * per connection (with a heap resident from the start, that is the memory outside the heap).
+     * handshake on its {@code echo}, spread over 127.0.0.1–127.0.0.4 as sources so one address's
+     * ephemeral ports are no limit — and reports how many stood, the server's live heap per
+     * connection, and its RSS growth per connection (with a heap resident from the start, that is
+     * the memory outside the heap). The live heap is the JDK's class histogram before and after
+     * (the same measure for every kind of server); the classes that grew most go to {@code notes},
+     * per connection.
      */
-    Results idleConnections(ServerProcess server, String name, int target) throws Exception {
-        long heapBefore = server.liveHeapBytes();
+    Results idleConnections(MeasuredServer server, String name, int target, List<String> notes) throws Exception {
+        HeapHistogram before = histogram(server);
+        long heapBefore = before != null ? before.totalBytes() : ((ServerProcess) server).liveHeapBytes();
         long rssBefore = server.rssBytes();
         List<Socket> sockets = new ArrayList<>();
         int achieved = 0;
         try {
-            byte[] request = ("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\nUpgrade: websocket\r\n"
+            String path = URI.create(server.wsBase()).getPath() + "echo";
+            byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\nUpgrade: websocket\r\n"
                     + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < target; i++) {
@@ -864,8 +895,11 @@ final class LoadClient implements AutoCloseable {
                     socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
                     socket.setSoTimeout(10_000);
                     socket.getOutputStream().write(request);
-                    if (!readStatus(socket.getInputStream()).contains(" 101 ")) {
+                    String status = readStatus(socket.getInputStream());
+                    if (!status.contains(" 101 ")) {
                         socket.close();
+                        System.err.println("switchboard-bench: idle connection " + (i + 1) + " to " + name + " refused: "
+                                + status.lines().findFirst().orElse("(no answer)"));
                         break;
                     }
                 } catch (IOException e) {
@@ -876,8 +910,14 @@ final class LoadClient implements AutoCloseable {
                 sockets.add(socket);
                 achieved++;
             }
-            long heap = server.liveHeapBytes() - heapBefore;
+            HeapHistogram after = before == null ? null : histogram(server);
+            long heap = (after != null ? after.totalBytes() : ((ServerProcess) server).liveHeapBytes()) - heapBefore;
             long rss = server.rssBytes() - rssBefore;
+            if (after != null && achieved > 0) {
+                String top = HeapHistogram.perConnection(name, achieved, heap, after.growthSince(before, 12));
+                System.out.print(top);
+                notes.add(top);
+            }
             return Results.of("idle connections", name).put("achieved", achieved)
                     .put("heap KiB/conn", achieved == 0 ? 0 : heap / 1024.0 / achieved)
                     .put("native KiB/conn", achieved == 0 ? 0 : rss / 1024.0 / achieved);
@@ -885,6 +925,19 @@ final class LoadClient implements AutoCloseable {
             for (Socket socket : sockets) {
                 socket.close();
             }
+        }
+    }
+
+    /** The server's class histogram, or null where jcmd cannot attach (then a {@link BenchServer}'s own count is used). */
+    private static HeapHistogram histogram(MeasuredServer server) throws Exception {
+        try {
+            return HeapHistogram.of(server.pid());
+        } catch (IOException e) {
+            if (!(server instanceof ServerProcess)) {
+                throw e;
+            }
+            System.err.println("switchboard-bench: no heap histogram (" + e.getMessage() + "): the server's own heap count instead");
+            return null;
         }
     }
 

@@ -41,7 +41,7 @@ record Results(String scenario, String server, Map<String, Double> values) {
         Results mean = of(scenario, server);
         values.forEach((name, value) -> {
             double o = other.values().getOrDefault(name, 0.0);
-            mean.put(name, name.endsWith("/s") || name.endsWith(" ms") ? (value + o) / 2 : value + o);
+            mean.put(name, averaged(name) ? (value + o) / 2 : value + o);
         });
         return mean;
     }
@@ -61,7 +61,7 @@ record Results(String scenario, String server, Map<String, Double> values) {
         first.values().keySet().forEach(name -> {
             java.util.DoubleSummaryStatistics each = runs.stream()
                     .mapToDouble(r -> r.values().getOrDefault(name, 0.0)).summaryStatistics();
-            mean.put(name, name.endsWith("/s") || name.endsWith(" ms") ? each.getAverage() : each.getSum());
+            mean.put(name, averaged(name) ? each.getAverage() : each.getSum());
         });
         String rate = first.rateColumn();
         if (rate != null) {
@@ -84,6 +84,11 @@ record Results(String scenario, String server, Map<String, Double> values) {
             put("% of fsync", values.get(rate) / fsyncsPerSecond * 100);
         }
         return this;
+    }
+
+    /** Rates, times and percentages (CPU) are averaged over runs; everything else is a count and added up. */
+    private static boolean averaged(String name) {
+        return name.endsWith("/s") || name.endsWith(" ms") || name.endsWith(" %");
     }
 
     /** The first value that is a rate (its name ends in {@code /s}), or null. */
@@ -117,7 +122,7 @@ record Results(String scenario, String server, Map<String, Double> values) {
             out.append(String.format(Locale.ROOT, "%-32s %-12s", r.scenario(), r.server()));
             for (String c : columns) {
                 Double v = r.values().get(c);
-                String format = r.server().startsWith("÷") ? " %15.2f" : " %15.1f";
+                String format = r.server().contains("÷") ? " %15.2f" : " %15.1f"; // "÷ jetty", "payara÷sb"
                 out.append(v == null ? String.format(Locale.ROOT, " %15s", "") : String.format(Locale.ROOT, format, v));
             }
             out.append('\n');

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * A server under test in its own JVM, so each has its own heap, GC and JIT and its RSS can be read
  * from {@code /proc} — the same footing as Artemis, which runs as its own process too.
  */
-final class ServerProcess implements AutoCloseable {
+final class ServerProcess implements MeasuredServer, AutoCloseable {
 
     /** What the standalone jar's main prints once it listens, followed by its base URI. */
     private static final String STANDALONE_RUNNING = "Switchboard is running on ";
@@ -29,10 +29,13 @@ final class ServerProcess implements AutoCloseable {
     private final boolean benchServer;
 
     private final Path log;
+    /** The data folder the tool made for this process, removed on close; null where the caller chose one (or none is needed). */
+    private final Path dataDir;
 
-    private ServerProcess(Process process, Path log, boolean benchServer) throws IOException {
+    private ServerProcess(Process process, Path log, Path dataDir, boolean benchServer) throws IOException {
         this.process = process;
         this.log = log;
+        this.dataDir = dataDir;
         this.benchServer = benchServer;
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         this.in = new PrintStream(process.getOutputStream(), true, StandardCharsets.US_ASCII);
@@ -42,14 +45,15 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts {@link BenchServer} {@code kind}; {@code jvmOptions} go before the class (heap, {@code -Dswitchboard.*}). */
     static ServerProcess start(String kind, List<String> jvmOptions) throws IOException {
+        Path dataDir = kind.equals("switchboard") ? ownDataDir(jvmOptions) : null;
         List<String> command = new ArrayList<>();
         command.add(javaCommand());
-        command.addAll(jvmOptions);
+        command.addAll(withDataDir(jvmOptions, dataDir));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(BenchServer.class.getName());
         command.add(kind);
-        return start(kind, command, true);
+        return start(kind, command, dataDir, true);
     }
 
     /**
@@ -67,33 +71,87 @@ final class ServerProcess implements AutoCloseable {
             command.add("-Dswitchboard." + key.getKey() + "=" + key.getValue());
         }
         command.add("-Dswitchboard.host=127.0.0.1");
-        command.addAll(jvmOptions); // after the defaults, so a -Dswitchboard.* of this JVM wins
+        Path dataDir = ownDataDir(jvmOptions);
+        command.addAll(withDataDir(jvmOptions, dataDir)); // after the defaults, so a -Dswitchboard.* of this JVM wins
         command.add("-jar");
         command.add(standaloneJar.toString());
-        return start(name, command, false);
+        return start(name, command, dataDir, false);
     }
 
-    private static ServerProcess start(String name, List<String> command, boolean benchServer) throws IOException {
+    /**
+     * A new temporary data folder for a Switchboard process, unless {@code jvmOptions} already name
+     * one (the persistence scenarios keep theirs across a restart): two servers in one working
+     * directory would otherwise both lock {@code ./switchboard-data}.
+     */
+    static Path ownDataDir(List<String> jvmOptions) throws IOException {
+        return jvmOptions.stream().anyMatch(o -> o.startsWith(DATA_DIR_OPTION)) ? null
+                : Files.createTempDirectory("switchboard-bench-data");
+    }
+
+    /** {@code jvmOptions} with {@code -Dswitchboard.data-dir=dataDir} after them, or as they are when {@code dataDir} is null. */
+    static List<String> withDataDir(List<String> jvmOptions, Path dataDir) {
+        List<String> options = new ArrayList<>(jvmOptions);
+        if (dataDir != null) {
+            options.add(DATA_DIR_OPTION + dataDir.toAbsolutePath());
+        }
+        return options;
+    }
+
+    static final String DATA_DIR_OPTION = "-Dswitchboard.data-dir=";
+
+    /** Removes a folder the tool made, with everything in it; a file that will not go is left behind. */
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    // left behind in the temporary folder
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // left behind in the temporary folder
+        }
+    }
+
+    private static ServerProcess start(String name, List<String> command, Path dataDir, boolean benchServer)
+            throws IOException {
         Path log = Files.createTempFile("switchboard-bench-" + name, ".log"); // its log stays out of the table
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         try {
-            return new ServerProcess(process, log, benchServer);
+            return new ServerProcess(process, log, dataDir, benchServer);
         } catch (IOException | RuntimeException e) {
             process.destroyForcibly();
+            deleteTree(dataDir);
             throw new IOException("The " + name + " server did not start; its log: " + log, e);
         }
     }
 
-    int port() {
+    @Override
+    public int port() {
         return port;
     }
 
     /** The server's process id (its CPU use is read from it). */
-    long pid() {
+    @Override
+    public long pid() {
         return process.pid();
     }
 
-    String wsBase() {
+    /** The lines of the server's log (its standard error) that contain {@code text}, e.g. "fast path". */
+    List<String> logLines(String text) {
+        try (java.util.stream.Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains(text)).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public String wsBase() {
         return "ws://127.0.0.1:" + port + "/";
     }
 
@@ -109,20 +167,6 @@ final class ServerProcess implements AutoCloseable {
         }
         in.println("heap");
         return Long.parseLong(expect("heap "));
-    }
-
-    /** The server's resident set, from /proc (0 where there is none). */
-    long rssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        }
-        return 0;
     }
 
     /** The java this tool runs on, so every server process runs on the same JVM. */
@@ -153,5 +197,6 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             // a temporary file left behind
         }
+        deleteTree(dataDir);
     }
 }

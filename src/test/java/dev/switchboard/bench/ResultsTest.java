@@ -61,4 +61,15 @@ class ResultsTest {
         assertEquals(java.util.Map.of("msgs/s", 2.0, "p99 ms", 2.0), row.ratio(peer, "always÷art").values());
         assertEquals(null, Results.of("restart", "x").put("ready ms", 5).fsyncShare(2000).values().get("% of fsync"));
     }
+
+    @Test
+    void cpuIsAveragedOverRunsAndPayaraRatiosPrintAsRatios() {
+        Results one = Results.of("stomp", "switchboard").put("deliveries/s", 100).put("client cpu %", 40).put("lost", 1);
+        Results two = Results.of("stomp", "switchboard").put("deliveries/s", 300).put("client cpu %", 60).put("lost", 2);
+        assertEquals(java.util.Map.of("deliveries/s", 200.0, "client cpu %", 50.0, "lost", 3.0), one.mean(two).values());
+        Results payara = Results.of("stomp", "payara").put("deliveries/s", 150);
+        Results ratio = payara.ratio(one, "payara÷sb");
+        assertEquals(java.util.Map.of("deliveries/s", 1.5), ratio.values());
+        assertTrue(Results.table(List.of(payara, ratio)).contains("1.50"), Results.table(List.of(payara, ratio)));
+    }
 }
