@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code java -jar target/switchboard-bench.jar [--target URL] [--seconds N] [--idle N] [--only LIST]
@@ -65,7 +66,7 @@ import java.util.Set;
 public final class Bench {
 
     private static final List<String> SCENARIOS = List.of("echo", "latency", "stomp", "slow", "chat", "reconnect", "images",
-            "idle", "persist", "restart", "xmpp");
+            "idle", "persist", "restart", "xmpp", "cluster");
 
     private final List<Results> results = new ArrayList<>();
     private final List<String> failed = new ArrayList<>();
@@ -268,6 +269,9 @@ public final class Bench {
                 fastPathNote("payara", payara.logLines("fast path"));
             }
         }
+        run("cluster", only, () -> {
+            clusterFanOut(serverOptions);
+        });
         run("idle", only, () -> {
             Results s = idle("switchboard", serverOptions, idle);
             Results t = idle("tyrus", serverOptions, idle);
@@ -282,6 +286,68 @@ public final class Bench {
             Persistence persistence = new Persistence(new PersistentLoad(client), warmup, measure, runs, results,
                     (name, body) -> run(name, only, body::run));
             persistence.run(only, artemisHome, serverOptions);
+        }
+    }
+
+    /**
+     * STOMP topic fan-out on a cluster of two standalone nodes (cluster=on, their own JVMs, one
+     * Hazelcast grid on loopback): publisher and subscribers on one node, then the subscribers split
+     * over both — the fan-out across nodes against the same on one node, and against cluster=off.
+     */
+    private void clusterFanOut(List<String> serverOptions) throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+        String name = "bench-" + ProcessHandle.current().pid();
+        try (ServerProcess plain = ServerProcess.start("switchboard", serverOptions);
+             ServerProcess a = ServerProcess.start("switchboard", clusterOptions(serverOptions, name, portA, members));
+             ServerProcess b = ServerProcess.start("switchboard", clusterOptions(serverOptions, name, portB, members))) {
+            client.serverProcess(a.wsBase(), a.pid());
+            client.serverProcess(b.wsBase(), b.pid());
+            client.serverProcess(plain.wsBase(), plain.pid());
+            awaitMembers(a, 2);
+            client.stompFanOut(a.wsBase(), List.of(a.wsBase(), b.wsBase()), "warm-up", 100, LoadClient.Pace.MAX, false,
+                    LoadClient.STOMP_BODY_BYTES, warmup.multipliedBy(3));
+            client.stompFanOut(plain.wsBase(), "warm-up", 100, LoadClient.Pace.MAX, warmup);
+            for (int subscribers : new int[] {100, 1000}) {
+                for (LoadClient.Pace pace : List.of(LoadClient.Pace.MAX, LoadClient.Pace.fixed(10_000))) {
+                    Results off = client.stompFanOut(plain.wsBase(), "cluster=off", subscribers, pace, measure);
+                    Results one = client.stompFanOut(a.wsBase(), List.of(a.wsBase()), "one node", subscribers, pace,
+                            false, LoadClient.STOMP_BODY_BYTES, measure);
+                    Results across = client.stompFanOut(a.wsBase(), List.of(a.wsBase(), b.wsBase()), "two nodes",
+                            subscribers, pace, false, LoadClient.STOMP_BODY_BYTES, measure);
+                    results.addAll(List.of(off, one, across, across.ratio(one, "÷ one node"), across.ratio(off, "÷ cluster=off")));
+                }
+            }
+        }
+    }
+
+    private static List<String> clusterOptions(List<String> serverOptions, String name, int port, String members) {
+        List<String> options = new ArrayList<>(serverOptions);
+        options.addAll(List.of("-Dswitchboard.cluster=on", "-Dswitchboard.cluster.name=" + name,
+                "-Dswitchboard.cluster.port=" + port, "-Dswitchboard.cluster.members=" + members));
+        return options;
+    }
+
+    /** Waits (at most 90 s) until the node's health counts {@code members} grid members. */
+    private static void awaitMembers(ServerProcess node, int members) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI health = java.net.URI.create(node.wsBase().replaceFirst("^ws", "http") + "health");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            String body = http.send(java.net.http.HttpRequest.newBuilder(health).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            if (body.contains("\"members\":" + members)) {
+                return;
+            }
+            Thread.sleep(200); // polling a process we do not control: nothing to wait on
+        }
+        throw new IllegalStateException("the cluster did not reach " + members + " members within 90 s");
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            return probe.getLocalPort();
         }
     }
 

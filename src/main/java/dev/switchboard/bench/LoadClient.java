@@ -52,7 +52,7 @@ import java.util.function.LongSupplier;
  */
 final class LoadClient implements AutoCloseable {
 
-    private static final int STOMP_BODY_BYTES = 256;
+    static final int STOMP_BODY_BYTES = 256;
 
     private final EventLoopGroup loops = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
             new DefaultThreadFactory("bench-client", true));
@@ -338,6 +338,15 @@ final class LoadClient implements AutoCloseable {
      */
     Results stompFanOut(String wsBase, String server, int subscribers, Pace pace, boolean stalled, int bodyBytes,
                         Duration measure) throws Exception {
+        return stompFanOut(wsBase, List.of(wsBase), server, subscribers, pace, stalled, bodyBytes, measure);
+    }
+
+    /**
+     * The publisher on {@code wsBase}, the subscribers spread over {@code subscriberBases} in turn
+     * (nodes of one cluster: fan-out across nodes).
+     */
+    Results stompFanOut(String wsBase, List<String> subscriberBases, String server, int subscribers, Pace pace,
+                        boolean stalled, int bodyBytes, Duration measure) throws Exception {
         AtomicLongArray lastSeq = new AtomicLongArray(subscribers);
         AtomicLong delivered = new AtomicLong();
         AtomicLong outOfOrder = new AtomicLong();
@@ -376,7 +385,12 @@ final class LoadClient implements AutoCloseable {
             delivered.incrementAndGet();
             latency.recordValue(Math.max(0, System.nanoTime() - sentAt) / 1000);
         };
-        subs.addAll(open(wsBase + "stomp", subscribers, "v12.stomp", handlers));
+        int bases = subscriberBases.size();
+        for (int b = 0; b < bases; b++) {
+            int from = subscribers * b / bases;
+            int count = subscribers * (b + 1) / bases - from;
+            subs.addAll(open(subscriberBases.get(b) + "stomp", count, "v12.stomp", i -> handlers.apply(from + i)));
+        }
         if (stalled) {
             subs.addAll(open(wsBase + "stomp", 1, "v12.stomp", 64 * 1024, i -> handlers.apply(subscribers)));
         }
