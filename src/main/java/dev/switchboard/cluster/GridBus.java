@@ -100,6 +100,10 @@ public final class GridBus implements MessageBus {
         /** The latest offset this node published: unretained events after it are tagged with it. */
         long published;
         long seq;
+        /** Bumped when the log is lost: reads started before that are for the old log and are ignored. */
+        int generation;
+        /** The grid partition the log and its epoch live on. */
+        final int partition;
         Consumer<Sequenced> listener;
         long lastActiveNanos = nanoTime.getAsLong();
         boolean forgotten;
@@ -113,6 +117,8 @@ public final class GridBus implements MessageBus {
             this.epochKey = name + "@" + name;
             this.ring = grid.getRingbuffer(LOG_PREFIX + epochKey);
             this.side = grid.getTopic(SIDE_PREFIX + name);
+            this.partition = grid.getPartitionService()
+                    .getPartition(StringPartitioningStrategy.getPartitionKey(LOG_PREFIX + epochKey)).getPartitionId();
             this.epoch = epochOf(epochKey, null);
             long tail = ring.tailSequence();
             this.offset = tail + 1;
@@ -120,7 +126,7 @@ public final class GridBus implements MessageBus {
 
         void open() {
             sideRegistration = side.addMessageListener(message -> onSide(this, message.getMessageObject()));
-            read(this, offset);
+            read(this, offset, 0);
         }
     }
 
@@ -137,6 +143,7 @@ public final class GridBus implements MessageBus {
     private final ConcurrentMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final AtomicLong lost = new AtomicLong();
     private final ScheduledFuture<?> sweep;
+    private final UUID partitionLost;
     private volatile boolean closed;
 
     /**
@@ -160,6 +167,12 @@ public final class GridBus implements MessageBus {
         this.epochs = this.grid.getMap(EPOCHS);
         this.bodies = this.grid.getMap(BODIES);
         this.sweep = timers.scheduleWithFixedDelay(this::sweep, sweepEveryMillis, sweepEveryMillis, TimeUnit.MILLISECONDS);
+        // a log whose owner and backup both die comes back empty, at sequence 0: never under its old epoch
+        this.partitionLost = this.grid.getPartitionService().addPartitionLostListener(event -> {
+            if (event.getLostBackupCount() >= 1) {
+                partitionLost(event.getPartitionId());
+            }
+        });
     }
 
     /**
@@ -386,22 +399,22 @@ public final class GridBus implements MessageBus {
     }
 
     /** Reads the log from {@code sequence} on, as items arrive, and hands each to this node's listener in order. */
-    private void read(Channel channel, long sequence) {
+    private void read(Channel channel, long sequence, int generation) {
         if (closed) {
             return;
         }
         try {
             channel.ring.readManyAsync(sequence, 1, channel.batch, null)
-                    .whenCompleteAsync((read, failure) -> onRead(channel, sequence, read, failure), pool);
+                    .whenCompleteAsync((read, failure) -> onRead(channel, generation, sequence, read, failure), pool);
         } catch (RuntimeException e) { // some refusals come at once, not through the future
-            pool.execute(() -> onRead(channel, sequence, null, e));
+            pool.execute(() -> onRead(channel, generation, sequence, null, e));
         }
     }
 
-    private void onRead(Channel channel, long sequence, ReadResultSet<byte[]> read, Throwable failure) {
+    private void onRead(Channel channel, int generation, long sequence, ReadResultSet<byte[]> read, Throwable failure) {
         synchronized (channel) {
-            if (channel.forgotten || closed) {
-                return;
+            if (channel.forgotten || closed || channel.generation != generation) {
+                return; // forgotten, or a read of a log lost since
             }
         }
         if (failure != null) {
@@ -412,13 +425,13 @@ public final class GridBus implements MessageBus {
                 lost.addAndGet(stale.getHeadSeq() - sequence);
                 LOG.warning("Cluster: " + (stale.getHeadSeq() - sequence) + " event(s) of " + channel.name
                         + " aged out of its log before this node read them");
-                read(channel, stale.getHeadSeq());
+                read(channel, stale.getHeadSeq(), generation);
             } else if (cause instanceof IllegalArgumentException) {
                 // "sequence too large": the log restarted at 0 — its owner and backup both went
-                renewEpoch(channel);
+                renewEpoch(channel, generation);
             } else if (!(cause instanceof HazelcastInstanceNotActiveException)) {
                 LOG.log(Level.WARNING, "Cluster: reading " + channel.name + " failed; retrying", cause);
-                timers.schedule(() -> read(channel, sequence), 1, TimeUnit.SECONDS);
+                timers.schedule(() -> read(channel, sequence, generation), 1, TimeUnit.SECONDS);
             }
             return;
         }
@@ -426,6 +439,9 @@ public final class GridBus implements MessageBus {
             ChannelEvent event = decodeLogItem(channel, read.get(i));
             long offset = read.getSequence(i) + 1;
             synchronized (channel) {
+                if (channel.generation != generation) {
+                    return;
+                }
                 if (event != null) {
                     handOn(channel, offset, event);
                 }
@@ -435,7 +451,7 @@ public final class GridBus implements MessageBus {
                 }
             }
         }
-        read(channel, read.getNextSequenceToReadFrom());
+        read(channel, read.getNextSequenceToReadFrom(), generation);
     }
 
     /** An unretained event from any node: on after the offset its publisher had seen. */
@@ -470,24 +486,46 @@ public final class GridBus implements MessageBus {
         }
     }
 
-    /** The log was lost: a new epoch (the same on every node), numbered from the new log's start. */
-    private void renewEpoch(Channel channel) {
+    /**
+     * The log was lost (its partition's owner and backup both went, with the epoch entry beside it):
+     * a new epoch, the same on every node, numbered from the new log's start; reads of the old log
+     * are dropped. Once per loss: a caller that saw an older generation finds it done.
+     */
+    private void renewEpoch(Channel channel, int seenGeneration) {
         String was;
+        int generation;
         synchronized (channel) {
+            if (channel.generation != seenGeneration) {
+                return;
+            }
             was = channel.epoch;
+            generation = ++channel.generation;
         }
         String epoch = epochOf(channel.epochKey, was);
-        long tail = channel.ring.tailSequence();
+        long head = channel.ring.headSequence(); // everything in the log now came after the loss
         synchronized (channel) {
             channel.epoch = epoch;
-            channel.offset = tail + 1;
+            channel.offset = head;
             channel.published = 0;
             while (!channel.waiting.isEmpty()) {
                 handOn(channel, channel.offset, channel.waiting.removeFirst().event());
             }
         }
         LOG.warning("Cluster: the log of " + channel.name + " was lost with its grid members; new epoch " + epoch);
-        read(channel, tail + 1);
+        read(channel, head, generation);
+    }
+
+    /** A grid partition lost every copy: each channel whose log was on it starts a new epoch. */
+    void partitionLost(int partition) {
+        for (Channel channel : channels.values()) {
+            if (channel.partition == partition) {
+                int generation;
+                synchronized (channel) {
+                    generation = channel.generation;
+                }
+                pool.execute(() -> renewEpoch(channel, generation));
+            }
+        }
     }
 
     @Override
@@ -539,6 +577,11 @@ public final class GridBus implements MessageBus {
     public void close() {
         closed = true;
         sweep.cancel(false);
+        try {
+            grid.getPartitionService().removePartitionLostListener(partitionLost);
+        } catch (HazelcastInstanceNotActiveException e) {
+            // the grid went first
+        }
         for (Channel channel : channels.values()) {
             if (channel.sideRegistration != null) {
                 try {

@@ -207,10 +207,19 @@ public final class GridRoster implements Roster, AutoCloseable {
     private void renew() {
         try {
             for (Map.Entry<String, String> entry : mine.entrySet()) {
-                if (!members.setTtl(entry.getKey(), LEASE.toMillis(), TimeUnit.MILLISECONDS)
-                        && members.putIfAbsent(entry.getKey(), entry.getValue(), LEASE.toMillis(), TimeUnit.MILLISECONDS) != null) {
-                    LOG.warning("Cluster: " + entry.getKey() + " was taken while this node was unreachable");
-                    mine.remove(entry.getKey(), entry.getValue());
+                String key = entry.getKey();
+                String value = entry.getValue();
+                if (members.setTtl(key, LEASE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                // not renewed: gone (this node was unreachable past its lease), or a migration was under way
+                String current = members.get(key);
+                if (value.equals(current)) {
+                    members.set(key, value, LEASE.toMillis(), TimeUnit.MILLISECONDS); // still ours
+                } else if (current != null
+                        || members.putIfAbsent(key, value, LEASE.toMillis(), TimeUnit.MILLISECONDS) != null) {
+                    LOG.warning("Cluster: " + key + " was taken while this node was unreachable");
+                    mine.remove(key, value);
                 }
             }
         } catch (HazelcastInstanceNotActiveException e) {

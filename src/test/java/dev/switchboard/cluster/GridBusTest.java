@@ -180,13 +180,19 @@ class GridBusTest {
                 a.publish("t:side", new Note("typing" + i, false, null));
             }
             Await.until("40 events on the other node", Duration.ofSeconds(30), () -> onB.size() == 40);
-            for (int n = 0; n < 20; n++) {
-                int i = n;
+            for (int i = 0; i < 20; i++) {
                 // a notice comes after every message its sender had seen (a later message may overtake it)
-                assertEquals("typing" + i + "@" + (start + i + 1), onB.stream().filter(e -> e.startsWith("typing" + i + "@"))
-                        .findFirst().orElseThrow(), "tagged with the offset its sender had seen");
-                assertTrue(onB.indexOf("said" + i + "@" + (start + i + 1)) < onB.indexOf("typing" + i + "@" + (start + i + 1)),
-                        "typing" + i + " after said" + i);
+                int said = onB.indexOf("said" + i + "@" + (start + i + 1));
+                String prefix = "typing" + i + "@";
+                int typing = -1;
+                for (int j = 0; j < onB.size(); j++) {
+                    if (onB.get(j).startsWith(prefix)) {
+                        typing = j;
+                    }
+                }
+                assertTrue(said >= 0 && typing > said, "typing" + i + " after said" + i + ": " + onB);
+                assertTrue(Long.parseLong(onB.get(typing).substring(prefix.length())) >= start + i + 1,
+                        "numbered after the message before it");
             }
         }
     }
@@ -203,6 +209,36 @@ class GridBusTest {
             assertArrayEquals(image, ((Note) onB.get(0).event()).attachment());
             assertArrayEquals(image, ((Note) b.tail("t:images", 1, Long.MAX_VALUE).get(0).event()).attachment(),
                     "and in its history");
+        }
+    }
+
+    @Test
+    void aLostLogStartsANewEpochOnEveryNodeAndTheOldOneRecoversNothing() {
+        List<Sequenced> onA = Collections.synchronizedList(new ArrayList<>());
+        List<Sequenced> onB = Collections.synchronizedList(new ArrayList<>());
+        try (var subA = a.subscribe("t:lost", onA::add); var subB = b.subscribe("t:lost", onB::add)) {
+            for (int i = 1; i <= 3; i++) {
+                a.publish("t:lost", note("before" + i));
+            }
+            Await.until("three on each node", Duration.ofSeconds(30), () -> onA.size() == 3 && onB.size() == 3);
+            String before = onB.get(2).epoch();
+            long offset = onB.get(2).offset();
+            // what the loss of a partition's owner and backup leaves: no log, no epoch entry
+            gridA.instance().getMap(GridBus.EPOCHS).remove("t:lost@t:lost");
+            gridA.instance().getRingbuffer(GridBus.LOG_PREFIX + "t:lost@t:lost").destroy();
+            int partition = gridA.instance().getPartitionService().getPartition("t:lost").getPartitionId();
+            a.partitionLost(partition); // what Hazelcast's partition-lost event says on every member
+            b.partitionLost(partition);
+            Await.until("a new epoch on both nodes", Duration.ofSeconds(30),
+                    () -> !a.position("t:lost").epoch().equals(before) && !b.position("t:lost").epoch().equals(before));
+            assertEquals(a.position("t:lost").epoch(), b.position("t:lost").epoch(), "the same new epoch everywhere");
+            a.publish("t:lost", note("after"));
+            Await.until("the next event on the other node", Duration.ofSeconds(30), () -> onB.size() == 4);
+            Sequenced after = onB.get(3);
+            assertEquals("after", ((Note) after.event()).text());
+            assertEquals(1, after.offset(), "numbered from the new log's start");
+            assertTrue(!after.epoch().equals(before), "under the new epoch");
+            assertFalse(b.read("t:lost", before, offset - 1, offset).complete(), "the old epoch recovers nothing");
         }
     }
 
