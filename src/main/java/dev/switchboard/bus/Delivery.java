@@ -31,7 +31,8 @@ public final class Delivery {
     @SuppressWarnings("unchecked")
     public <T> T encoded(Object format, Function<Sequenced, T> encoder) {
         Encoding made = first;
-        if (made != null && made.format().equals(format)) {
+        // the same key object for every receiver alike (STOMP interns its keys): no comparing per delivery
+        if (made != null && (made.format() == format || made.format().equals(format))) {
             return (T) made.value();
         }
         return encodedOnce(format, encoder);
