@@ -158,13 +158,19 @@ public final class WriteBatch implements AutoCloseable, WriteMerging.Batch {
                 WriteBatch.write(writer, frames.get(0), done.get(0));
                 return;
             }
-            ByteBuffer merged = ByteBuffer.allocate(bytes);
+            byte[] merged = new byte[bytes];
+            int at = 0;
             for (ByteBuffer frame : frames) {
-                merged.put(frame);
+                int size = frame.remaining();
+                if (frame.hasArray()) { // heap frames (ServerFrames): a plain array copy, not the buffer's checked put
+                    System.arraycopy(frame.array(), frame.arrayOffset() + frame.position(), merged, at, size);
+                } else {
+                    frame.duplicate().get(merged, at, size);
+                }
+                at += size;
             }
-            merged.flip();
             List<BiConsumer<Object, Throwable>> each = done;
-            WriteBatch.write(writer, merged, (result, failure) -> {
+            WriteBatch.write(writer, ByteBuffer.wrap(merged), (result, failure) -> {
                 for (BiConsumer<Object, Throwable> one : each) {
                     one.accept(result, failure);
                 }
