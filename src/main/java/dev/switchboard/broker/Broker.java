@@ -132,7 +132,8 @@ public final class Broker implements AutoCloseable {
     private final AtomicInteger destinations = new AtomicInteger();
     /** Messages in and out over the broker's life (a destination's own counters go when it is forgotten). */
     private final AtomicLong messagesIn = new AtomicLong();
-    private final AtomicLong messagesOut = new AtomicLong();
+    /** Deliveries, counted by every fan-out thread at once: an adder, not one contended counter. */
+    private final java.util.concurrent.atomic.LongAdder messagesOut = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * @param store       where persistent messages and durable subscriptions go, or null to keep them in memory
@@ -900,7 +901,7 @@ public final class Broker implements AutoCloseable {
                     unacked += subscription.unackedCount();
                 }
                 page.add(new DestinationStats(name, "topic", topic.subscriptions.size(), 0, 0, topic.messagesIn.get(),
-                        topic.messagesOut.get(), 0, unacked, 0, topic.durables.size()));
+                        topic.messagesOut.sum(), 0, unacked, 0, topic.durables.size()));
             }
         }
         allDurables.sort(java.util.Comparator.comparing((Durable d) -> d.name.clientId).thenComparing(d -> d.name.name));
@@ -913,7 +914,7 @@ public final class Broker implements AutoCloseable {
         }
         return new Page(new Totals(names.size() + allDurables.size(), queueCount, topicCount, queuedMessages,
                 holdings.of(Holdings.Kind.QUEUED), holdings.of(Holdings.Kind.UNACKED_ON_TOPIC),
-                holdings.of(Holdings.Kind.IN_TRANSACTION), holdings.total(), messagesIn.get(), messagesOut.get(),
+                holdings.of(Holdings.Kind.IN_TRANSACTION), holdings.total(), messagesIn.get(), messagesOut.sum(),
                 persistent, allDurables.size()), from, page, durablePage);
     }
 
@@ -930,7 +931,7 @@ public final class Broker implements AutoCloseable {
         final ConcurrentMap<String, TopicSubscription> subscriptions = new ConcurrentHashMap<>();
         final ConcurrentMap<DurableName, Durable> durables = new ConcurrentHashMap<>();
         final AtomicLong messagesIn = new AtomicLong();
-        final AtomicLong messagesOut = new AtomicLong();
+        final java.util.concurrent.atomic.LongAdder messagesOut = new java.util.concurrent.atomic.LongAdder();
         private volatile long lastActive;
 
         Topic(String destination, long now) {

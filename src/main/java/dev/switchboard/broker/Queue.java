@@ -89,10 +89,10 @@ final class Queue {
     private boolean flushing;
 
     /** The broker's count of messages out. */
-    private final java.util.concurrent.atomic.AtomicLong brokerOut;
+    private final java.util.concurrent.atomic.LongAdder brokerOut;
 
     Queue(String name, String label, BrokerSettings limits, Holdings holdings, StoreWriter store,
-          java.util.concurrent.atomic.AtomicLong brokerOut) {
+          java.util.concurrent.atomic.LongAdder brokerOut) {
         this.brokerOut = brokerOut;
         this.name = name;
         this.label = label;
@@ -358,7 +358,7 @@ final class Queue {
 
     private void handOver(Consumer consumer, Entry entry) {
         dispatched++;
-        brokerOut.incrementAndGet();
+        brokerOut.increment();
         if (consumer.ack == AckMode.AUTO) {
             forget(entry); // handed over: the connection's outbox (send-queue-bytes) holds it now
             if (entry.storeId != 0) {

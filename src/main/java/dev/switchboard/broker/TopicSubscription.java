@@ -9,7 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A subscription to a topic that lasts as long as its connection: every message published while it
@@ -38,11 +38,11 @@ final class TopicSubscription {
     private long heldBytes;
     private boolean cancelled;
     /** The topic's and the broker's counts of messages out. */
-    private final AtomicLong topicOut;
-    private final AtomicLong brokerOut;
+    private final LongAdder topicOut;
+    private final LongAdder brokerOut;
 
     TopicSubscription(SubscriptionRequest request, Subscriber subscriber, BrokerSettings limits, Holdings holdings,
-                      AtomicLong topicOut, AtomicLong brokerOut) {
+                      LongAdder topicOut, LongAdder brokerOut) {
         this.topicOut = topicOut;
         this.brokerOut = brokerOut;
         this.key = request.key();
@@ -86,8 +86,8 @@ final class TopicSubscription {
     }
 
     private void send(Message message, boolean redelivered, Delivery shared) {
-        topicOut.incrementAndGet();
-        brokerOut.incrementAndGet();
+        topicOut.increment(); // adders: every fan-out stripe counts here at once
+        brokerOut.increment();
         subscriber.deliver(message, redelivered, shared);
     }
 

@@ -12,12 +12,15 @@ public final class Delivery {
     private record Encoding(Object format, Object value) {
     }
 
+    private static final Encoding[] NONE = {};
+
     private final Sequenced event;
-    /** The first encoding made, read without a lock: most events have one format for all receivers. */
-    private volatile Encoding first;
-    private Object[] keys = new Object[2];
-    private Object[] values = new Object[2];
-    private int size;
+    /**
+     * Every encoding made, copy-on-write, read without a lock: a STOMP topic's delivery has two
+     * (the broker's message, then the MESSAGE frame of a subscription group), and every receiver
+     * of every stripe reads them — a lock here was taken once per delivery.
+     */
+    private volatile Encoding[] made = NONE;
 
     Delivery(Sequenced event) {
         this.event = event;
@@ -30,31 +33,32 @@ public final class Delivery {
     /** The event encoded as {@code format} (any key with equals), made on first use. */
     @SuppressWarnings("unchecked")
     public <T> T encoded(Object format, Function<Sequenced, T> encoder) {
-        Encoding made = first;
-        if (made != null && made.format().equals(format)) {
-            return (T) made.value();
+        Encoding[] all = made;
+        for (Encoding encoding : all) {
+            if (encoding.format() == format) { // the same key object for receivers alike: no comparing
+                return (T) encoding.value();
+            }
+        }
+        for (Encoding encoding : all) {
+            if (encoding.format().equals(format)) {
+                return (T) encoding.value();
+            }
         }
         return encodedOnce(format, encoder);
     }
 
     @SuppressWarnings("unchecked")
     private synchronized <T> T encodedOnce(Object format, Function<Sequenced, T> encoder) {
-        for (int i = 0; i < size; i++) {
-            if (keys[i].equals(format)) {
-                return (T) values[i];
+        Encoding[] all = made;
+        for (Encoding encoding : all) {
+            if (encoding.format().equals(format)) {
+                return (T) encoding.value();
             }
         }
         T encoding = encoder.apply(event);
-        if (size == keys.length) {
-            keys = java.util.Arrays.copyOf(keys, size * 2);
-            values = java.util.Arrays.copyOf(values, size * 2);
-        }
-        keys[size] = format;
-        values[size] = encoding;
-        size++;
-        if (first == null) {
-            first = new Encoding(format, encoding);
-        }
+        Encoding[] grown = java.util.Arrays.copyOf(all, all.length + 1);
+        grown[all.length] = new Encoding(format, encoding);
+        made = grown;
         return encoding;
     }
 }

@@ -29,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -151,6 +152,21 @@ public final class Connection {
         });
     }
 
+    /**
+     * {@link #onText} for a relay that sends the text on as it came: the handler also gets its
+     * UTF-8 bytes, encoded once here — for the size rule and the metrics, and again for the reply
+     * ({@link #sendText(String, byte[])}) — instead of measured here and encoded again to send.
+     */
+    public void onTextWithBytes(BiConsumer<String, byte[]> handler) {
+        session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
+            // exact: the container decoded the text from UTF-8, so it has no unpaired surrogate
+            byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+            if (accepted(utf8.length)) {
+                handler.accept(text, utf8);
+            }
+        });
+    }
+
     /** Receives whole binary messages, counted in metrics; a message over the size limit closes with 1009. */
     public void onBinary(Consumer<ByteBuffer> handler) {
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) data -> {
@@ -253,17 +269,31 @@ public final class Connection {
 
     /** Sends a text message; one with an unpaired surrogate (no UTF-8 form) is refused, never thrown. */
     public void sendText(String text) {
-        sendText(text, Utf8.encodedLength(text), Utf8.isWellFormed(text), null);
+        if (!Utf8.isWellFormed(text)) {
+            unencodable(null);
+        } else if (frames != null) {
+            sendText(text, text.getBytes(StandardCharsets.UTF_8)); // its length is the size: no need to measure
+        } else {
+            sendText(text, Utf8.encodedLength(text), true, null);
+        }
+    }
+
+    /**
+     * Sends text whose UTF-8 bytes the caller has: from {@link #onTextWithBytes} (well-formed, as
+     * it was decoded from UTF-8) or encoded from a well-formed string. On the fast path the frame
+     * is made of those bytes; the Jakarta API encodes the text itself.
+     */
+    public void sendText(String text, byte[] utf8) {
+        if (frames != null) {
+            enqueue(utf8.length, done -> writeFrame(ServerFrames.frame(ServerFrames.TEXT, utf8), done), null);
+            return;
+        }
+        enqueue(utf8.length, done -> session.getAsyncRemote().sendText(text, done), null);
     }
 
     private void sendText(String text, long bytes, boolean encodable, Consumer<Boolean> sent) {
         if (!encodable) {
-            // Tyrus would throw an Error from its strict encoder, on the caller's thread (under its locks)
-            metrics.error("unencodable-text");
-            LOG.log(Level.FINE, "text with an unpaired surrogate not sent on {0}", id());
-            if (sent != null) {
-                sent.accept(false);
-            }
+            unencodable(sent);
             return;
         }
         if (frames != null) {
@@ -272,6 +302,15 @@ public final class Connection {
             return;
         }
         enqueue(bytes, done -> jakarta().sendText(text, done), sent);
+    }
+
+    private void unencodable(Consumer<Boolean> sent) {
+        // Tyrus would throw an Error from its strict encoder, on the caller's thread (under its locks)
+        metrics.error("unencodable-text");
+        LOG.log(Level.FINE, "text with an unpaired surrogate not sent on {0}", id());
+        if (sent != null) {
+            sent.accept(false);
+        }
     }
 
     /** Sends a fan-out message's frames, back to back; the content was encoded once for all receivers. */

@@ -19,7 +19,7 @@ public final class EchoEndpoint extends SwitchboardEndpoint {
 
     @Override
     protected void onConnect(Connection connection, EndpointConfig config) {
-        connection.onText(connection::sendText);
+        connection.onTextWithBytes(connection::sendText); // encoded once, for the size rule and the reply
         connection.onBinary(connection::sendBinary);
     }
 }

@@ -1,6 +1,5 @@
 package dev.switchboard.stomp;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -37,11 +36,11 @@ public final class StompEncoder {
         }
         head.append('\n');
         byte[] headBytes = head.toString().getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(headBytes.length + frame.body().length + 1);
-        out.writeBytes(headBytes);
-        out.writeBytes(frame.body());
-        out.write(0);
-        return out.toByteArray();
+        byte[] body = frame.body();
+        byte[] out = new byte[headBytes.length + body.length + 1]; // the last byte stays NUL
+        System.arraycopy(headBytes, 0, out, 0, headBytes.length);
+        System.arraycopy(body, 0, out, headBytes.length, body.length);
+        return out;
     }
 
     /**

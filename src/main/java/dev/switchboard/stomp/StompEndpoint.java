@@ -82,7 +82,7 @@ public final class StompEndpoint extends SwitchboardEndpoint {
                 connection.metrics().recovery(complete);
             }
         }, StompSecurity.of(security, connection.identity(), connection.remoteAddress()));
-        connection.onText(text -> receive(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))));
+        connection.onTextWithBytes((text, utf8) -> receive(ByteBuffer.wrap(utf8))); // encoded once, measured by it
         connection.onBinary(this::receive);
     }
 

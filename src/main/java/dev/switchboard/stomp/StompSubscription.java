@@ -26,7 +26,7 @@ final class StompSubscription implements Subscriber {
         this.id = id;
         this.ackMode = ackMode;
         this.key = session.id() + "/" + id;
-        this.encodingKey = session.version() + "\n" + id + "\n" + ackMode;
+        this.encodingKey = (session.version() + "\n" + id + "\n" + ackMode).intern(); // one instance: Delivery compares by identity first
     }
 
     /** The ack id a MESSAGE carries: unique per subscription and message (STOMP 1.2 "ACK"). */

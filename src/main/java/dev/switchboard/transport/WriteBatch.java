@@ -33,6 +33,11 @@ public final class WriteBatch implements AutoCloseable, WriteMerging.Batch {
     public static final WriteMerging MERGING = WriteBatch::open;
 
     private static final ThreadLocal<WriteBatch> CURRENT = new ThreadLocal<>();
+    /**
+     * Batches open on any thread: while none is, a send looks no further — a miss in a container
+     * thread's crowded thread-local map cost ~3% of a 4 KiB echo's server CPU.
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
 
     /** In the order connections were first written to (the order among connections matters to nobody). */
     private final Map<FrameWriter, Pending> pending = new LinkedHashMap<>();
@@ -46,6 +51,7 @@ public final class WriteBatch implements AutoCloseable, WriteMerging.Batch {
             return null;
         }
         WriteBatch batch = new WriteBatch();
+        OPEN.incrementAndGet();
         CURRENT.set(batch);
         return batch;
     }
@@ -55,7 +61,7 @@ public final class WriteBatch implements AutoCloseable, WriteMerging.Batch {
      * (the caller writes it now). {@code done} hears of the write that carries it.
      */
     public static boolean add(FrameWriter writer, ByteBuffer frame, BiConsumer<Object, Throwable> done) {
-        WriteBatch batch = CURRENT.get();
+        WriteBatch batch = OPEN.get() == 0 ? null : CURRENT.get();
         if (batch == null) {
             return false;
         }
@@ -65,7 +71,7 @@ public final class WriteBatch implements AutoCloseable, WriteMerging.Batch {
 
     /** Writes what this thread holds for {@code writer}, now: before a write outside the batch, or a close. */
     public static void flush(FrameWriter writer) {
-        WriteBatch batch = CURRENT.get();
+        WriteBatch batch = OPEN.get() == 0 ? null : CURRENT.get();
         if (batch != null) {
             Pending held = batch.pending.remove(writer);
             if (held != null) {
@@ -100,6 +106,7 @@ public final class WriteBatch implements AutoCloseable, WriteMerging.Batch {
             flushAll();
         } finally {
             CURRENT.remove();
+            OPEN.decrementAndGet();
         }
     }
 
@@ -151,13 +158,19 @@ public final class WriteBatch implements AutoCloseable, WriteMerging.Batch {
                 WriteBatch.write(writer, frames.get(0), done.get(0));
                 return;
             }
-            ByteBuffer merged = ByteBuffer.allocate(bytes);
+            byte[] merged = new byte[bytes];
+            int at = 0;
             for (ByteBuffer frame : frames) {
-                merged.put(frame);
+                int size = frame.remaining();
+                if (frame.hasArray()) { // heap frames (ServerFrames): a plain array copy, not the buffer's checked put
+                    System.arraycopy(frame.array(), frame.arrayOffset() + frame.position(), merged, at, size);
+                } else {
+                    frame.duplicate().get(merged, at, size);
+                }
+                at += size;
             }
-            merged.flip();
             List<BiConsumer<Object, Throwable>> each = done;
-            WriteBatch.write(writer, merged, (result, failure) -> {
+            WriteBatch.write(writer, ByteBuffer.wrap(merged), (result, failure) -> {
                 for (BiConsumer<Object, Throwable> one : each) {
                     one.accept(result, failure);
                 }
