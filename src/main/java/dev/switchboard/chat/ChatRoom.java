@@ -10,7 +10,6 @@ import dev.switchboard.bus.Sequenced;
 import dev.switchboard.connection.Broadcast;
 import dev.switchboard.connection.ErrorCode;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,26 +92,22 @@ public final class ChatRoom {
         if (!roster.claim(name, nickKey, new ChatEvent.Member(join.nick(), join.presence(), join.status()))) {
             throw new ChatException(ErrorCode.NICK_TAKEN, "'" + join.nick() + "' is already in " + name);
         }
-        List<ChatEvent.Member> members;
         // live first, then the log up to where live begins: publishes wait for this lock, so the
-        // member list and the position agree
-        FanOut.Attachment attachment;
+        // member list and the position agree (this node's; another node's joins may cross them)
+        FanOut.Attachment attachment = null;
         Replay replay;
         ChatEvent.Welcome welcome;
         try {
-            members = roster.members(name);
+            List<ChatEvent.Member> members = roster.members(name);
             attachment = fanOut.attach(channel, receiver(member, join.nick()));
-        } catch (RuntimeException e) {
-            roster.release(name, nickKey);
-            throw e;
-        }
-        try {
             Position at = attachment.position();
             replay = bus.replay(channel, join.since(), at, historyLimit);
             welcome = new ChatEvent.Welcome(join.nick(), name, members,
                     replay.events().stream().map(ChatRoom::message).toList(), at.epoch(), at.offset(), replay.recovered());
         } catch (RuntimeException e) {
-            attachment.close(); // a join that fails leaves nothing attached, nor its nick taken
+            if (attachment != null) {
+                attachment.close(); // a join that fails leaves nothing attached, nor its nick taken
+            }
             roster.release(name, nickKey);
             throw e;
         }
