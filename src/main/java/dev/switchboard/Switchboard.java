@@ -146,7 +146,7 @@ public final class Switchboard {
                 ? config.recoveryTtl() : config.imagesEmptyRoomTtl();
         long sweepEvery = Math.max(100, Math.min(10_000, shortest.toMillis() / 4));
         LocalBus localBus = new LocalBus(this::retention, pool, timers, sweepEvery, System::nanoTime);
-        // with cluster=on rooms, image rooms, topics and the console's evals and answers cross nodes; the ticker stays here
+        // with cluster=on rooms, image rooms, topics and the console (evals, targets, answers) cross nodes; the ticker stays
         this.bus = grid == null ? localBus : new GridBus(grid, List.of(
                 new GridBus.Kind(ChatRooms.channel(""), ChatRooms.CODEC),
                 new GridBus.Kind(ImageRooms.channel(""), ImageRooms.CODEC),
