@@ -6,6 +6,7 @@ import dev.switchboard.bus.LogBudget;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.cluster.Grid;
 import dev.switchboard.cluster.GridBus;
+import dev.switchboard.cluster.GridConsoleTargets;
 import dev.switchboard.cluster.GridLogins;
 import dev.switchboard.cluster.GridRoster;
 import dev.switchboard.chat.Roster;
@@ -21,6 +22,7 @@ import dev.switchboard.connection.EndpointContext;
 import dev.switchboard.connection.KeepAlive;
 import dev.switchboard.console.ConsoleEndpoint;
 import dev.switchboard.console.ConsoleHub;
+import dev.switchboard.console.ConsoleTargets;
 import dev.switchboard.echo.EchoEndpoint;
 import dev.switchboard.images.ImageEndpoint;
 import dev.switchboard.images.ImageRooms;
@@ -144,11 +146,13 @@ public final class Switchboard {
                 ? config.recoveryTtl() : config.imagesEmptyRoomTtl();
         long sweepEvery = Math.max(100, Math.min(10_000, shortest.toMillis() / 4));
         LocalBus localBus = new LocalBus(this::retention, pool, timers, sweepEvery, System::nanoTime);
-        // with cluster=on rooms, image rooms and topics cross nodes; the ticker and the console stay here
+        // with cluster=on rooms, image rooms, topics and the console (evals, targets, answers) cross nodes; the ticker stays
         this.bus = grid == null ? localBus : new GridBus(grid, List.of(
                 new GridBus.Kind(ChatRooms.channel(""), ChatRooms.CODEC),
                 new GridBus.Kind(ImageRooms.channel(""), ImageRooms.CODEC),
-                new GridBus.Kind(Broker.channel(""), Broker.TOPIC_CODEC)), this::retention,
+                new GridBus.Kind(Broker.channel(""), Broker.TOPIC_CODEC),
+                new GridBus.Kind(ConsoleHub.TARGETS, ConsoleHub.CODEC),
+                new GridBus.Kind(ConsoleHub.HUBS, ConsoleHub.CODEC)), this::retention,
                 config.imagesHistoryBytes(), config.imagesEmptyRoomTtl(), localBus, pool, timers, sweepEvery,
                 System::nanoTime);
         // a stripe's backlog leaves as one write per receiver (transport.fast-path)
@@ -167,7 +171,8 @@ public final class Switchboard {
         registerStoreMetrics();
         this.vncGateway = new VncGateway(VncTargets.parse(config.vncTargets()), config.vncConnectTimeout(),
                 metrics.registry());
-        this.consoleHub = new ConsoleHub(bus, fanOut, timers, config.consoleEvalTimeout(), System::currentTimeMillis);
+        this.consoleHub = new ConsoleHub(bus, fanOut, timers, config.consoleEvalTimeout(), System::currentTimeMillis,
+                grid == null ? ConsoleTargets.local() : new GridConsoleTargets(grid, pool, timers));
         // a fixed seed: every run of the demo walks the same prices
         this.tickerFeed = new TickerFeed(new PriceTicker(PriceTicker.DEMO_SYMBOLS, 1995, System::currentTimeMillis), bus,
                 fanOut, System::currentTimeMillis, System::nanoTime).start();
@@ -476,6 +481,7 @@ public final class Switchboard {
         vncGateway.close();
         tickerFeed.close();
         roster.close();
+        consoleHub.close();
         bus.close();
         if (grid != null) {
             grid.close(); // after the sockets and the bus: nothing here reads the grid any more

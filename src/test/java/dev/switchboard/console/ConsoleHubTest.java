@@ -164,4 +164,72 @@ class ConsoleHubTest {
         hub.result(b, a.last("eval").getString("id"), "forged", null);
         assertTrue(operator.ofType("result").isEmpty(), "b was not asked, so its answer counts for nothing");
     }
+
+    /** A directory whose targets can lapse, as a dead node's do in a cluster. */
+    private static final class LapsingTargets implements ConsoleTargets {
+        final ConsoleTargets inner = ConsoleTargets.local();
+        java.util.function.Consumer<String> lapsed;
+
+        @Override
+        public boolean add(ConsoleHub.TargetInfo target) {
+            return inner.add(target);
+        }
+
+        @Override
+        public void remove(String id) {
+            inner.remove(id);
+        }
+
+        @Override
+        public List<ConsoleHub.TargetInfo> list() {
+            return inner.list();
+        }
+
+        @Override
+        public void onLapse(java.util.function.Consumer<String> lapsed, java.util.function.Consumer<String> restored) {
+            this.lapsed = lapsed;
+        }
+
+        @Override
+        public void close() {
+        }
+
+        void lapse(String id) {
+            inner.remove(id);
+            lapsed.accept(id);
+        }
+    }
+
+    @Test
+    void aTargetThatLapsesIsUnlistedAndItsEvalsDetached() throws Exception {
+        LapsingTargets directory = new LapsingTargets();
+        dev.switchboard.bus.LocalBus own = dev.switchboard.bus.TestBuses.direct(dev.switchboard.bus.TestBuses.KEEP_100);
+        ConsoleHub clustered = new ConsoleHub(own, dev.switchboard.bus.TestBuses.fanOut(own), timers,
+                Duration.ofMinutes(1), () -> 1234, directory);
+        Inbox operator = new Inbox();
+        clustered.attachOperator(operator);
+        Inbox far = new Inbox();
+        String id = clustered.attachTarget(far, "on a node that dies", "");
+        clustered.eval(operator, "q", "1", null);
+        directory.lapse(id);
+        assertEquals("detached", operator.last("result").getString("error"));
+        assertEquals(id, operator.last("result").getString("target"));
+        assertEquals(0, operator.last("targets").getJsonArray("targets").size());
+        clustered.close();
+    }
+
+    @Test
+    void aTargetAnswersOnlyEvalsItWasSentAndEachOnce() throws Exception {
+        Inbox operator = new Inbox();
+        hub.attachOperator(operator);
+        Inbox tab = new Inbox();
+        hub.attachTarget(tab, "t", "");
+        hub.eval(operator, "q", "1", null);
+        String evalId = tab.last("eval").getString("id");
+        hub.result(tab, evalId, "first", null);
+        hub.result(tab, evalId, "second", null);
+        hub.result(tab, "e999." + evalId, "made up", null);
+        assertEquals(1, operator.ofType("result").size());
+        assertEquals("first", operator.last("result").getString("value"));
+    }
 }
