@@ -45,9 +45,11 @@ public final class ChatRooms {
     public ChatRooms(MessageBus bus, FanOut fanOut, int historyLimit, LongSupplier clock,
                      MeterRegistry registry, Roster roster) {
         this.roster = roster;
-        // members whose node died: the others hear they are unavailable, as for any leave
-        roster.onDeparture((room, gone) -> bus.publish(channel(room), new RoomEvent.Notice(
-                new ChatEvent.PresenceChange(gone.nick(), Presence.UNAVAILABLE, gone.status()), null)));
+        // members whose node died are unavailable to the others, as for any leave; back, they are back
+        roster.onChanges((room, gone) -> bus.publish(channel(room), new RoomEvent.Notice(
+                new ChatEvent.PresenceChange(gone.nick(), Presence.UNAVAILABLE, gone.status()), null)),
+                (room, back) -> bus.publish(channel(room), new RoomEvent.Notice(
+                        new ChatEvent.PresenceChange(back.nick(), back.presence(), back.status()), null)));
         this.bus = bus;
         this.fanOut = fanOut;
         this.historyLimit = historyLimit;

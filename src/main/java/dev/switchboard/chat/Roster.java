@@ -29,10 +29,11 @@ public interface Roster extends AutoCloseable {
     ChatEvent.Member find(String room, String nickKey);
 
     /**
-     * Who to tell when members leave without their node saying so (the node died): the room and
-     * each member gone. A roster of this process only never calls it.
+     * Who to tell of members that leave without their node saying so ({@code departed}: the node
+     * died or stopped renewing them) and of members of a node that came back ({@code returned}),
+     * with their room. A roster of this process only never calls either.
      */
-    default void onDeparture(BiConsumer<String, ChatEvent.Member> departed) {
+    default void onChanges(BiConsumer<String, ChatEvent.Member> departed, BiConsumer<String, ChatEvent.Member> returned) {
     }
 
     /** Stops watching for departures (the rooms' own members leave as their connections close). */

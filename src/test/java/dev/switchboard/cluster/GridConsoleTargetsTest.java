@@ -122,7 +122,7 @@ class GridConsoleTargetsTest {
         try {
             Await.until("the lease lapses", Duration.ofSeconds(40), () -> lapsed.contains("p-paused"));
             long seconds = Duration.ofNanos(System.nanoTime() - paused).toSeconds();
-            assertTrue(seconds >= GridConsoleTargets.LEASE.toSeconds() - 5, "lapsed after " + seconds + " s");
+            assertTrue(seconds >= GridLeases.LEASE.toSeconds() - 5, "lapsed after " + seconds + " s");
             assertFalse(ids(a).contains("p-paused"));
         } finally {
             resume.countDown();
