@@ -42,15 +42,20 @@ import java.util.logging.Logger;
  * unique cluster-wide; the key's {@code @LOCAL@DOMAIN} puts an account's resources on one
  * partition, so routing to a bare JID is one partition's read. Stanzas for another node's
  * sessions go on that node's grid topic ({@code switchboard.xmpp.to.NODE}), which only it reads.
- * Each entry is a lease its node renews, as {@link GridRoster}'s: when a node dies the oldest
- * surviving member removes its entries as soon as the grid drops it, an unrenewed lease expires,
- * and either way its available resources are announced unavailable, once.
+ * The entries carry no expiry of their own: each node renews one lease, its entry in
+ * {@code switchboard.xmpp.nodes} (a plain map, where a TTL holds — on a map with a partitioning
+ * strategy Hazelcast 5.3's {@code setTtl} finds no entry, and {@code replace} drops the TTL). When a
+ * node dies the oldest surviving member removes its resources as soon as the grid drops it; when
+ * its lease expires (paused, cut off) the lease's owner does; either way its available resources
+ * are announced unavailable, once. A node whose resources were removed while it lived puts them
+ * back at its next renewal.
  */
 public final class GridXmppDirectory implements XmppDirectory {
 
     private static final Logger LOG = Logger.getLogger(GridXmppDirectory.class.getName());
 
     static final String RESOURCES = "switchboard.xmpp.resources";
+    static final String NODES = "switchboard.xmpp.nodes";
     static final String TOPIC_PREFIX = "switchboard.xmpp.to.";
     static final Duration LEASE = GridRoster.LEASE;
     private static final Duration RENEW_EVERY = Duration.ofSeconds(4);
@@ -91,6 +96,7 @@ public final class GridXmppDirectory implements XmppDirectory {
 
     private final HazelcastInstance grid;
     private final IMap<String, String> resources;
+    private final IMap<String, String> leases;
     private final String node;
     private final Executor pool;
     /** This node's entries as it wrote them: what it renews, and removes only if still its own. */
@@ -108,7 +114,9 @@ public final class GridXmppDirectory implements XmppDirectory {
         this.grid.getConfig().addMapConfig(new MapConfig(RESOURCES).setBackupCount(1).setPartitioningStrategyConfig(
                 new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName())));
         this.resources = this.grid.getMap(RESOURCES);
+        this.leases = this.grid.getMap(NODES);
         this.node = grid.nodeId();
+        leases.put(node, Long.toString(System.currentTimeMillis()), LEASE.toMillis(), TimeUnit.MILLISECONDS);
         this.pool = pool;
         this.inbox = this.grid.getTopic(TOPIC_PREFIX + node);
         this.inboxRegistration = inbox.addMessageListener(message -> received(message.getMessageObject()));
@@ -122,11 +130,10 @@ public final class GridXmppDirectory implements XmppDirectory {
                 pool.execute(() -> removeNode(event.getMember().getUuid().toString()));
             }
         });
-        // fired on the entry's owner only: one notice per expired resource, whichever node holds it
-        this.expiry = resources.addLocalEntryListener((EntryExpiredListener<String, String>) event -> {
-            String value = event.getOldValue();
-            if (value != null) {
-                pool.execute(() -> announceGone(event.getKey(), value));
+        // fired on the lease's owner only: one node removes the resources of a node that stopped renewing
+        this.expiry = leases.addLocalEntryListener((EntryExpiredListener<String, String>) event -> {
+            if (!event.getKey().equals(node)) {
+                pool.execute(() -> removeResourcesOf(event.getKey(), "stopped renewing its lease"));
             }
         });
         this.renewal = timers.scheduleWithFixedDelay(this::renew, RENEW_EVERY.toMillis(), RENEW_EVERY.toMillis(),
@@ -152,7 +159,7 @@ public final class GridXmppDirectory implements XmppDirectory {
     public boolean claim(Jid full) {
         String key = key(full);
         String value = Held.bound(node).encode();
-        if (resources.putIfAbsent(key, value, LEASE.toMillis(), TimeUnit.MILLISECONDS) != null) {
+        if (resources.putIfAbsent(key, value) != null) {
             return false;
         }
         mine.put(key, value);
@@ -177,10 +184,9 @@ public final class GridXmppDirectory implements XmppDirectory {
         }
         String value = Held.of(node, presence).encode();
         if (resources.replace(key, was, value)) {
-            resources.setTtl(key, LEASE.toMillis(), TimeUnit.MILLISECONDS);
             mine.put(key, value);
-        } else if (resources.putIfAbsent(key, value, LEASE.toMillis(), TimeUnit.MILLISECONDS) == null) {
-            mine.put(key, value); // the lease had run out (this node was paused): taken back
+        } else if (resources.putIfAbsent(key, value) == null) {
+            mine.put(key, value); // removed while this node was unreachable: taken back
         } else {
             mine.remove(key, was);
             LOG.warning("Cluster: " + presence.from() + " was taken while this node was unreachable");
@@ -205,7 +211,8 @@ public final class GridXmppDirectory implements XmppDirectory {
         String account = bare.bare().toString();
         List<Resource> found = new ArrayList<>();
         for (Map.Entry<String, String> entry : resources.entrySet(
-                Predicates.partitionPredicate(account, Predicates.alwaysTrue()))) {
+                // a key-shaped partition key: the map's strategy takes what follows its first @
+                Predicates.partitionPredicate("@" + account, Predicates.alwaysTrue()))) {
             if (accountOf(entry.getKey()).equals(account)) {
                 Resource resource = resource(entry.getKey(), entry.getValue());
                 if (resource != null) {
@@ -290,9 +297,18 @@ public final class GridXmppDirectory implements XmppDirectory {
     private void removeNode(String gone) {
         try {
             Member oldest = grid.getCluster().getMembers().iterator().next();
-            if (!oldest.localMember()) {
-                return;
+            if (oldest.localMember()) {
+                leases.delete(gone);
+                removeResourcesOf(gone, "left the grid");
+                grid.getTopic(TOPIC_PREFIX + gone).destroy();
             }
+        } catch (HazelcastInstanceNotActiveException e) {
+            // this node is stopping too
+        }
+    }
+
+    private void removeResourcesOf(String gone, String why) {
+        try {
             int removed = 0;
             for (Map.Entry<String, String> entry : resources.entrySet()) {
                 if (entry.getValue().startsWith(gone + "\n") && resources.remove(entry.getKey(), entry.getValue())) {
@@ -300,9 +316,8 @@ public final class GridXmppDirectory implements XmppDirectory {
                     removed++;
                 }
             }
-            grid.getTopic(TOPIC_PREFIX + gone).destroy();
             if (removed > 0) {
-                LOG.info("Cluster: node " + gone + " left the grid; its " + removed + " XMPP resource(s) are unavailable");
+                LOG.info("Cluster: node " + gone + " " + why + "; its " + removed + " XMPP resource(s) are unavailable");
             }
         } catch (HazelcastInstanceNotActiveException e) {
             // this node is stopping too
@@ -320,13 +335,17 @@ public final class GridXmppDirectory implements XmppDirectory {
         }
     }
 
-    /** Renews this node's leases; one that ran out meanwhile (this node was paused) is taken back if still free. */
+    /** Renews this node's lease; its resources removed meanwhile (it was unreachable) are put back if still free. */
     private void renew() {
         try {
+            leases.put(node, Long.toString(System.currentTimeMillis()), LEASE.toMillis(), TimeUnit.MILLISECONDS);
+            Map<String, String> held = resources.getAll(mine.keySet());
             for (Map.Entry<String, String> entry : mine.entrySet()) {
-                if (!resources.setTtl(entry.getKey(), LEASE.toMillis(), TimeUnit.MILLISECONDS)
-                        && resources.putIfAbsent(entry.getKey(), entry.getValue(), LEASE.toMillis(),
-                        TimeUnit.MILLISECONDS) != null) {
+                String now = held.get(entry.getKey());
+                if (now == null && resources.putIfAbsent(entry.getKey(), entry.getValue()) == null) {
+                    continue; // taken back
+                }
+                if (now != null && !now.equals(entry.getValue()) && !now.startsWith(node + "\n")) {
                     LOG.warning("Cluster: " + entry.getKey() + " was taken while this node was unreachable");
                     mine.remove(entry.getKey(), entry.getValue());
                 }
@@ -334,7 +353,7 @@ public final class GridXmppDirectory implements XmppDirectory {
         } catch (HazelcastInstanceNotActiveException e) {
             // stopping
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Cluster: renewing XMPP resources' leases failed; retrying", e);
+            LOG.log(Level.WARNING, "Cluster: renewing the XMPP lease failed; retrying", e);
         }
     }
 
@@ -344,8 +363,9 @@ public final class GridXmppDirectory implements XmppDirectory {
         try {
             inbox.removeMessageListener(inboxRegistration);
             grid.getCluster().removeMembershipListener(membership);
-            resources.removeEntryListener(expiry);
+            leases.removeEntryListener(expiry);
             mine.forEach(resources::remove);
+            leases.delete(node);
         } catch (HazelcastInstanceNotActiveException e) {
             // the grid went first
         }
