@@ -216,6 +216,15 @@ class ClusterXmppTest {
             String result = bobOnB.await("<iq", "id=\"v1\"");
             assertTrue(result.contains("type=\"result\"") && result.contains("from=\"" + onA.jid + "\""), result);
 
+            // one sender's messages across nodes keep their order
+            for (int i = 0; i < 50; i++) {
+                onA.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + bob + "@localhost\"><body>n" + i + ".</body></message>");
+            }
+            for (int i = 0; i < 50; i++) {
+                String next = bobOnB.await("<message", "<body>n");
+                assertTrue(next.contains("<body>n" + i + ".</body>"), "message " + i + " out of order: " + next);
+            }
+
             // B's answer to A's message (a reply to the full JID it came from)
             bobOnB.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + onA.jid + "\"><body>back</body></message>");
             assertTrue(onA.await("<message", "back").contains("from=\"" + bobOnB.jid + "\""));
@@ -280,6 +289,11 @@ class ClusterXmppTest {
             long seconds = Duration.ofNanos(System.nanoTime() - killed).toSeconds();
             assertTrue(seconds < 15, "reported after " + seconds + " s: " + gone);
             onC.close();
+            // A's own resource, bound well over a lease (12 s) ago, is still reachable from B
+            try (Client onB = Client.bound(b.ws("xmpp"), user("erin"), "web")) {
+                onB.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + alice + "@localhost\"><body>still here</body></message>");
+                assertTrue(onA.await("<message", "still here").contains("from=\"" + onB.jid + "\""));
+            }
             onA.send("<message xmlns=\"jabber:client\" type=\"chat\" id=\"k1\" to=\"" + dave + "@localhost\"><body>there?</body></message>");
             assertTrue(onA.await("id=\"k1\"").contains("<service-unavailable"));
         }
