@@ -647,7 +647,7 @@ final class XmppSession implements XmppStreamHandler {
         if (recipient.here().size() == 1) {
             recipient.here().get(0).send(stamped(stanza, to).toBuilder().attribute("to", to.toString()).build());
         } else {
-            service.send(recipient, AddressedStanza.of(stamped(stanza, to)));
+            service.send(recipient, AddressedStanza.of(stamped(stanza, to))); // on another node
         }
     }
 

@@ -278,18 +278,21 @@ class ClusterXmppTest {
                      "cluster.port", Integer.toString(gridPort),
                      "cluster.members", clusterMembers + ",127.0.0.1:" + gridPort))) {
             onA.available(0);
+            long bound = System.nanoTime();
             Await.until("three members", Duration.ofSeconds(90), () -> members(a.http("health")) == 3);
-            Client onC = Client.bound(c.ws("xmpp"), dave, "tablet");
-            onC.available(0);
-            onA.await("<presence", "from=\"" + onC.jid + "\"");
-            onC.await("<presence", "from=\"" + onA.jid + "\""); // the late node's snapshot has A's user
-            long killed = System.nanoTime();
-            c.kill();
-            String gone = onA.await("<presence", "from=\"" + onC.jid + "\"", "unavailable");
-            long seconds = Duration.ofNanos(System.nanoTime() - killed).toSeconds();
-            assertTrue(seconds < 15, "reported after " + seconds + " s: " + gone);
-            onC.close();
-            // A's own resource, bound well over a lease (12 s) ago, is still reachable from B
+            try (Client onC = Client.bound(c.ws("xmpp"), dave, "tablet")) {
+                onC.available(0);
+                onA.await("<presence", "from=\"" + onC.jid + "\"");
+                onC.await("<presence", "from=\"" + onA.jid + "\""); // the late node's snapshot has A's user
+                long killed = System.nanoTime();
+                c.kill();
+                String gone = onA.await("<presence", "from=\"" + onC.jid + "\"", "unavailable");
+                long seconds = Duration.ofNanos(System.nanoTime() - killed).toSeconds();
+                assertTrue(seconds < 15, "reported after " + seconds + " s: " + gone);
+            }
+            // A's resource outlives a whole lease (12 s) with its node renewing it: still reachable from B
+            Await.until("a lease since alice bound", Duration.ofSeconds(30),
+                    () -> System.nanoTime() - bound > GridXmppDirectory.LEASE.plusSeconds(2).toNanos());
             try (Client onB = Client.bound(b.ws("xmpp"), user("erin"), "web")) {
                 onB.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + alice + "@localhost\"><body>still here</body></message>");
                 assertTrue(onA.await("<message", "still here").contains("from=\"" + onB.jid + "\""));
