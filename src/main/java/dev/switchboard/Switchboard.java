@@ -9,6 +9,7 @@ import dev.switchboard.cluster.GridBus;
 import dev.switchboard.cluster.GridConsoleTargets;
 import dev.switchboard.cluster.GridLogins;
 import dev.switchboard.cluster.GridRoster;
+import dev.switchboard.cluster.GridXmppDirectory;
 import dev.switchboard.chat.Roster;
 import dev.switchboard.ops.ClusterStatus;
 import dev.switchboard.bus.Retention;
@@ -53,6 +54,7 @@ import dev.switchboard.vnc.VncGateway;
 import dev.switchboard.transport.WriteBatch;
 import dev.switchboard.vnc.VncTargets;
 import dev.switchboard.xmpp.StreamErrorCondition;
+import dev.switchboard.xmpp.XmppDirectory;
 import dev.switchboard.xmpp.XmppEndpoint;
 import dev.switchboard.xmpp.XmppFraming;
 import dev.switchboard.xmpp.XmppService;
@@ -146,13 +148,15 @@ public final class Switchboard {
                 ? config.recoveryTtl() : config.imagesEmptyRoomTtl();
         long sweepEvery = Math.max(100, Math.min(10_000, shortest.toMillis() / 4));
         LocalBus localBus = new LocalBus(this::retention, pool, timers, sweepEvery, System::nanoTime);
-        // with cluster=on rooms, image rooms, topics and the console (evals, targets, answers) cross nodes; the ticker stays
+        // with cluster=on rooms, image rooms, topics, the console (evals, targets, answers) and XMPP
+        // presence cross nodes; the ticker stays
         this.bus = grid == null ? localBus : new GridBus(grid, List.of(
                 new GridBus.Kind(ChatRooms.channel(""), ChatRooms.CODEC),
                 new GridBus.Kind(ImageRooms.channel(""), ImageRooms.CODEC),
                 new GridBus.Kind(Broker.channel(""), Broker.TOPIC_CODEC),
                 new GridBus.Kind(ConsoleHub.TARGETS, ConsoleHub.CODEC),
-                new GridBus.Kind(ConsoleHub.HUBS, ConsoleHub.CODEC)), this::retention,
+                new GridBus.Kind(ConsoleHub.HUBS, ConsoleHub.CODEC),
+                new GridBus.Kind(XmppService.PRESENCE_CHANNEL, XmppService.PRESENCE_CODEC)), this::retention,
                 config.imagesHistoryBytes(), config.imagesEmptyRoomTtl(), localBus, pool, timers, sweepEvery,
                 System::nanoTime);
         // a stripe's backlog leaves as one write per receiver (transport.fast-path)
@@ -188,7 +192,8 @@ public final class Switchboard {
         }
         this.xmppService = new XmppService(new XmppService.Settings(config.xmppDomain(), config.keepaliveInterval(),
                 config.idleTimeout(), XMPP_LOGIN_TIMEOUT), security, chatRooms, chatCodec, bus, fanOut, this::floodGuard,
-                timers, System::nanoTime);
+                timers, System::nanoTime,
+                grid == null ? XmppDirectory.SINGLE_NODE : new GridXmppDirectory(grid, pool, timers)); // XMPP across nodes
         this.serverNames = ServerNames.of(config.serverNames(), config.host());
         this.compression = Compression.of(config.compression(), config.compressionLevel(), config.compressionMinBytes(),
                 !config.compressionContextTakeover());

@@ -1,5 +1,8 @@
 package dev.switchboard.xmpp;
 
+import dev.switchboard.bus.ChannelEvent;
+import dev.switchboard.bus.EventBytes;
+import dev.switchboard.bus.EventCodec;
 import dev.switchboard.bus.FanOut;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.Sequenced;
@@ -30,12 +33,33 @@ import java.util.function.Supplier;
  * messages and IQs), who is available (the presence channel, {@code xmpp:presence}, on the bus:
  * each change is published under one lock, so every session sees the same order, and encoded once
  * for all of them), the roster, and the rooms (the chat rooms, through {@link MucOccupant}).
- * One sweep pings quiet sessions (XEP-0199) and ends silent ones.
+ * One sweep pings quiet sessions (XEP-0199) and ends silent ones. In a cluster the resources of
+ * the other nodes are in the {@link XmppDirectory}: routing and the roster ask it too, and the
+ * presence channel crosses nodes ({@link #PRESENCE_CODEC}).
  */
 public final class XmppService {
 
     /** The presence channel on the bus. */
-    static final String PRESENCE_CHANNEL = "xmpp:presence";
+    public static final String PRESENCE_CHANNEL = "xmpp:presence";
+    /** How a presence crosses to the other nodes of a cluster (the grid holds only bytes). */
+    public static final EventCodec PRESENCE_CODEC = new EventCodec() {
+        @Override
+        public Encoded encode(ChannelEvent event) {
+            XmppPresence p = (XmppPresence) event;
+            return new Encoded(new EventBytes.Writer().string(p.from().toString()).flag(p.available()).string(p.show())
+                    .string(p.status()).number(p.priority()).bytes(), null);
+        }
+
+        @Override
+        public ChannelEvent decode(byte[] head, byte[] body) {
+            EventBytes.Reader in = new EventBytes.Reader(head);
+            Jid from = Jid.parse(in.string());
+            if (from == null) {
+                throw new IllegalArgumentException("not an address");
+            }
+            return new XmppPresence(from, in.flag(), in.string(), in.string(), (int) in.number());
+        }
+    };
     private static final String PRESENCE_FORMAT = "xmpp-presence";
     private static final Function<Sequenced, AddressedStanza> PRESENCE_STANZA =
             s -> AddressedStanza.of(((XmppPresence) s.event()).stanza());
@@ -58,6 +82,7 @@ public final class XmppService {
     private final MessageBus bus;
     private final FanOut fanOut;
     private final Supplier<FloodGuard> floods;
+    private final XmppDirectory directory;
     private final LongSupplier nanoTime;
     private final Set<XmppSession> streams = ConcurrentHashMap.newKeySet();
     private final ConcurrentMap<Jid, CopyOnWriteArrayList<XmppSession>> boundByBareJid = new ConcurrentHashMap<>();
@@ -69,6 +94,13 @@ public final class XmppService {
     public XmppService(Settings settings, SecurityPolicy security, ChatRooms rooms, ChatCodec chatCodec,
                        MessageBus bus, FanOut fanOut, Supplier<FloodGuard> floods, ScheduledExecutorService timers,
                        LongSupplier nanoTime) {
+        this(settings, security, rooms, chatCodec, bus, fanOut, floods, timers, nanoTime, XmppDirectory.SINGLE_NODE);
+    }
+
+    /** @param directory the other nodes' resources ({@link XmppDirectory#SINGLE_NODE} with {@code cluster=off}) */
+    public XmppService(Settings settings, SecurityPolicy security, ChatRooms rooms, ChatCodec chatCodec,
+                       MessageBus bus, FanOut fanOut, Supplier<FloodGuard> floods, ScheduledExecutorService timers,
+                       LongSupplier nanoTime, XmppDirectory directory) {
         this.settings = settings;
         this.domain = Jid.of(null, settings.domain(), null);
         this.mucDomain = Jid.of(null, "conference." + settings.domain(), null);
@@ -79,6 +111,8 @@ public final class XmppService {
         this.fanOut = fanOut;
         this.floods = floods;
         this.nanoTime = nanoTime;
+        this.directory = directory;
+        directory.listen(this::deliveredFromElsewhere, this::departedElsewhere);
         long every = Math.max(250, Math.min(5_000, settings.keepaliveInterval().toMillis() / 4));
         this.sweep = timers.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
@@ -105,6 +139,7 @@ public final class XmppService {
         for (XmppSession session : streams) {
             session.shutdown();
         }
+        directory.close();
     }
 
     Settings settings() {
@@ -146,7 +181,8 @@ public final class XmppService {
         synchronized (sessions) {
             String wanted = resource == null ? randomResource.get() : resource;
             Jid full = bare.withResource(wanted);
-            while (find(sessions, full) != null) {
+            // unique in the whole cluster: a resource bound on another node is taken too
+            while (find(sessions, full) != null || !directory.claim(full)) {
                 full = bare.withResource(wanted + "-" + randomResource.get());
             }
             sessions.add(session);
@@ -163,7 +199,9 @@ public final class XmppService {
         CopyOnWriteArrayList<XmppSession> sessions = boundByBareJid.get(full.bare());
         if (sessions != null) {
             synchronized (sessions) {
-                sessions.remove(session);
+                if (sessions.remove(session)) {
+                    directory.release(full);
+                }
                 if (sessions.isEmpty()) {
                     boundByBareJid.remove(full.bare(), sessions);
                 }
@@ -186,29 +224,70 @@ public final class XmppService {
         return sessions == null ? null : find(sessions, full);
     }
 
+    /** Where a stanza goes: sessions of this node, and resources of other nodes (by node). */
+    record Route(List<XmppSession> here, Map<String, List<Jid>> elsewhere) {
+        static final Route NOWHERE = new Route(List.of(), Map.of());
+
+        boolean isEmpty() {
+            return here.isEmpty() && elsewhere.isEmpty();
+        }
+    }
+
     /**
-     * Where a message to this address goes (RFC 6121 §8.5): to a full JID, that session if bound;
-     * otherwise (or to a bare JID) every available resource of the account with a priority of 0 or
-     * more. Empty when the user has none: the sender gets {@code service-unavailable}.
+     * Where a message to this address goes (RFC 6121 §8.5): to a full JID, that resource if bound
+     * (on any node); otherwise (or to a bare JID) every available resource of the account with a
+     * priority of 0 or more, on every node. Empty when the user has none: the sender gets
+     * {@code service-unavailable}.
      */
-    List<XmppSession> messageRecipients(Jid to) {
+    Route messageRoute(Jid to) {
         if (!to.isBare()) {
-            XmppSession exact = session(to);
-            if (exact != null) {
-                return List.of(exact);
+            Route exact = exactly(to);
+            if (!exact.isEmpty()) {
+                return exact;
             }
         }
         List<XmppSession> sessions = boundByBareJid.get(to.bare());
-        if (sessions == null) {
-            return List.of();
-        }
-        List<XmppSession> recipients = new ArrayList<>(sessions.size());
-        for (XmppSession s : sessions) {
-            if (s.isAvailable() && s.priority() >= 0) {
-                recipients.add(s);
+        List<XmppSession> here = new ArrayList<>(sessions == null ? 0 : sessions.size());
+        if (sessions != null) {
+            for (XmppSession s : sessions) {
+                if (s.isAvailable() && s.priority() >= 0) {
+                    here.add(s);
+                }
             }
         }
-        return recipients;
+        Map<String, List<Jid>> elsewhere = new LinkedHashMap<>();
+        for (XmppDirectory.Resource r : directory.resourcesElsewhere(to.bare())) {
+            if (r.takesBareMessages()) {
+                elsewhere.computeIfAbsent(r.node(), n -> new ArrayList<>()).add(r.jid());
+            }
+        }
+        return new Route(here, elsewhere.isEmpty() ? Map.of() : elsewhere);
+    }
+
+    /** The resource bound to exactly this full JID, here or on another node, or nowhere. */
+    Route exactly(Jid full) {
+        XmppSession here = session(full);
+        if (here != null) {
+            return new Route(List.of(here), Map.of());
+        }
+        XmppDirectory.Resource there = directory.resourceElsewhere(full);
+        return there == null ? Route.NOWHERE : new Route(List.of(), Map.of(there.node(), List.of(there.jid())));
+    }
+
+    /** Sends one serialisation of a stanza along a route, each recipient with its own {@code to}. */
+    void send(Route route, AddressedStanza stanza) {
+        for (XmppSession recipient : route.here()) {
+            recipient.sendAddressed(stanza);
+        }
+        route.elsewhere().forEach((node, recipients) -> directory.deliver(node, recipients, stanza));
+    }
+
+    /** A stanza another node routed to a session of this one (gone meanwhile: dropped, as a stanza racing an end is). */
+    private void deliveredFromElsewhere(Jid full, AddressedStanza stanza) {
+        XmppSession recipient = session(full);
+        if (recipient != null) {
+            recipient.sendAddressed(stanza);
+        }
     }
 
     boolean isLocalUser(Jid jid) {
@@ -223,7 +302,7 @@ public final class XmppService {
         if (security.isOn()) {
             return security.userNames().stream().anyMatch(n -> localOf(n).equals(bare.local()));
         }
-        return boundByBareJid.containsKey(bare.bare());
+        return boundByBareJid.containsKey(bare.bare()) || !directory.resourcesElsewhere(bare.bare()).isEmpty();
     }
 
     /** RFC 6121 §2: every other user the server knows, each {@code subscription="both"}. */
@@ -238,6 +317,7 @@ public final class XmppService {
             }
         } else {
             contacts.addAll(boundByBareJid.keySet());
+            contacts.addAll(directory.accountsElsewhere());
         }
         contacts.remove(bare.bare());
         return contacts.stream().sorted(java.util.Comparator.comparing(Jid::toString)).toList();
@@ -283,8 +363,11 @@ public final class XmppService {
                         snapshot.add(other);
                     }
                 }
+                // attached first, read after: another node's change is in this list or comes on the channel
+                snapshot.addAll(directory.availableElsewhere());
             }
             available.put(presence.from(), presence);
+            directory.announce(presence);
             bus.publish(PRESENCE_CHANNEL, presence);
             return attachment;
         }
@@ -295,8 +378,17 @@ public final class XmppService {
         synchronized (presenceLock) {
             attachment.close();
             if (available.remove(full) != null) {
-                bus.publish(PRESENCE_CHANNEL, XmppPresence.unavailable(full, status));
+                XmppPresence gone = XmppPresence.unavailable(full, status);
+                directory.announce(gone);
+                bus.publish(PRESENCE_CHANNEL, gone);
             }
+        }
+    }
+
+    /** A resource of a node that died without saying so: everyone, on every node, is told it is unavailable. */
+    private void departedElsewhere(Jid full) {
+        synchronized (presenceLock) {
+            bus.publish(PRESENCE_CHANNEL, XmppPresence.unavailable(full, null));
         }
     }
 
@@ -307,6 +399,11 @@ public final class XmppService {
             for (XmppPresence p : available.values()) {
                 if (p.from().bare().equals(bare)) {
                     found.add(p);
+                }
+            }
+            for (XmppDirectory.Resource r : directory.resourcesElsewhere(bare)) {
+                if (r.presence() != null && r.presence().available()) {
+                    found.add(r.presence());
                 }
             }
             return found;

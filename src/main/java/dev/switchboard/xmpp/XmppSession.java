@@ -445,8 +445,8 @@ final class XmppSession implements XmppStreamHandler {
             serverIq(iq, type, query);
         } else if (to.domain().equals(service.mucDomain().domain())) {
             mucIq(iq, type, query, to);
-        } else if (!to.isBare() && service.session(to) != null) {
-            route(iq, to);
+        } else if (!to.isBare()) {
+            route(iq, to); // a resource on any node, else service-unavailable
         } else {
             refuse(iq, "cancel", "service-unavailable", null);
         }
@@ -538,16 +538,13 @@ final class XmppSession implements XmppStreamHandler {
             refuse(message, "cancel", "service-unavailable", null);
             return;
         }
-        List<XmppSession> recipients = service.messageRecipients(to);
+        XmppService.Route recipients = service.messageRoute(to);
         if (recipients.isEmpty()) {
             // contract: an offline or unknown recipient is service-unavailable (no offline storage, RFC 6121 §8.5.2.2)
             refuse(message, "cancel", "service-unavailable", to.bare() + " is not online");
             return;
         }
-        AddressedStanza stamped = AddressedStanza.of(stamped(message, to));
-        for (XmppSession recipient : recipients) {
-            recipient.sendAddressed(stamped);
-        }
+        service.send(recipients, AddressedStanza.of(stamped(message, to)));
     }
 
     private void presence(XmlElement presence, Jid to) {
@@ -632,22 +629,26 @@ final class XmppSession implements XmppStreamHandler {
                 sendAddressed(AddressedStanza.of(current.stanza()));
             }
         } else if (type == null || type.equals("unavailable")) {
-            AddressedStanza stamped = AddressedStanza.of(stamped(presence, to));
-            for (XmppSession recipient : service.messageRecipients(to)) {
-                recipient.sendAddressed(stamped);
+            XmppService.Route recipients = service.messageRoute(to);
+            if (!recipients.isEmpty()) {
+                service.send(recipients, AddressedStanza.of(stamped(presence, to)));
             }
         }
     }
 
     private void route(XmlElement stanza, Jid to) {
-        XmppSession recipient = to.isBare() ? null : service.session(to);
-        if (recipient == null) {
+        XmppService.Route recipient = to.isBare() ? XmppService.Route.NOWHERE : service.exactly(to);
+        if (recipient.isEmpty()) {
             if (!"result".equals(stanza.attribute("type")) && !"error".equals(stanza.attribute("type"))) {
                 refuse(stanza, "cancel", "service-unavailable", null);
             }
             return;
         }
-        recipient.send(stamped(stanza, to).toBuilder().attribute("to", to.toString()).build());
+        if (recipient.here().size() == 1) {
+            recipient.here().get(0).send(stamped(stanza, to).toBuilder().attribute("to", to.toString()).build());
+        } else {
+            service.send(recipient, AddressedStanza.of(stamped(stanza, to))); // on another node
+        }
     }
 
     /** The stanza as routed: the server stamps {@code from} (RFC 6120 §8.1.2.1) and leaves {@code to} to each copy. */
