@@ -11,7 +11,6 @@ import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,8 +63,8 @@ public final class GridConsoleTargets implements ConsoleTargets {
     @Override
     public List<ConsoleHub.TargetInfo> list() {
         List<Held> held = new ArrayList<>();
-        for (Map.Entry<String, String> entry : leases.entries(Predicates.alwaysTrue())) {
-            held.add(Held.decode(entry.getValue()));
+        for (GridLeases.Leased entry : leases.entries(Predicates.alwaysTrue())) {
+            held.add(Held.decode(entry.value()));
         }
         held.sort(Comparator.comparingLong((Held h) -> h.target().since()).thenComparingLong(Held::order)
                 .thenComparing(h -> h.target().id()));

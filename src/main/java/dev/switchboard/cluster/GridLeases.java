@@ -21,63 +21,67 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Entries each node holds in one grid map for as long as it lives — who is in a room, which console
- * targets are attached: {@code putIfAbsent} makes a key unique in the whole cluster, and each entry
- * is a lease its node renews. When a node dies, the oldest surviving member removes its entries as
- * soon as the grid drops it (within {@link Grid#MAX_NO_HEARTBEAT_SECONDS}); the entries of a node
- * that stops renewing without leaving the grid (paused, cut off) expire after {@link #LEASE}, and
- * come back when it renews again, if still free. Either way the owner of the entries hears of it.
- * A stored value is {@code NODE\nVALUE}: whose it is travels with it.
+ * targets are attached, which XMPP resources are bound: {@code putIfAbsent} makes a key unique in
+ * the whole cluster. The entries carry no expiry of their own; each node renews one lease per
+ * table (an entry with a TTL in {@code NAME.nodes}). When a node dies, the oldest surviving member
+ * removes its entries as soon as the grid drops it (within {@link Grid#MAX_NO_HEARTBEAT_SECONDS});
+ * when a node's lease expires without it leaving the grid (paused, cut off) the lease's owner does.
+ * A node whose entries were removed while it lived puts them back at its next renewal, if still
+ * free. Either way the table's owner hears of it. A stored value is {@code NODE\nVALUE}.
  */
 final class GridLeases implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(GridLeases.class.getName());
 
-    /** How long an entry outlives its node's last renewal. */
+    /** How long a node's entries outlive its last renewal. */
     static final Duration LEASE = Duration.ofSeconds(12);
     private static final Duration RENEW_EVERY = Duration.ofSeconds(4);
 
+    /** An entry as read: its key, the node holding it, its value. */
+    record Leased(String key, String node, String value) {
+    }
+
     /** What happens to entries without their node saying so. */
     interface Changes {
-        /** Removed because its node died, or expired because its node stopped renewing it. */
+        /** Removed because its node died or stopped renewing. */
         void lapsed(String key, String value);
 
         /** Put back by its node, which came back before anyone took the key. */
-        void restored(String key, String value);
+        default void restored(String key, String value) {
+        }
+
+        /** A node's entries are all gone (told on the node that removed them): it left the grid, or stopped renewing. */
+        default void nodeGone(String node, boolean leftGrid) {
+        }
     }
 
     private final HazelcastInstance grid;
     private final IMap<String, String> map;
+    private final IMap<String, String> nodes;
     private final String node;
     /** What the entries are, for the log ("chat member", "console target"). */
     private final String what;
-    /** This node's entries, as stored: what it renews, and releases only if still its own. */
+    /** This node's entries, as stored: what it puts back, and releases only if still its own. */
     private final ConcurrentMap<String, String> mine = new ConcurrentHashMap<>();
     private final UUID membership;
     private final UUID expiry;
     private final ScheduledFuture<?> renewal;
-    private volatile Changes changes = new Changes() {
-        @Override
-        public void lapsed(String key, String value) {
-        }
-
-        @Override
-        public void restored(String key, String value) {
-        }
-    };
+    private volatile Changes changes = (key, value) -> { };
 
     /** @param config the map's configuration (its name is the map's), added to the running grid's */
     GridLeases(Grid grid, MapConfig config, String what, Executor pool, ScheduledExecutorService timers) {
         this.grid = grid.instance();
         this.grid.getConfig().addMapConfig(config.setBackupCount(1));
         this.map = this.grid.getMap(config.getName());
+        this.nodes = this.grid.getMap(config.getName() + ".nodes");
         this.node = grid.nodeId();
         this.what = what;
+        nodes.put(node, Long.toString(System.currentTimeMillis()), LEASE.toMillis(), TimeUnit.MILLISECONDS);
         this.membership = this.grid.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -88,11 +92,10 @@ final class GridLeases implements AutoCloseable {
                 pool.execute(() -> removeNode(event.getMember().getUuid().toString()));
             }
         });
-        // fired on the entry's owner only: one notice per expired entry, whichever node holds it
-        this.expiry = map.addLocalEntryListener((EntryExpiredListener<String, String>) event -> {
-            String stored = event.getOldValue();
-            if (stored != null) {
-                pool.execute(() -> tell(event.getKey(), stored, false));
+        // fired on the lease's owner only: one node removes the entries of a node that stopped renewing
+        this.expiry = nodes.addLocalEntryListener((EntryExpiredListener<String, String>) event -> {
+            if (!event.getKey().equals(node)) {
+                pool.execute(() -> removeEntriesOf(event.getKey(), false));
             }
         });
         this.renewal = timers.scheduleWithFixedDelay(this::renew, RENEW_EVERY.toMillis(), RENEW_EVERY.toMillis(),
@@ -106,31 +109,36 @@ final class GridLeases implements AutoCloseable {
     /** Takes {@code key} for this node; false when any node holds it. */
     boolean claim(String key, String value) {
         String stored = node + "\n" + value;
-        if (map.putIfAbsent(key, stored, LEASE.toMillis(), TimeUnit.MILLISECONDS) != null) {
+        if (map.putIfAbsent(key, stored) != null) {
             return false;
         }
         mine.put(key, stored);
         return true;
     }
 
-    /** A new value for one of this node's entries. */
+    /** A new value for one of this node's entries (put back if it was removed meanwhile and is still free). */
     void update(String key, String value) {
         String was = mine.get(key);
+        if (was == null) {
+            return;
+        }
         String stored = node + "\n" + value;
-        if (was != null && map.replace(key, was, stored)) {
-            map.setTtl(key, LEASE.toMillis(), TimeUnit.MILLISECONDS);
+        if (map.replace(key, was, stored) || map.putIfAbsent(key, stored) == null) {
             mine.put(key, stored);
+        } else {
+            mine.remove(key, was);
+            LOG.warning("Cluster: " + what + " " + key + " was taken while this node was unreachable");
         }
     }
 
-    /** Gives up one of this node's entries (only if still its own: a lapsed lease may be someone else's now). */
+    /** Gives up one of this node's entries (only if still its own). */
     void release(String key) {
         String stored = mine.remove(key);
         if (stored != null) {
             try {
                 map.remove(key, stored);
             } catch (HazelcastInstanceNotActiveException e) {
-                // stopping: the grid forgets it with this member
+                // stopping: the others remove it when this member is gone
             }
         }
     }
@@ -141,85 +149,87 @@ final class GridLeases implements AutoCloseable {
         return stored == null ? null : valueOf(stored);
     }
 
-    /** Any node's value of the key, or null. */
-    String get(String key) {
+    /** Any node's entry for the key, or null. */
+    Leased get(String key) {
         String stored = map.get(key);
-        return stored == null ? null : valueOf(stored);
+        return stored == null ? null : leased(key, stored);
     }
 
-    /** Every entry the predicate (a Hazelcast built-in one) takes, key → value, whichever node holds it. */
-    List<Map.Entry<String, String>> entries(Predicate<String, String> predicate) {
-        List<Map.Entry<String, String>> entries = new ArrayList<>();
+    /** Every entry the predicate (a Hazelcast built-in one) takes, whichever node holds it. */
+    List<Leased> entries(Predicate<String, String> predicate) {
+        List<Leased> entries = new ArrayList<>();
         for (Map.Entry<String, String> entry : map.entrySet(predicate)) {
-            entries.add(Map.entry(entry.getKey(), valueOf(entry.getValue())));
+            entries.add(leased(entry.getKey(), entry.getValue()));
         }
         return entries;
     }
 
-    /** The node that holds a stored entry. */
-    static String nodeOf(String stored) {
-        return stored.substring(0, stored.indexOf('\n'));
+    /** This node's id in the grid, as entries name it. */
+    String node() {
+        return node;
     }
 
-    private static String valueOf(String stored) {
-        return stored.substring(stored.indexOf('\n') + 1);
+    private static Leased leased(String key, String stored) {
+        int newline = stored.indexOf('\n');
+        return new Leased(key, stored.substring(0, newline), stored.substring(newline + 1));
     }
 
     /** A node left the grid: the oldest surviving member removes its entries, once, and tells. */
     private void removeNode(String gone) {
         try {
             Member oldest = grid.getCluster().getMembers().iterator().next();
-            if (!oldest.localMember()) {
-                return;
-            }
-            int removed = 0;
-            for (Map.Entry<String, String> entry : map.entrySet()) {
-                if (nodeOf(entry.getValue()).equals(gone) && map.remove(entry.getKey(), entry.getValue())) {
-                    tell(entry.getKey(), entry.getValue(), false);
-                    removed++;
-                }
-            }
-            if (removed > 0) {
-                LOG.info("Cluster: node " + gone + " left the grid; its " + removed + " " + what + "(s) are gone");
+            if (oldest.localMember()) {
+                nodes.delete(gone);
+                removeEntriesOf(gone, true);
             }
         } catch (HazelcastInstanceNotActiveException e) {
             // this node is stopping too
         }
     }
 
-    private void tell(String key, String stored, boolean restored) {
+    private void removeEntriesOf(String gone, boolean leftGrid) {
         try {
-            if (restored) {
-                changes.restored(key, valueOf(stored));
-            } else {
-                changes.lapsed(key, valueOf(stored));
+            int removed = 0;
+            for (Map.Entry<String, String> entry : map.entrySet()) {
+                if (entry.getValue().startsWith(gone + "\n") && map.remove(entry.getKey(), entry.getValue())) {
+                    tell(() -> changes.lapsed(entry.getKey(), leased(entry.getKey(), entry.getValue()).value()));
+                    removed++;
+                }
             }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Cluster: could not announce a change of " + what + " " + key, e);
+            if (removed > 0) {
+                LOG.info("Cluster: node " + gone + (leftGrid ? " left the grid" : " stopped renewing its lease") + "; its "
+                        + removed + " " + what + "(s) are gone");
+            }
+            tell(() -> changes.nodeGone(gone, leftGrid));
+        } catch (HazelcastInstanceNotActiveException e) {
+            // this node is stopping too
         }
     }
 
-    /** Renews this node's leases; one that ran out meanwhile is put back if still free, and told. */
+    private void tell(Runnable change) {
+        try {
+            change.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Cluster: could not announce a change of " + what + "s", e);
+        }
+    }
+
+    /** Renews this node's lease; its entries removed meanwhile (it was unreachable) are put back if still free. */
     private void renew() {
         try {
+            nodes.put(node, Long.toString(System.currentTimeMillis()), LEASE.toMillis(), TimeUnit.MILLISECONDS);
+            Map<String, String> held = map.getAll(mine.keySet());
             for (Map.Entry<String, String> entry : mine.entrySet()) {
                 String key = entry.getKey();
                 String stored = entry.getValue();
-                if (map.setTtl(key, LEASE.toMillis(), TimeUnit.MILLISECONDS)) {
-                    continue;
-                }
-                // not renewed: gone (this node was unreachable past its lease), or a migration was under way
-                String current = map.get(key);
-                if (stored.equals(current)) {
-                    map.set(key, stored, LEASE.toMillis(), TimeUnit.MILLISECONDS); // still ours
-                } else if (current == null
-                        && map.putIfAbsent(key, stored, LEASE.toMillis(), TimeUnit.MILLISECONDS) == null) {
-                    if (!stored.equals(mine.get(key))) {
-                        map.remove(key, stored); // released meanwhile
+                String now = held.get(key);
+                if (now == null && map.putIfAbsent(key, stored) == null) {
+                    if (stored.equals(mine.get(key))) {
+                        tell(() -> changes.restored(key, valueOf(stored)));
                     } else {
-                        tell(key, stored, true);
+                        map.remove(key, stored); // released or changed meanwhile
                     }
-                } else {
+                } else if (now != null && !now.startsWith(node + "\n")) {
                     LOG.warning("Cluster: " + what + " " + key + " was taken while this node was unreachable");
                     mine.remove(key, stored);
                 }
@@ -227,8 +237,12 @@ final class GridLeases implements AutoCloseable {
         } catch (HazelcastInstanceNotActiveException e) {
             // stopping
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Cluster: renewing " + what + " leases failed; retrying", e);
+            LOG.log(Level.WARNING, "Cluster: renewing the " + what + " lease failed; retrying", e);
         }
+    }
+
+    private static String valueOf(String stored) {
+        return stored.substring(stored.indexOf('\n') + 1);
     }
 
     @Override
@@ -236,8 +250,9 @@ final class GridLeases implements AutoCloseable {
         renewal.cancel(false);
         try {
             grid.getCluster().removeMembershipListener(membership);
-            map.removeEntryListener(expiry);
+            nodes.removeEntryListener(expiry);
             mine.forEach(map::remove);
+            nodes.delete(node);
         } catch (HazelcastInstanceNotActiveException e) {
             // the grid went first
         }

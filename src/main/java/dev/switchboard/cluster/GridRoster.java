@@ -11,7 +11,6 @@ import dev.switchboard.chat.Roster;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,9 +82,9 @@ public final class GridRoster implements Roster {
     @Override
     public List<ChatEvent.Member> members(String room) {
         List<Held> held = new ArrayList<>();
-        for (Map.Entry<String, String> entry : leases.entries(Predicates.partitionPredicate(room, Predicates.alwaysTrue()))) {
-            if (roomOf(entry.getKey()).equals(room)) {
-                held.add(Held.decode(entry.getValue()));
+        for (GridLeases.Leased entry : leases.entries(Predicates.partitionPredicate(room, Predicates.alwaysTrue()))) {
+            if (roomOf(entry.key()).equals(room)) {
+                held.add(Held.decode(entry.value()));
             }
         }
         held.sort(Comparator.comparingLong(Held::joined).thenComparingLong(Held::order)
@@ -97,8 +96,8 @@ public final class GridRoster implements Roster {
 
     @Override
     public ChatEvent.Member find(String room, String nickKey) {
-        String value = leases.get(key(room, nickKey));
-        return value == null ? null : Held.decode(value).member();
+        GridLeases.Leased entry = leases.get(key(room, nickKey));
+        return entry == null ? null : Held.decode(entry.value()).member();
     }
 
     @Override

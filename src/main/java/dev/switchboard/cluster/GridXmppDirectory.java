@@ -1,14 +1,9 @@
 package dev.switchboard.cluster;
 
-import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.PartitioningStrategyConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
-import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.partition.strategy.StringPartitioningStrategy;
 import com.hazelcast.query.Predicates;
 import com.hazelcast.topic.ITopic;
@@ -18,67 +13,51 @@ import dev.switchboard.xmpp.Jid;
 import dev.switchboard.xmpp.XmppDirectory;
 import dev.switchboard.xmpp.XmppPresence;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * XMPP's bound resources across the cluster: one grid map, {@code RESOURCE@LOCAL@DOMAIN} → the
- * node holding the session and its presence (strings only). {@code putIfAbsent} makes a full JID
- * unique cluster-wide; the key's {@code @LOCAL@DOMAIN} puts an account's resources on one
- * partition, so routing to a bare JID is one partition's read. Stanzas for another node's
- * sessions go on that node's grid topic ({@code switchboard.xmpp.to.NODE}), which only it reads.
- * The entries carry no expiry of their own: each node renews one lease, its entry in
- * {@code switchboard.xmpp.nodes} (a plain map, where a TTL holds — on a map with a partitioning
- * strategy Hazelcast 5.3's {@code setTtl} finds no entry, and {@code replace} drops the TTL). When a
- * node dies the oldest surviving member removes its resources as soon as the grid drops it; when
- * its lease expires (paused, cut off) the lease's owner does; either way its available resources
- * are announced unavailable, once. A node whose resources were removed while it lived puts them
- * back at its next renewal.
+ * XMPP's resources across the cluster: one grid map, {@code RESOURCE@ACCOUNT} → the resource's
+ * state and presence, each entry a lease of the node holding its stream ({@link GridLeases}); an
+ * account's resources are on one partition, so routing to a bare JID is one partition's read, and
+ * {@code putIfAbsent} makes a full JID unique in the cluster. A stanza for a resource on another
+ * node goes on that node's grid topic, which only it reads. A node that dies or stops renewing
+ * loses its resources, and everyone gets their {@code unavailable} presence.
  */
 public final class GridXmppDirectory implements XmppDirectory {
 
     private static final Logger LOG = Logger.getLogger(GridXmppDirectory.class.getName());
 
     static final String RESOURCES = "switchboard.xmpp.resources";
-    static final String NODES = "switchboard.xmpp.nodes";
     static final String TOPIC_PREFIX = "switchboard.xmpp.to.";
-    static final Duration LEASE = GridRoster.LEASE;
-    private static final Duration RENEW_EVERY = Duration.ofSeconds(4);
 
-    /** An entry's value: the node, then {@code bound} (no presence yet), {@code available} or {@code unavailable}. */
-    private record Held(String node, String state, int priority, String show, String status) {
-        static Held bound(String node) {
-            return new Held(node, "bound", 0, null, null);
+    /** An entry's value: {@code bound} (no presence yet), {@code available} or {@code unavailable}, and the presence. */
+    private record Held(String state, int priority, String show, String status) {
+        static Held bound() {
+            return new Held("bound", 0, null, null);
         }
 
-        static Held of(String node, XmppPresence p) {
-            return new Held(node, p.available() ? "available" : "unavailable", p.priority(), p.show(), p.status());
+        static Held of(XmppPresence p) {
+            return new Held(p.available() ? "available" : "unavailable", p.priority(), p.show(), p.status());
         }
 
         String encode() {
-            return node + "\n" + state + "\n" + priority + "\n" + (show == null ? "" : show) + "\n"
-                    + (status == null ? "" : status);
+            return state + "\n" + priority + "\n" + (show == null ? "" : show) + "\n" + (status == null ? "" : status);
         }
 
         static Held decode(String value) {
-            String[] parts = value.split("\n", 5);
-            return new Held(parts[0], parts[1], Integer.parseInt(parts[2]), parts[3].isEmpty() ? null : parts[3],
-                    parts[4].isEmpty() ? null : parts[4]);
+            String[] parts = value.split("\n", 4);
+            return new Held(parts[0], Integer.parseInt(parts[1]), parts[2].isEmpty() ? null : parts[2],
+                    parts[3].isEmpty() ? null : parts[3]);
         }
 
         boolean available() {
@@ -95,49 +74,33 @@ public final class GridXmppDirectory implements XmppDirectory {
     }
 
     private final HazelcastInstance grid;
-    private final IMap<String, String> resources;
-    private final IMap<String, String> leases;
+    private final GridLeases resources;
     private final String node;
-    private final Executor pool;
-    /** This node's entries as it wrote them: what it renews, and removes only if still its own. */
-    private final ConcurrentMap<String, String> mine = new ConcurrentHashMap<>();
     private final ITopic<byte[]> inbox;
     private final UUID inboxRegistration;
-    private final UUID membership;
-    private final UUID expiry;
-    private final ScheduledFuture<?> renewal;
     private volatile BiConsumer<Jid, AddressedStanza> delivered = (jid, stanza) -> { };
     private volatile Consumer<Jid> departed = jid -> { };
 
     public GridXmppDirectory(Grid grid, Executor pool, ScheduledExecutorService timers) {
         this.grid = grid.instance();
-        this.grid.getConfig().addMapConfig(new MapConfig(RESOURCES).setBackupCount(1).setPartitioningStrategyConfig(
-                new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName())));
-        this.resources = this.grid.getMap(RESOURCES);
-        this.leases = this.grid.getMap(NODES);
+        this.resources = new GridLeases(grid, new MapConfig(RESOURCES).setPartitioningStrategyConfig(
+                new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName())), "XMPP resource", pool, timers);
         this.node = grid.nodeId();
-        leases.put(node, Long.toString(System.currentTimeMillis()), LEASE.toMillis(), TimeUnit.MILLISECONDS);
-        this.pool = pool;
         this.inbox = this.grid.getTopic(TOPIC_PREFIX + node);
         this.inboxRegistration = inbox.addMessageListener(message -> received(message.getMessageObject()));
-        this.membership = this.grid.getCluster().addMembershipListener(new MembershipListener() {
+        resources.onChanges(new GridLeases.Changes() {
             @Override
-            public void memberAdded(MembershipEvent event) {
+            public void lapsed(String key, String value) {
+                announceGone(key, value);
             }
 
             @Override
-            public void memberRemoved(MembershipEvent event) {
-                pool.execute(() -> removeNode(event.getMember().getUuid().toString()));
+            public void nodeGone(String gone, boolean leftGrid) {
+                if (leftGrid) { // a node only cut off may come back, and reads its topic again
+                    GridXmppDirectory.this.grid.getTopic(TOPIC_PREFIX + gone).destroy();
+                }
             }
         });
-        // fired on the lease's owner only: one node removes the resources of a node that stopped renewing
-        this.expiry = leases.addLocalEntryListener((EntryExpiredListener<String, String>) event -> {
-            if (!event.getKey().equals(node)) {
-                pool.execute(() -> removeResourcesOf(event.getKey(), "stopped renewing its lease"));
-            }
-        });
-        this.renewal = timers.scheduleWithFixedDelay(this::renew, RENEW_EVERY.toMillis(), RENEW_EVERY.toMillis(),
-                TimeUnit.MILLISECONDS);
     }
 
     /** {@code RESOURCE@LOCAL@DOMAIN}, {@code @} and {@code %} escaped in the resource so the first {@code @} ends it. */
@@ -157,49 +120,26 @@ public final class GridXmppDirectory implements XmppDirectory {
 
     @Override
     public boolean claim(Jid full) {
-        String key = key(full);
-        String value = Held.bound(node).encode();
-        if (resources.putIfAbsent(key, value) != null) {
-            return false;
-        }
-        mine.put(key, value);
-        return true;
+        return resources.claim(key(full), Held.bound().encode());
     }
 
     @Override
     public void release(Jid full) {
-        String key = key(full);
-        String value = mine.remove(key);
-        if (value != null) {
-            resources.remove(key, value); // only if still this node's
-        }
+        resources.release(key(full));
     }
 
     @Override
     public void announce(XmppPresence presence) {
-        String key = key(presence.from());
-        String was = mine.get(key);
-        if (was == null) {
-            return;
-        }
-        String value = Held.of(node, presence).encode();
-        if (resources.replace(key, was, value)) {
-            mine.put(key, value);
-        } else if (resources.putIfAbsent(key, value) == null) {
-            mine.put(key, value); // removed while this node was unreachable: taken back
-        } else {
-            mine.remove(key, was);
-            LOG.warning("Cluster: " + presence.from() + " was taken while this node was unreachable");
-        }
+        resources.update(key(presence.from()), Held.of(presence).encode());
     }
 
     @Override
     public List<XmppPresence> availableElsewhere() {
         List<XmppPresence> found = new ArrayList<>();
-        for (Map.Entry<String, String> entry : resources.entrySet()) {
-            Held held = Held.decode(entry.getValue());
+        for (GridLeases.Leased entry : resources.entries(Predicates.alwaysTrue())) {
+            Held held = Held.decode(entry.value());
             Jid jid;
-            if (held.available() && !held.node().equals(node) && (jid = jidOf(entry.getKey())) != null) {
+            if (held.available() && !entry.node().equals(node) && (jid = jidOf(entry.key())) != null) {
                 found.add(held.presence(jid));
             }
         }
@@ -210,11 +150,10 @@ public final class GridXmppDirectory implements XmppDirectory {
     public List<Resource> resourcesElsewhere(Jid bare) {
         String account = bare.bare().toString();
         List<Resource> found = new ArrayList<>();
-        for (Map.Entry<String, String> entry : resources.entrySet(
-                // a key-shaped partition key: the map's strategy takes what follows its first @
-                Predicates.partitionPredicate("@" + account, Predicates.alwaysTrue()))) {
-            if (accountOf(entry.getKey()).equals(account)) {
-                Resource resource = resource(entry.getKey(), entry.getValue());
+        // a key-shaped partition key: the map's strategy takes what follows its first @
+        for (GridLeases.Leased entry : resources.entries(Predicates.partitionPredicate("@" + account, Predicates.alwaysTrue()))) {
+            if (accountOf(entry.key()).equals(account)) {
+                Resource resource = resource(entry);
                 if (resource != null) {
                     found.add(resource);
                 }
@@ -225,29 +164,25 @@ public final class GridXmppDirectory implements XmppDirectory {
 
     @Override
     public Resource resourceElsewhere(Jid full) {
-        String key = key(full);
-        String value = resources.get(key);
-        return value == null ? null : resource(key, value);
+        GridLeases.Leased entry = resources.get(key(full));
+        return entry == null ? null : resource(entry);
     }
 
-    private Resource resource(String key, String value) {
-        Held held = Held.decode(value);
-        Jid jid = jidOf(key);
-        if (held.node().equals(node) || jid == null) {
+    private Resource resource(GridLeases.Leased entry) {
+        Jid jid = jidOf(entry.key());
+        if (entry.node().equals(node) || jid == null) {
             return null;
         }
-        return new Resource(jid, held.node(), held.presence(jid));
+        return new Resource(jid, entry.node(), Held.decode(entry.value()).presence(jid));
     }
 
     @Override
     public List<Jid> accountsElsewhere() {
         Set<Jid> accounts = new LinkedHashSet<>();
-        for (Map.Entry<String, String> entry : resources.entrySet()) {
-            if (!entry.getValue().startsWith(node + "\n")) {
-                Jid jid = jidOf(entry.getKey());
-                if (jid != null) {
-                    accounts.add(jid.bare());
-                }
+        for (GridLeases.Leased entry : resources.entries(Predicates.alwaysTrue())) {
+            Jid jid;
+            if (!entry.node().equals(node) && (jid = jidOf(entry.key())) != null) {
+                accounts.add(jid.bare());
             }
         }
         return List.copyOf(accounts);
@@ -293,37 +228,6 @@ public final class GridXmppDirectory implements XmppDirectory {
         this.departed = departed;
     }
 
-    /** A node left the grid: the oldest surviving member removes its resources, once, and everyone hears it. */
-    private void removeNode(String gone) {
-        try {
-            Member oldest = grid.getCluster().getMembers().iterator().next();
-            if (oldest.localMember()) {
-                leases.delete(gone);
-                removeResourcesOf(gone, "left the grid");
-                grid.getTopic(TOPIC_PREFIX + gone).destroy();
-            }
-        } catch (HazelcastInstanceNotActiveException e) {
-            // this node is stopping too
-        }
-    }
-
-    private void removeResourcesOf(String gone, String why) {
-        try {
-            int removed = 0;
-            for (Map.Entry<String, String> entry : resources.entrySet()) {
-                if (entry.getValue().startsWith(gone + "\n") && resources.remove(entry.getKey(), entry.getValue())) {
-                    announceGone(entry.getKey(), entry.getValue());
-                    removed++;
-                }
-            }
-            if (removed > 0) {
-                LOG.info("Cluster: node " + gone + " " + why + "; its " + removed + " XMPP resource(s) are unavailable");
-            }
-        } catch (HazelcastInstanceNotActiveException e) {
-            // this node is stopping too
-        }
-    }
-
     private void announceGone(String key, String value) {
         try {
             Jid jid = jidOf(key);
@@ -335,40 +239,13 @@ public final class GridXmppDirectory implements XmppDirectory {
         }
     }
 
-    /** Renews this node's lease; its resources removed meanwhile (it was unreachable) are put back if still free. */
-    private void renew() {
-        try {
-            leases.put(node, Long.toString(System.currentTimeMillis()), LEASE.toMillis(), TimeUnit.MILLISECONDS);
-            Map<String, String> held = resources.getAll(mine.keySet());
-            for (Map.Entry<String, String> entry : mine.entrySet()) {
-                String now = held.get(entry.getKey());
-                if (now == null && resources.putIfAbsent(entry.getKey(), entry.getValue()) == null) {
-                    continue; // taken back
-                }
-                if (now != null && !now.equals(entry.getValue()) && !now.startsWith(node + "\n")) {
-                    LOG.warning("Cluster: " + entry.getKey() + " was taken while this node was unreachable");
-                    mine.remove(entry.getKey(), entry.getValue());
-                }
-            }
-        } catch (HazelcastInstanceNotActiveException e) {
-            // stopping
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Cluster: renewing the XMPP lease failed; retrying", e);
-        }
-    }
-
     @Override
     public void close() {
-        renewal.cancel(false);
         try {
             inbox.removeMessageListener(inboxRegistration);
-            grid.getCluster().removeMembershipListener(membership);
-            leases.removeEntryListener(expiry);
-            mine.forEach(resources::remove);
-            leases.delete(node);
         } catch (HazelcastInstanceNotActiveException e) {
             // the grid went first
         }
-        mine.clear();
+        resources.close();
     }
 }

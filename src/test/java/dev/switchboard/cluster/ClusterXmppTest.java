@@ -292,7 +292,7 @@ class ClusterXmppTest {
             }
             // A's resource outlives a whole lease (12 s) with its node renewing it: still reachable from B
             Await.until("a lease since alice bound", Duration.ofSeconds(30),
-                    () -> System.nanoTime() - bound > GridXmppDirectory.LEASE.plusSeconds(2).toNanos());
+                    () -> System.nanoTime() - bound > GridLeases.LEASE.plusSeconds(2).toNanos());
             try (Client onB = Client.bound(b.ws("xmpp"), user("erin"), "web")) {
                 onB.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + alice + "@localhost\"><body>still here</body></message>");
                 assertTrue(onA.await("<message", "still here").contains("from=\"" + onB.jid + "\""));
