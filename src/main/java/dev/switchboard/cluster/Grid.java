@@ -19,6 +19,11 @@ import java.util.logging.Logger;
 public final class Grid implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Grid.class.getName());
+    /**
+     * Hazelcast's own log, held so its level stays: warnings and worse (its INFO lines — every
+     * connection, every migration — would drown ours).
+     */
+    private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
 
     /** Where Payara binds its data grid (Payara Micro and Server alike). */
     static final String PAYARA_JNDI_NAME = "payara/Hazelcast";
@@ -59,6 +64,7 @@ public final class Grid implements AutoCloseable {
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(true).setMembers(config.clusterMembers());
+        HAZELCAST_LOG.setLevel(java.util.logging.Level.WARNING);
         HazelcastInstance instance = Hazelcast.newHazelcastInstance(grid);
         LOG.info(() -> "Cluster: member " + instance.getCluster().getLocalMember().getAddress() + " of \""
                 + config.clusterName() + "\", " + instance.getCluster().getMembers().size() + " member(s)");

@@ -92,12 +92,10 @@ final class GridLeases implements AutoCloseable {
                 pool.execute(() -> removeNode(event.getMember().getUuid().toString()));
             }
         });
-        // fired on the lease's owner only: one node removes the entries of a node that stopped renewing
-        this.expiry = nodes.addLocalEntryListener((EntryExpiredListener<String, String>) event -> {
-            if (!event.getKey().equals(node)) {
-                pool.execute(() -> removeEntriesOf(event.getKey(), false));
-            }
-        });
+        // fired on the lease's owner only — this node too, for its own lease: one node removes the
+        // entries of a node that stopped renewing (they come back when it renews again)
+        this.expiry = nodes.addLocalEntryListener((EntryExpiredListener<String, String>) event ->
+                pool.execute(() -> removeEntriesOf(event.getKey(), false)));
         this.renewal = timers.scheduleWithFixedDelay(this::renew, RENEW_EVERY.toMillis(), RENEW_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -218,6 +216,14 @@ final class GridLeases implements AutoCloseable {
     private void renew() {
         try {
             nodes.put(node, Long.toString(System.currentTimeMillis()), LEASE.toMillis(), TimeUnit.MILLISECONDS);
+            // reading a lapsed lease expires it now, not at the grid's next expiry sweep
+            java.util.Set<String> others = new java.util.HashSet<>();
+            for (Member member : grid.getCluster().getMembers()) {
+                if (!member.localMember()) {
+                    others.add(member.getUuid().toString());
+                }
+            }
+            nodes.getAll(others);
             Map<String, String> held = map.getAll(mine.keySet());
             for (Map.Entry<String, String> entry : mine.entrySet()) {
                 String key = entry.getKey();
