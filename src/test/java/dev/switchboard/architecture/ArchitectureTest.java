@@ -96,6 +96,19 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheClusterPackageTouchesHazelcastAndNoFeatureKnowsIt() {
+        noClasses().that().resideOutsideOfPackage("dev.switchboard.cluster..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.hazelcast..")
+                .because("with cluster=off no Hazelcast class may load (GlassFish and WildFly have none)")
+                .check(product);
+        noClasses().that().resideInAnyPackage(java.util.Arrays.stream(FEATURES).map(f -> "dev.switchboard." + f + "..")
+                        .toArray(String[]::new))
+                .should().dependOnClassesThat().resideInAPackage("dev.switchboard.cluster..")
+                .because("a feature's shared state sits behind its own port; the cluster implements it")
+                .check(product);
+    }
+
+    @Test
     void packagesHaveNoCycles() {
         slices().matching("dev.switchboard.(*)..").should().beFreeOfCycles().check(product);
     }
