@@ -69,6 +69,8 @@ public final class GridBus implements MessageBus {
     static final String SIDE_PREFIX = "switchboard.side.";
     static final String EPOCHS = "switchboard.epochs";
     static final String BODIES = "switchboard.bodies";
+    /** Channels some node has receivers for (or had, within their linger): what a publish may create. */
+    static final String ACTIVE = "switchboard.channels";
     /** At most this many log items per read (Hazelcast's own cap is 1,000). */
     private static final int READ_BATCH = 256;
     /** Unretained events waiting for their offset, per channel; past it they go at once (order hint only). */
@@ -106,6 +108,8 @@ public final class GridBus implements MessageBus {
         final int partition;
         Consumer<Sequenced> listener;
         long lastActiveNanos = nanoTime.getAsLong();
+        /** When this node last told the grid the channel has receivers here; MIN_VALUE: never. */
+        long markedNanos = Long.MIN_VALUE;
         boolean forgotten;
 
         Channel(String name, Kind kind) {
@@ -139,6 +143,7 @@ public final class GridBus implements MessageBus {
     private final LongSupplier nanoTime;
     private final IMap<String, String> epochs;
     private final IMap<String, byte[]> bodies;
+    private final IMap<String, String> active;
     private final MessageIds bodyIds = new MessageIds();
     private final ConcurrentMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final AtomicLong lost = new AtomicLong();
@@ -166,6 +171,7 @@ public final class GridBus implements MessageBus {
         configure(bodyBytes, bodyTtl);
         this.epochs = this.grid.getMap(EPOCHS);
         this.bodies = this.grid.getMap(BODIES);
+        this.active = this.grid.getMap(ACTIVE);
         this.sweep = timers.scheduleWithFixedDelay(this::sweep, sweepEveryMillis, sweepEveryMillis, TimeUnit.MILLISECONDS);
         // a log whose owner and backup both die comes back empty, at sequence 0: never under its old epoch
         this.partitionLost = this.grid.getPartitionService().addPartitionLostListener(event -> {
@@ -246,6 +252,11 @@ public final class GridBus implements MessageBus {
         if (kind == null) {
             return local.publish(name, event);
         }
+        if (!channels.containsKey(name) && !active.containsKey(name)) {
+            // nobody attached anywhere within the channel's linger: nobody to receive or recover it, as on
+            // one node — and a SEND to any number of made-up topics makes nothing in the grid
+            return null;
+        }
         Channel channel = channel(name, kind);
         EventCodec.Encoded encoded = kind.codec().encode(event);
         String bodyKey = null;
@@ -286,6 +297,7 @@ public final class GridBus implements MessageBus {
             }
             channel.listener = listener;
         }
+        markActive(channel);
         return () -> {
             synchronized (channel) {
                 if (channel.listener == listener) {
@@ -294,6 +306,27 @@ public final class GridBus implements MessageBus {
                 }
             }
         };
+    }
+
+    /**
+     * Tells the grid the channel has receivers here, for its linger and a little more; renewed by
+     * the sweep at half that, so a publish on any node finds it.
+     */
+    private void markActive(Channel channel) {
+        long now = nanoTime.getAsLong();
+        long ttl = activeTtl(channel).toNanos();
+        synchronized (channel) {
+            if (channel.markedNanos != Long.MIN_VALUE && now - channel.markedNanos < ttl / 2) {
+                return;
+            }
+            channel.markedNanos = now;
+        }
+        active.set(channel.name, "", ttl, TimeUnit.NANOSECONDS);
+    }
+
+    private static Duration activeTtl(Channel channel) {
+        Duration linger = channel.retention.linger();
+        return (linger.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : linger).plusSeconds(10);
     }
 
     @Override
@@ -568,6 +601,8 @@ public final class GridBus implements MessageBus {
             }
             if (forget && channel.sideRegistration != null) {
                 channel.side.removeMessageListener(channel.sideRegistration);
+            } else if (!forget && channel.listener != null) {
+                markActive(channel);
             }
         }
         local.sweep();

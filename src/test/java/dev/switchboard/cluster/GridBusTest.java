@@ -243,6 +243,20 @@ class GridBusTest {
     }
 
     @Test
+    void aPublishToAChannelNobodyIsAttachedToAnywhereMakesNothingInTheGrid() {
+        for (int i = 0; i < 50; i++) {
+            assertEquals(null, a.publish("t:made-up-" + i, note("into the void")));
+        }
+        assertTrue(gridA.instance().getDistributedObjects().stream()
+                .noneMatch(o -> o.getName().contains("t:made-up-")), "no log made for any of them");
+        List<Sequenced> onB = Collections.synchronizedList(new ArrayList<>());
+        try (var subB = b.subscribe("t:someone", onB::add)) {
+            assertTrue(a.publish("t:someone", note("heard")) != null, "a receiver on another node is someone");
+            Await.until("the event on the other node", Duration.ofSeconds(30), () -> onB.size() == 1);
+        }
+    }
+
+    @Test
     void aChannelWithoutACodecStaysOnItsNode() {
         List<Sequenced> onA = Collections.synchronizedList(new ArrayList<>());
         List<Sequenced> onB = Collections.synchronizedList(new ArrayList<>());
