@@ -5,7 +5,9 @@ import dev.switchboard.security.FloodGuard;
 import dev.switchboard.security.Identity;
 import dev.switchboard.transport.FastPath;
 import dev.switchboard.transport.FrameWriter;
+import dev.switchboard.transport.IdleTimer;
 import dev.switchboard.transport.ServerFrames;
+import dev.switchboard.transport.ServletUnmasking;
 import dev.switchboard.transport.Transport;
 import dev.switchboard.transport.WriteBatch;
 import dev.switchboard.transport.deflate.SharedDeflater;
@@ -87,6 +89,10 @@ public final class Connection {
         this.metrics = metrics;
         this.limits = limits;
         this.timers = timers;
+        // Payara's Tyrus arms a never-firing idle timer on its managed scheduler per message in and out
+        IdleTimer.quiet(session, limits.fastPath());
+        // in a servlet container, the client's frames are unmasked by us before Tyrus (a byte at a time) reads them
+        ServletUnmasking.unmask(session, limits.fastPath());
         FrameWriter raw = FastPath.writer(session, limits.fastPath());
         this.frames = raw == null ? null : batch -> closing.get()
                 ? CompletableFuture.failedFuture(new IOException("connection closing"))

@@ -1,5 +1,6 @@
 package dev.switchboard.standalone;
 
+import dev.switchboard.transport.FrameUnmasker;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.Grizzly;

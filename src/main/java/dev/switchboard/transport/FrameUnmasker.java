@@ -1,4 +1,4 @@
-package dev.switchboard.standalone;
+package dev.switchboard.transport;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -12,13 +12,14 @@ import java.nio.ByteOrder;
  * fields (a read of the key and a read and write of its index per byte): 57% of the server's CPU
  * in a 4 KiB echo. Tyrus reads an unmasked frame as it is (the same decoder serves its client,
  * whose incoming frames are unmasked); the rule that a client must mask (§5.1) is the
- * {@link FrameHeaderScanner}'s, which sees every byte first.
+ * standalone server's {@code FrameHeaderScanner}'s, which sees every byte first; in Payara
+ * ({@link UnmaskingInput}) nobody's, as before: Payara's Tyrus does not check it.
  *
  * <p>The stream stays the same frames in the same order; only where a read ends inside a frame
  * header are that header's bytes (at most 14) held back until the rest arrives. Pure: no I/O, one
  * instance per connection, not thread-safe (a connection's reads come one at a time).
  */
-final class FrameUnmasker {
+public final class FrameUnmasker {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final int MAX_HEADER = 14; // 2 + 8 (64-bit length) + 4 (masking key)
@@ -30,7 +31,7 @@ final class FrameUnmasker {
     private int keyAt;
 
     /** Whether a frame header is waiting for the rest of its bytes. */
-    boolean holding() {
+    public boolean holding() {
         return heldLength > 0;
     }
 
@@ -38,7 +39,7 @@ final class FrameUnmasker {
      * The frames in {@code length} bytes that {@code read} puts into the array it is given (at the
      * offset it is given), unmasked, as a new heap buffer; empty when the read was only part of a header.
      */
-    ByteBuffer unmask(int length, Read read) {
+    public ByteBuffer unmask(int length, Read read) {
         byte[] bytes = new byte[heldLength + length];
         System.arraycopy(held, 0, bytes, 0, heldLength);
         read.into(bytes, heldLength);
@@ -48,7 +49,7 @@ final class FrameUnmasker {
 
     /** Copies the read's bytes into {@code to} from {@code offset} on. */
     @FunctionalInterface
-    interface Read {
+    public interface Read {
         void into(byte[] to, int offset);
     }
 

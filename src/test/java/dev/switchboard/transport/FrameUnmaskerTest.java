@@ -1,4 +1,4 @@
-package dev.switchboard.standalone;
+package dev.switchboard.transport;
 
 import org.junit.jupiter.api.Test;
 
