@@ -1,5 +1,6 @@
 package dev.switchboard.connection;
 
+import dev.switchboard.transport.IdleTimer;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
@@ -45,6 +46,8 @@ public class SwitchboardEndpoint extends Endpoint {
         // Idle connections are closed by the KeepAlive sweep (1001), not by the container (which says 1006).
         // Negative, not 0: with any timeout >= 0 Tyrus re-arms an idle timer on every message in and
         // out — a task on its scheduler per message, which cost more than the rest of a fan-out.
+        // Payara's Tyrus schedules one even at -1: its scheduler is quietened first (IdleTimer).
+        IdleTimer.quiet(session, limits.fastPath());
         session.setMaxIdleTimeout(-1);
         // Fragmented messages are bounded while they are put together; whole ones in Connection.
         session.setMaxTextMessageBufferSize(limits.maxMessageBytes());

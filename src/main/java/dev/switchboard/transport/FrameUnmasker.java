@@ -12,8 +12,9 @@ import java.nio.ByteOrder;
  * fields (a read of the key and a read and write of its index per byte): 57% of the server's CPU
  * in a 4 KiB echo. Tyrus reads an unmasked frame as it is (the same decoder serves its client,
  * whose incoming frames are unmasked); the rule that a client must mask (§5.1) is the
- * standalone server's {@code FrameHeaderScanner}'s, which sees every byte first; in Payara
- * ({@link UnmaskingInput}) nobody's, as before: Payara's Tyrus does not check it.
+ * standalone server's {@code FrameHeaderScanner}'s, which sees every byte first, and in Payara
+ * ({@link UnmaskingInput}) this class's: an unmasked frame goes on with its RSV bits set, which
+ * Tyrus refuses with 1002 (Payara's Tyrus does not check masking itself).
  *
  * <p>The stream stays the same frames in the same order; only where a read ends inside a frame
  * header are that header's bytes (at most 14) held back until the rest arrives. Pure: no I/O, one
@@ -76,7 +77,7 @@ public final class FrameUnmasker {
             int second = bytes[in + 1] & 0xff;
             int lengthCode = second & 0x7f;
             int lengthBytes = lengthCode == 127 ? 8 : lengthCode == 126 ? 2 : 0;
-            boolean masked = (second & 0x80) != 0; // never otherwise here: the scanner refuses it
+            boolean masked = (second & 0x80) != 0;
             int headerLength = 2 + lengthBytes + (masked ? 4 : 0);
             if (length - in < headerLength) {
                 hold(bytes, in, length);
@@ -89,7 +90,10 @@ public final class FrameUnmasker {
                     payload = (payload << 8) | (bytes[i] & 0xff);
                 }
             }
-            bytes[out] = bytes[in];
+            // RFC 6455 §5.1: a server closes on an unmasked client frame. Standalone the scanner has
+            // done so already; Payara's Tyrus does not check, so the frame goes on with RSV1-3 set,
+            // which Tyrus refuses with 1002 (no extension defines them there)
+            bytes[out] = masked ? bytes[in] : (byte) (bytes[in] | 0x70);
             bytes[out + 1] = (byte) lengthCode;
             System.arraycopy(bytes, in + 2, bytes, out + 2, lengthBytes);
             if (masked) {

@@ -6,8 +6,9 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
@@ -46,7 +47,7 @@ public final class IdleTimer {
     /** Tyrus's idle-timeout task, by the name of its class (TyrusSession's inner class). */
     static final String IDLE_TIMEOUT_COMMAND = "$IdleTimeoutCommand";
     /** The session's executor field, per kind of session; absent: nothing to do for that kind. */
-    private static final Map<Class<?>, java.util.Optional<Field>> SERVICES = new ConcurrentHashMap<>();
+    private static final Map<Class<?>, Optional<Field>> SERVICES = new ConcurrentHashMap<>();
     /** The wrapper last made, shared by every session on the same container executor (one per application, normally). */
     private static volatile Quiet last;
     private static final LongAdder SKIPPED = new LongAdder();
@@ -90,7 +91,7 @@ public final class IdleTimer {
         return SKIPPED.sum();
     }
 
-    private static java.util.Optional<Field> serviceField(Class<?> type) {
+    private static Optional<Field> serviceField(Class<?> type) {
         for (Class<?> t = type; t != null; t = t.getSuperclass()) {
             for (Field field : t.getDeclaredFields()) {
                 if (field.getName().equals("service") && field.getType() == ScheduledExecutorService.class
@@ -99,14 +100,14 @@ public final class IdleTimer {
                         field.setAccessible(true);
                     } catch (RuntimeException e) {
                         LOG.log(Level.FINE, "cannot reach " + type.getName() + ".service", e);
-                        return java.util.Optional.empty();
+                        return Optional.empty();
                     }
                     LOG.fine(() -> "idle timers of " + type.getName() + " due now are not scheduled");
-                    return java.util.Optional.of(field);
+                    return Optional.of(field);
                 }
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** The container's executor, minus idle-timeout commands that are due at once. */

@@ -88,6 +88,14 @@ class PayaraDeploymentIT {
     }
 
     @Test
+    void anUnmaskedClientFrameClosesWith1002AsStandalone() throws Exception {
+        try (RawWebSocket raw = RawWebSocket.connect("127.0.0.1", deployed.getPort(), base().getPath() + "echo")) {
+            raw.sendUnmaskedFrame(RawWebSocket.TEXT, "hi".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(1002, raw.awaitCloseCode(), "RFC 6455 §5.1: a server closes on an unmasked frame");
+        }
+    }
+
+    @Test
     void foreignOriginIsRefusedWith403() {
         assertEquals(403, WsClient.refusedStatus(ws("echo"), "https://evil.example"));
     }

@@ -105,6 +105,17 @@ public final class RawWebSocket implements AutoCloseable {
         buffered.flush();
     }
 
+    /** Writes one frame without a mask, as a client must not (RFC 6455 §5.1). */
+    public void sendUnmaskedFrame(int opcode, byte[] payload) throws IOException {
+        if (payload.length > 125) {
+            throw new IllegalArgumentException("short frames only");
+        }
+        out.write((0x80 | opcode));
+        out.write(payload.length);
+        out.write(payload);
+        out.flush();
+    }
+
     /** Writes one masked frame, as a client must. */
     public void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
         out.write(frame(opcode, fin, payload));

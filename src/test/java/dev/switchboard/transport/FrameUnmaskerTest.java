@@ -24,6 +24,13 @@ class FrameUnmaskerTest {
     }
 
     @Test
+    void anUnmaskedClientFrameGoesOnMarkedSoThatTyrusRefusesIt() {
+        byte[] unmasked = {(byte) 0x81, 0x02, 'h', 'i'};
+        byte[] out = unmaskAll(new FrameUnmasker(), unmasked, new int[] {unmasked.length});
+        assertArrayEquals(new byte[] {(byte) 0xf1, 0x02, 'h', 'i'}, out, "RSV1-3 set: a protocol error (RFC 6455 §5.1, §5.2)");
+    }
+
+    @Test
     void anyStreamOfFramesCutAnywhereComesOutUnmaskedInOrder() {
         Random random = new Random(6455);
         for (int round = 0; round < 200; round++) {
