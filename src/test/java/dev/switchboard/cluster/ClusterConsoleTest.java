@@ -1,6 +1,7 @@
 package dev.switchboard.cluster;
 
 import dev.switchboard.testing.Await;
+import dev.switchboard.testing.GridNodes;
 import dev.switchboard.testing.RunningServer;
 import dev.switchboard.testing.ServerProcess;
 import dev.switchboard.testing.WsClient;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,8 +49,8 @@ class ClusterConsoleTest {
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
-        int portA = freePort();
-        int portB = freePort();
+        int portA = GridNodes.freePort();
+        int portB = GridNodes.freePort();
         clusterMembers = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
         clusterName = "cluster-console-test-" + ProcessHandle.current().pid();
         CompletableFuture<RunningServer> startA = CompletableFuture.supplyAsync(() -> node(portA, "3s"));
@@ -71,11 +71,7 @@ class ClusterConsoleTest {
     }
 
     private static int members(RunningServer node) {
-        try {
-            return json(node.get("health").body()).getJsonObject("cluster").getInt("members");
-        } catch (IOException | InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
+        return GridNodes.members(node.http("health"));
     }
 
     @AfterAll
@@ -88,11 +84,6 @@ class ClusterConsoleTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
-        }
-    }
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -233,7 +224,7 @@ class ClusterConsoleTest {
 
     @Test
     void aTargetOnAKilledNodeLeavesTheListAndItsEvalIsDetached() throws Exception {
-        int gridPort = freePort();
+        int gridPort = GridNodes.freePort();
         try (WsClient operator = operator(b.ws("console"));
              ServerProcess c = ServerProcess.start(keys(gridPort, clusterMembers + ",127.0.0.1:" + gridPort, "60s"))) {
             Await.until("three members", Duration.ofSeconds(90), () -> members(a) == 3 && members(b) == 3);

@@ -1,6 +1,7 @@
 package dev.switchboard.cluster;
 
 import dev.switchboard.testing.Await;
+import dev.switchboard.testing.GridNodes;
 import dev.switchboard.testing.RunningServer;
 import dev.switchboard.testing.TestImages;
 import dev.switchboard.testing.WsClient;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,8 +39,8 @@ class ClusterTest {
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
-        int portA = freePort();
-        int portB = freePort();
+        int portA = GridNodes.freePort();
+        int portB = GridNodes.freePort();
         String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
         String name = "cluster-test-" + ProcessHandle.current().pid();
         clusterName = name;
@@ -60,12 +60,7 @@ class ClusterTest {
     }
 
     private static int members(RunningServer node) {
-        try {
-            JsonObject health = json(node.get("health").body());
-            return health.getJsonObject("cluster").getInt("members");
-        } catch (IOException | InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
+        return GridNodes.members(node.http("health"));
     }
 
     @AfterAll
@@ -78,11 +73,6 @@ class ClusterTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
-        }
-    }
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -208,7 +198,7 @@ class ClusterTest {
             join(alice, "alice");
             alice.sendText("{\"type\":\"message\",\"text\":\"before the third node\"}");
             next(alice, "message");
-            int gridPort = freePort();
+            int gridPort = GridNodes.freePort();
             try (dev.switchboard.testing.ServerProcess c = dev.switchboard.testing.ServerProcess.start(Map.of(
                     "cluster", "on", "cluster.name", clusterName, "cluster.port", Integer.toString(gridPort),
                     "cluster.members", clusterMembers + ",127.0.0.1:" + gridPort, "security", "on",

@@ -1,6 +1,7 @@
 package dev.switchboard.cluster;
 
 import dev.switchboard.testing.Await;
+import dev.switchboard.testing.GridNodes;
 import dev.switchboard.testing.RunningServer;
 import dev.switchboard.testing.ServerProcess;
 import dev.switchboard.testing.WsClient;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,8 +45,8 @@ class ClusterXmppTest {
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
-        int portA = freePort();
-        int portB = freePort();
+        int portA = GridNodes.freePort();
+        int portB = GridNodes.freePort();
         clusterMembers = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
         clusterName = "cluster-xmpp-test-" + ProcessHandle.current().pid();
         CompletableFuture<RunningServer> startA = CompletableFuture.supplyAsync(() -> node(portA));
@@ -72,20 +72,9 @@ class ClusterXmppTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
-        }
-    }
 
     private static int members(URI health) {
-        try {
-            String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(health).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            return Json.createReader(new StringReader(body)).readObject().getJsonObject("cluster").getInt("members");
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            return 0;
-        }
+        return GridNodes.members(health);
     }
 
     /** A user name no other test uses. */
@@ -272,7 +261,7 @@ class ClusterXmppTest {
     void theResourcesOfAKilledNodeBecomeUnavailableForTheOthers() throws Exception {
         String alice = user("alice");
         String dave = user("dave");
-        int gridPort = freePort();
+        int gridPort = GridNodes.freePort();
         try (Client onA = Client.bound(a.ws("xmpp"), alice, "web");
              ServerProcess c = ServerProcess.start(Map.of("cluster", "on", "cluster.name", clusterName,
                      "cluster.port", Integer.toString(gridPort),

@@ -11,12 +11,12 @@ import dev.switchboard.bus.Retention;
 import dev.switchboard.bus.Sequenced;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.testing.Await;
+import dev.switchboard.testing.GridNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,8 +74,8 @@ class GridBusTest {
     static void startTwoMembers() throws Exception {
         pool = Executors.newFixedThreadPool(4);
         timers = Executors.newSingleThreadScheduledExecutor();
-        int portA = freePort();
-        int portB = freePort();
+        int portA = GridNodes.freePort();
+        int portB = GridNodes.freePort();
         String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
         String name = "grid-bus-test-" + ProcessHandle.current().pid();
         CompletableFuture<Grid> startA = CompletableFuture.supplyAsync(() -> Grid.embedded(config(name, portA, members)));
@@ -112,11 +112,6 @@ class GridBusTest {
         timers.shutdownNow();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
-        }
-    }
 
     private static Note note(String text) {
         return new Note(text, true, null);

@@ -3,12 +3,12 @@ package dev.switchboard.cluster;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.console.ConsoleHub;
 import dev.switchboard.testing.Await;
+import dev.switchboard.testing.GridNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +42,8 @@ class GridConsoleTargetsTest {
         pool = Executors.newFixedThreadPool(2);
         timersA = Executors.newSingleThreadScheduledExecutor();
         timersB = Executors.newSingleThreadScheduledExecutor();
-        int portA = freePort();
-        int portB = freePort();
+        int portA = GridNodes.freePort();
+        int portB = GridNodes.freePort();
         String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
         String name = "grid-console-test-" + ProcessHandle.current().pid();
         CompletableFuture<Grid> startA = CompletableFuture.supplyAsync(() -> Grid.embedded(config(name, portA, members)));
@@ -79,11 +79,6 @@ class GridConsoleTargetsTest {
         timersB.shutdownNow();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
-        }
-    }
 
     private static List<String> ids(GridConsoleTargets directory) {
         return directory.list().stream().map(ConsoleHub.TargetInfo::id).toList();
