@@ -27,6 +27,9 @@ final class FrameHeaderScanner {
     private long payloadLeft;
     private long messageBytes;
     private Violation violation;
+    /** After a 1009: whether the peer has finished sending the refused message (or began its close). */
+    private boolean refusedMessageEnded;
+    private boolean refusedFrameWasLast;
 
     FrameHeaderScanner(long maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
@@ -38,12 +41,25 @@ final class FrameHeaderScanner {
     }
 
     /**
+     * Whether the peer has stopped sending what was refused, so the close may go out without the
+     * peer's still-arriving bytes turning it into a reset: after a 1009, once the refused message's
+     * last fragment has been read (or a close frame began); after a 1002, at once, since the
+     * framing itself can no longer be trusted.
+     */
+    boolean refusedMessageEnded() {
+        return violation != null && (violation.code() != 1009 || refusedMessageEnded);
+    }
+
+    /**
      * Scans {@code bytes[from, to)}; returns null when all of it is fine to pass on, else the
      * violation, whose {@code frameStart} is where the offending frame begins in this read ({@code from}
      * when its header began in an earlier one): the bytes before it may still be passed on.
      */
     Violation scan(Bytes bytes, int from, int to) {
         if (violation != null) {
+            if (!refusedMessageEnded()) {
+                followRefusedMessage(bytes, from, to);
+            }
             return new Violation(violation.code(), violation.reason(), from);
         }
         int at = from;
@@ -62,10 +78,51 @@ final class FrameHeaderScanner {
             Violation found = headerByte();
             if (found != null) {
                 violation = new Violation(found.code(), found.reason(), frameStart);
+                // the refused frame's payload (payloadLeft) may be all its message, or more fragments follow
+                refusedFrameWasLast = (header[0] & 0x80) != 0;
+                refusedMessageEnded = payloadLeft == 0 && refusedFrameWasLast;
+                if (!refusedMessageEnded() && at < to) {
+                    followRefusedMessage(bytes, at, to);
+                }
                 return violation;
             }
         }
         return null;
+    }
+
+    /** Steps over the refused message's payload and any fragments after it, watching for its end. */
+    private void followRefusedMessage(Bytes bytes, int from, int to) {
+        int at = from;
+        while (at < to && !refusedMessageEnded) {
+            if (payloadLeft > 0) {
+                long skip = Math.min(payloadLeft, (long) to - at);
+                payloadLeft -= skip;
+                at += (int) skip;
+                refusedMessageEnded = payloadLeft == 0 && refusedFrameWasLast;
+                continue;
+            }
+            header[headerLength++] = bytes.get(at++);
+            if (headerLength < 2) {
+                continue;
+            }
+            int lengthCode = header[1] & 0x7f;
+            int lengthBytes = lengthCode == 127 ? 8 : lengthCode == 126 ? 2 : 0;
+            int opcode = header[0] & 0x0f;
+            if ((header[1] & 0x80) == 0 || opcode >= 0x8 && opcode != 0x9 && opcode != 0xA) {
+                refusedMessageEnded = true; // an unmasked frame, or the peer's close: nothing more worth waiting for
+                return;
+            }
+            if (headerLength < 2 + lengthBytes + 4) {
+                continue;
+            }
+            headerLength = 0;
+            payloadLeft = Math.max(0, payloadLength(lengthCode, lengthBytes)); // a 64-bit length with its top bit set: read on until the grace
+            boolean last = (header[0] & 0x80) != 0;
+            if (opcode < 0x8) {
+                refusedFrameWasLast = last; // pings and pongs between fragments do not end the message (§5.4)
+                refusedMessageEnded = last && payloadLeft == 0;
+            }
+        }
     }
 
     /** Judges the header so far; moves to the payload when the header is complete. */
@@ -87,13 +144,7 @@ final class FrameHeaderScanner {
             }
             return null;
         }
-        long length = lengthCode;
-        if (lengthBytes > 0) {
-            length = 0;
-            for (int i = 2; i < 2 + lengthBytes; i++) {
-                length = (length << 8) | (header[i] & 0xff);
-            }
-        }
+        long length = payloadLength(lengthCode, lengthBytes);
         int opcode = header[0] & 0x0f;
         boolean fin = (header[0] & 0x80) != 0;
         headerLength = 0;
@@ -112,6 +163,15 @@ final class FrameHeaderScanner {
             }
         }
         return null;
+    }
+
+    /** The payload length of the complete header in {@code header} (§5.2: 7 bits, or 16 or 64 after them). */
+    private long payloadLength(int lengthCode, int lengthBytes) {
+        long length = lengthBytes == 0 ? lengthCode : 0;
+        for (int i = 2; i < 2 + lengthBytes; i++) {
+            length = (length << 8) | (header[i] & 0xff);
+        }
+        return length;
     }
 
     private static Violation refuse(int code, String reason) {

@@ -129,7 +129,7 @@ public final class SwitchboardServer implements AutoCloseable {
         listener.registerAddOn(requestGuard.addOn());
         // the upgrade, then each WebSocket's reads straight to Tyrus past the HTTP codec, through the frame guard
         listener.registerAddOn(UpgradedConnections.addOn(container, StandaloneServerContainer.ROOT,
-                WebSocketFrameGuard.of(config)));
+                WebSocketFrameGuard.of(config, timer)));
         try {
             http.start();
             container.start(StandaloneServerContainer.ROOT, listener.getPort());

@@ -50,7 +50,16 @@ import java.nio.ByteBuffer;
 final class UpgradedConnections {
 
     /** Set on a connection in the read that completed its handshake. */
-    private record Upgraded(String path, FrameHeaderScanner scanner, FrameUnmasker unmasker) {
+    private static final class Upgraded {
+        final String path;
+        final FrameHeaderScanner scanner;
+        final FrameUnmasker unmasker = new FrameUnmasker();
+        WebSocketFrameGuard.Refusal refusal; // set and read by the connection's reads, one at a time
+
+        Upgraded(String path, FrameHeaderScanner scanner) {
+            this.path = path;
+            this.scanner = scanner;
+        }
     }
 
     private static final Attribute<Upgraded> UPGRADED = Grizzly.DEFAULT_ATTRIBUTE_BUILDER
@@ -106,7 +115,7 @@ final class UpgradedConnections {
             if (content != null && UPGRADED.get(connection) == null && TYRUS_CONNECTION.get(connection) != null
                     && content.getHttpHeader() instanceof HttpRequestPacket request) {
                 String path = request.getRequestURI();
-                Upgraded upgraded = new Upgraded(path, guard.scannerFor(path), new FrameUnmasker());
+                Upgraded upgraded = new Upgraded(path, guard.scannerFor(path));
                 UPGRADED.set(connection, upgraded);
                 // from here on the codec never sees this connection: its request state can go
                 CODEC_REQUEST.remove(connection);
@@ -152,27 +161,25 @@ final class UpgradedConnections {
             if (tyrus == null || tasks == null) {
                 return; // Tyrus has closed it: nobody to read for
             }
-            FrameHeaderScanner scanner = upgraded.scanner();
+            FrameHeaderScanner scanner = upgraded.scanner;
             boolean refusedBefore = scanner.violation() != null;
             FrameHeaderScanner.Violation violation = scanner.scan(bytes::get, bytes.position(), bytes.limit());
             if (violation == null) {
-                deliver(tyrus.getReadHandler(), tasks, upgraded.unmasker(), bytes);
+                deliver(tyrus.getReadHandler(), tasks, upgraded.unmasker, bytes);
                 return;
             }
-            if (refusedBefore) {
-                return; // refused already: read and drop until the connection is gone
-            }
-            // the whole frames before the offending one are still the peer's messages: Tyrus gets them first
-            if (violation.frameStart() > bytes.position()) {
-                bytes.limit(violation.frameStart());
-                deliver(tyrus.getReadHandler(), tasks, upgraded.unmasker(), bytes);
-            }
-            tasks.processTask(new TaskProcessor.Task() {
-                @Override
-                public void execute() {
-                    guard.refuse(connection, tyrus, violation, upgraded.path());
+            if (!refusedBefore) {
+                // the whole frames before the offending one are still the peer's messages: Tyrus gets them first
+                if (violation.frameStart() > bytes.position()) {
+                    bytes.limit(violation.frameStart());
+                    deliver(tyrus.getReadHandler(), tasks, upgraded.unmasker, bytes);
                 }
-            });
+                upgraded.refusal = guard.refuse(connection, tyrus, tasks, violation, upgraded.path);
+            }
+            // refused: every byte is read and dropped until the connection is gone
+            if (scanner.refusedMessageEnded()) {
+                upgraded.refusal.peerDone();
+            }
         }
 
         /**

@@ -4,10 +4,16 @@ import dev.switchboard.Switchboard;
 import dev.switchboard.config.SwitchboardConfig;
 import jakarta.websocket.CloseReason;
 import org.glassfish.grizzly.Connection;
+import org.glassfish.tyrus.container.grizzly.client.TaskProcessor;
 import org.glassfish.tyrus.spi.CompletionHandler;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import java.util.logging.Level;
@@ -23,6 +29,11 @@ import java.util.logging.Logger;
  * Tyrus — a close frame with 1002 or 1009 (after the endpoint's oversize notice, if it has one),
  * the endpoint's onClose, and the bounded teardown that follows every close (see
  * {@code connection.Transport}) — and every byte the peer sends afterwards is read and dropped.
+ * A 1009's close frame waits until the peer has sent the rest of the refused message (at most
+ * {@link #DRAIN_GRACE}): Tyrus ends the TCP connection right after its close frame, and bytes
+ * still arriving then make the kernel reset it, which can cost a client that is still writing
+ * both the notice and the close it had not read yet (RFC 6455 §7.1.1 has the server close TCP
+ * once both sides have closed).
  * The other frame rules (reserved bits, opcodes, control frames, fragmentation order, close
  * payloads) Tyrus already enforces, so they stay there.
  */
@@ -30,18 +41,24 @@ public final class WebSocketFrameGuard {
 
     private static final Logger LOG = Logger.getLogger(WebSocketFrameGuard.class.getName());
 
+    /** How long a refused peer may go on sending the refused message before the close goes out anyway. */
+    static final Duration DRAIN_GRACE = Duration.ofSeconds(2);
+
     private final ToLongFunction<String> messageLimitByPath;
     private final Function<String, String> oversizeNoticeByPath;
+    private final ScheduledExecutorService timer;
 
-    WebSocketFrameGuard(ToLongFunction<String> messageLimitByPath, Function<String, String> oversizeNoticeByPath) {
+    WebSocketFrameGuard(ToLongFunction<String> messageLimitByPath, Function<String, String> oversizeNoticeByPath,
+                        ScheduledExecutorService timer) {
         this.messageLimitByPath = messageLimitByPath;
         this.oversizeNoticeByPath = oversizeNoticeByPath;
+        this.timer = timer;
     }
 
-    /** The guard for the endpoints {@code config} describes. */
-    static WebSocketFrameGuard of(SwitchboardConfig config) {
+    /** The guard for the endpoints {@code config} describes; {@code timer} runs the drain graces. */
+    static WebSocketFrameGuard of(SwitchboardConfig config, ScheduledExecutorService timer) {
         return new WebSocketFrameGuard(path -> Switchboard.messageLimit(config, path),
-                path -> Switchboard.oversizeNotice(config, path));
+                path -> Switchboard.oversizeNotice(config, path), timer);
     }
 
     /** A scanner for one connection upgraded on {@code path} (its request URI). */
@@ -49,17 +66,59 @@ public final class WebSocketFrameGuard {
         return new FrameHeaderScanner(messageLimitByPath.applyAsLong(path));
     }
 
-    /** Closes {@code tyrus} as the violation says, the oversize notice first; runs in the connection's read order. */
-    void refuse(Connection<?> connection, org.glassfish.tyrus.spi.Connection tyrus, FrameHeaderScanner.Violation violation,
-                String path) {
-        LOG.log(Level.FINE, "closing {0} with {1}: {2}", new Object[] {connection.getPeerAddress(), violation.code(),
+    /**
+     * Refuses as the violation says: the oversize notice goes out at once (in the connection's read
+     * order), the close when {@link Refusal#peerDone()} is called or after {@link #DRAIN_GRACE}.
+     */
+    Refusal refuse(Connection<?> connection, org.glassfish.tyrus.spi.Connection tyrus, TaskProcessor tasks,
+                   FrameHeaderScanner.Violation violation, String path) {
+        LOG.log(Level.FINE, "refusing {0} with {1}: {2}", new Object[] {connection.getPeerAddress(), violation.code(),
                 violation.reason()});
         String notice = violation.code() == 1009 ? oversizeNoticeByPath.apply(path) : null;
         if (notice != null) {
             // queued on the same writer as the close frame, so it arrives first
-            tyrus.getWriter().write(ByteBuffer.wrap(textFrame(notice)), new CompletionHandler<>() { });
+            tasks.processTask(task(() -> tyrus.getWriter().write(ByteBuffer.wrap(textFrame(notice)),
+                    new CompletionHandler<>() { })));
         }
-        tyrus.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(violation.code()), violation.reason()));
+        Refusal refusal = new Refusal(tyrus, tasks, violation);
+        try {
+            timer.schedule(refusal::peerDone, DRAIN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            refusal.peerDone();
+        }
+        return refusal;
+    }
+
+    /** One refused connection's close frame, sent once. */
+    static final class Refusal {
+
+        private final org.glassfish.tyrus.spi.Connection tyrus;
+        private final TaskProcessor tasks;
+        private final FrameHeaderScanner.Violation violation;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        private Refusal(org.glassfish.tyrus.spi.Connection tyrus, TaskProcessor tasks, FrameHeaderScanner.Violation violation) {
+            this.tyrus = tyrus;
+            this.tasks = tasks;
+            this.violation = violation;
+        }
+
+        /** The peer has stopped sending what was refused (or its grace is over): the close frame goes out. */
+        void peerDone() {
+            if (closed.compareAndSet(false, true)) {
+                tasks.processTask(task(() -> tyrus.close(new CloseReason(
+                        CloseReason.CloseCodes.getCloseCode(violation.code()), violation.reason()))));
+            }
+        }
+    }
+
+    private static TaskProcessor.Task task(Runnable work) {
+        return new TaskProcessor.Task() {
+            @Override
+            public void execute() {
+                work.run();
+            }
+        };
     }
 
     /** An unmasked, unfragmented text frame from the server (RFC 6455 §5.2: FIN + opcode 1, then the length). */

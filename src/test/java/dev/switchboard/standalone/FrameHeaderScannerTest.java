@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class FrameHeaderScannerTest {
@@ -81,5 +83,45 @@ class FrameHeaderScannerTest {
     void aSixtyFourBitLengthWithItsTopBitSetIsRefusedAtOnce() {
         byte[] header = {(byte) 0x82, (byte) (0x80 | 127), (byte) 0x80};
         assertEquals(1002, new FrameHeaderScanner(1000).scan(index -> header[index], 0, 3).code());
+    }
+
+    @Test
+    void anOversizedFrameEndsWhenItsLastByteHasBeenRead() {
+        byte[] stream = frame(0x81, 5000, 5000);
+        FrameHeaderScanner scanner = new FrameHeaderScanner(1000);
+        assertEquals(1009, scanner.scan(index -> stream[index], 0, 100).code());
+        assertFalse(scanner.refusedMessageEnded(), "4,900 more bytes are on their way");
+        scanner.scan(index -> stream[index], 100, stream.length - 1);
+        assertFalse(scanner.refusedMessageEnded());
+        scanner.scan(index -> stream[index], stream.length - 1, stream.length);
+        assertTrue(scanner.refusedMessageEnded());
+    }
+
+    @Test
+    void aFragmentedOversizedMessageEndsWithItsFinalFragmentNotAtAPingBetween() {
+        byte[] stream = concat(frame(0x01, 800, 800), frame(0x00, 800, 800), frame(0x89, 4, 4), frame(0x00, 800, 800),
+                frame(0x80, 10, 10));
+        FrameHeaderScanner scanner = new FrameHeaderScanner(1000);
+        int finalFragment = stream.length - frame(0x80, 10, 10).length;
+        for (int i = 0; i < finalFragment; i++) {
+            scanner.scan(index -> stream[index], i, i + 1);
+            assertFalse(scanner.refusedMessageEnded(), "at byte " + i);
+        }
+        assertEquals(1009, scanner.violation().code());
+        scanner.scan(index -> stream[index], finalFragment, stream.length);
+        assertTrue(scanner.refusedMessageEnded());
+    }
+
+    @Test
+    void thePeersCloseFrameEndsTheWaitAndA1002NeedsNone() {
+        byte[] stream = concat(frame(0x01, 2000, 2000), frame(0x88, 2, 2));
+        FrameHeaderScanner scanner = new FrameHeaderScanner(1000);
+        assertEquals(1009, scanner.scan(index -> stream[index], 0, stream.length).code());
+        assertTrue(scanner.refusedMessageEnded(), "the client gave up on the rest of its message and closed");
+
+        byte[] unmasked = {(byte) 0x81, 0x01, 'x'};
+        FrameHeaderScanner other = new FrameHeaderScanner(1000);
+        assertEquals(1002, other.scan(index -> unmasked[index], 0, unmasked.length).code());
+        assertTrue(other.refusedMessageEnded());
     }
 }
