@@ -8,6 +8,7 @@ import dev.switchboard.cluster.Grid;
 import dev.switchboard.cluster.GridBus;
 import dev.switchboard.cluster.GridConsoleTargets;
 import dev.switchboard.cluster.GridLogins;
+import dev.switchboard.cluster.GridQueues;
 import dev.switchboard.cluster.GridRoster;
 import dev.switchboard.cluster.GridXmppDirectory;
 import dev.switchboard.chat.Roster;
@@ -112,6 +113,8 @@ public final class Switchboard {
     private final ImageRooms imageRooms;
     private final DataDirectory dataDirectory;
     private final StompBroker stompBroker;
+    /** STOMP queues across the cluster's nodes; null with {@code cluster=off}. */
+    private final GridQueues gridQueues;
     private final VncGateway vncGateway;
     private final ConsoleHub consoleHub;
     private final TickerFeed tickerFeed;
@@ -171,7 +174,11 @@ public final class Switchboard {
                 System::currentTimeMillis);
         registerBusMetrics();
         this.dataDirectory = DataDirectory.open(config.dataDir());
+        this.gridQueues = grid == null ? null : new GridQueues(grid, pool);
         this.stompBroker = stompBroker(config, dataDirectory);
+        if (gridQueues != null) {
+            gridQueues.serve(stompBroker.core()); // this node runs the queues it is home to
+        }
         registerStoreMetrics();
         this.vncGateway = new VncGateway(VncTargets.parse(config.vncTargets()), config.vncConnectTimeout(),
                 metrics.registry());
@@ -290,7 +297,7 @@ public final class Switchboard {
                 StoreSettings.Sync.parse(config.stompStoreSync()), config.stompStoreBatchWindow(),
                 config.stompStoreFileBytes()));
         try {
-            return new StompBroker(bus, fanOut, settings, store, timers, config.recoveryTtl(), pool);
+            return new StompBroker(bus, fanOut, settings, store, timers, config.recoveryTtl(), pool, gridQueues);
         } catch (StoreException | RuntimeException e) {
             store.close();
             data.close();
@@ -480,6 +487,9 @@ public final class Switchboard {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (gridQueues != null) {
+            gridQueues.close(); // no more requests from other nodes for the queues homed here
         }
         stompBroker.close(); // the store's last writes reach the disk
         dataDirectory.close();

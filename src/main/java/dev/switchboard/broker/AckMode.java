@@ -13,6 +13,11 @@ public enum AckMode {
         this.header = header;
     }
 
+    /** The header's value for this mode. */
+    public String header() {
+        return header;
+    }
+
     public static Optional<AckMode> parse(String header) {
         if (header == null) {
             return Optional.of(AUTO);

@@ -134,6 +134,10 @@ public final class Broker implements AutoCloseable {
     private final AtomicLong messagesIn = new AtomicLong();
     /** Deliveries, counted by every fan-out thread at once: an adder, not one contended counter. */
     private final java.util.concurrent.atomic.LongAdder messagesOut = new java.util.concurrent.atomic.LongAdder();
+    /** Where queues run in a cluster, or null: one node, every queue here. */
+    private final QueueHomes homes;
+    /** How many times a SEND follows its queue to the next home when the one it went to dies first. */
+    private static final int FORWARD_ATTEMPTS = 3;
 
     /**
      * @param store       where persistent messages and durable subscriptions go, or null to keep them in memory
@@ -141,6 +145,12 @@ public final class Broker implements AutoCloseable {
      */
     public Broker(MessageBus bus, FanOut fanOut, BrokerSettings limits, MessageStore store, Duration topicLinger,
                   LongSupplier nanoTime) throws StoreException {
+        this(bus, fanOut, limits, store, topicLinger, nanoTime, null);
+    }
+
+    /** @param homes where queues run when this broker is one node of a cluster (null: one node) */
+    public Broker(MessageBus bus, FanOut fanOut, BrokerSettings limits, MessageStore store, Duration topicLinger,
+                  LongSupplier nanoTime, QueueHomes homes) throws StoreException {
         this.bus = bus;
         this.fanOut = fanOut;
         this.limits = limits;
@@ -148,8 +158,12 @@ public final class Broker implements AutoCloseable {
         this.store = new StoreWriter(store);
         this.topicLingerNanos = topicLinger.toNanos();
         this.nanoTime = nanoTime;
+        this.homes = homes;
         if (store != null) {
             restore(store.open());
+        }
+        if (homes != null) {
+            homes.onHomeLost(this::rehome);
         }
     }
 
@@ -160,6 +174,19 @@ public final class Broker implements AutoCloseable {
     /** Whether persistent messages go to disk (else they live in memory like the others). */
     public boolean stores() {
         return store.enabled();
+    }
+
+    /**
+     * Whether a SEND to {@code destination} must wait before its RECEIPT: for the store (a
+     * persistent one), or for the queue's home on another node (a queue of a cluster).
+     */
+    public boolean sendWaits(String destination, boolean persistent) {
+        return persistent && store.enabled() || homes != null && destination != null && !isTopic(destination);
+    }
+
+    /** Whether an ACK by {@code key} with a RECEIPT must wait before it: for the store, or the queue's home. */
+    public boolean ackWaits(String key) {
+        return store.enabled() || homes != null && !(registrations.get(key) instanceof OnTopic);
     }
 
     /** Null while the store works (or there is none); else what went wrong, for health and the monitor. */
@@ -248,6 +275,9 @@ public final class Broker implements AutoCloseable {
      */
     public Pending sendAsync(Message message) throws BrokerException {
         Prepared ready = prepare(message);
+        if (ready instanceof Forwarded) {
+            return new Pending(forward(message, false, FORWARD_ATTEMPTS), () -> { }, () -> { });
+        }
         MessageStore.Batch writes = new MessageStore.Batch();
         try {
             ready.storeIn(writes);
@@ -256,8 +286,45 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         CompletableFuture<Void> written = writes.isEmpty() ? CompletableFuture.completedFuture(null)
-                : store.writeAsync(writes);
+                : ready.writer().writeAsync(writes);
         return new Pending(written, ready::go, ready::undo);
+    }
+
+    /**
+     * A SEND to a queue whose home is another node; when that home dies before answering, the SEND
+     * follows the queue to its next home, marked as sent {@code again}: the next home took over
+     * whatever the last one held, so a message it already has is not queued twice.
+     */
+    private CompletableFuture<Void> forward(Message message, boolean again, int attemptsLeft) {
+        return homes.send(message, again).exceptionallyCompose(error -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (!(cause instanceof QueueHomes.HomeLost) || attemptsLeft <= 1) {
+                return CompletableFuture.failedFuture(cause instanceof BrokerException ? cause
+                        : BrokerException.store("the queue's node went: " + cause.getMessage()));
+            }
+            try {
+                Prepared retry = prepare(message);
+                if (retry instanceof Forwarded) {
+                    return forward(message, true, attemptsLeft - 1);
+                }
+                if (homes.adopted(message.destination(), message.id())) {
+                    retry.undo(); // this node took the queue over, and the message with it
+                    return CompletableFuture.completedFuture(null);
+                }
+                MessageStore.Batch writes = new MessageStore.Batch();
+                retry.storeIn(writes);
+                return retry.writer().writeAsync(writes).whenComplete((done, failed) -> {
+                    if (failed == null) {
+                        retry.go();
+                    } else {
+                        retry.undo();
+                    }
+                });
+            } catch (BrokerException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
     }
 
     /**
@@ -275,7 +342,12 @@ public final class Broker implements AutoCloseable {
                     writes.removeMessage(entry.storeId);
                 }
             }
-            return new Pending(store.writeAsync(writes), () -> onQueue.queue.acknowledged(key, entries), () -> { });
+            return new Pending(onQueue.queue.store.writeAsync(writes), () -> onQueue.queue.acknowledged(key, entries),
+                    () -> { });
+        }
+        if (registration instanceof Remote remote) {
+            remote.consumer.acknowledged(messageId);
+            return new Pending(homes.ack(remote.request.destination(), key, messageId), () -> { }, () -> { });
         }
         if (registration instanceof OnTopic onTopic) {
             return new Pending(CompletableFuture.completedFuture(null), () -> onTopic.subscription.ack(messageId), () -> { });
@@ -295,6 +367,9 @@ public final class Broker implements AutoCloseable {
             onQueue.queue.nack(key, messageId);
         } else if (registration instanceof OnTopic onTopic) {
             onTopic.subscription.nack(messageId);
+        } else if (registration instanceof Remote remote) {
+            remote.consumer.acknowledged(messageId);
+            homes.nack(remote.request.destination(), key, messageId);
         }
     }
 
@@ -303,6 +378,9 @@ public final class Broker implements AutoCloseable {
         Registration registration = registrations.get(key);
         if (registration instanceof OnQueue onQueue) {
             return !onQueue.queue.covered(key, messageId).isEmpty();
+        }
+        if (registration instanceof Remote remote) {
+            return remote.consumer.hasUnacked(messageId);
         }
         return registration instanceof OnTopic onTopic && onTopic.subscription.hasUnacked(messageId);
     }
@@ -315,13 +393,14 @@ public final class Broker implements AutoCloseable {
      */
     public void commit(List<Message> sends, List<Acknowledgement> acks, boolean durableAcks) throws BrokerException {
         List<Prepared> prepared = new ArrayList<>(sends.size());
-        MessageStore.Batch writes = new MessageStore.Batch();
+        // the broker's store, and (in a cluster) each queue's own, where its next home finds it
+        Map<StoreWriter, MessageStore.Batch> writes = new java.util.IdentityHashMap<>();
         boolean adds = false;
         try {
             for (Message message : sends) {
                 Prepared ready = prepare(message);
                 prepared.add(ready);
-                adds |= ready.storeIn(writes);
+                adds |= ready.storeIn(writes.computeIfAbsent(ready.writer(), w -> new MessageStore.Batch()));
             }
         } catch (BrokerException | RuntimeException e) {
             prepared.forEach(Prepared::undo);
@@ -329,6 +408,7 @@ public final class Broker implements AutoCloseable {
         }
         List<Covered> covered = new ArrayList<>();
         java.util.Set<Long> removed = new java.util.HashSet<>(); // acks in one transaction may cover the same message
+        List<CompletableFuture<Void>> remote = new ArrayList<>();
         for (Acknowledgement acknowledgement : acks) {
             if (!acknowledgement.ack) {
                 continue;
@@ -339,7 +419,7 @@ public final class Broker implements AutoCloseable {
                 covered.add(new Covered(acknowledgement, onQueue.queue, entries));
                 for (Queue.Entry entry : entries) {
                     if (entry.storeId != 0 && removed.add(entry.storeId)) {
-                        writes.removeMessage(entry.storeId);
+                        writes.computeIfAbsent(onQueue.queue.store, w -> new MessageStore.Batch()).removeMessage(entry.storeId);
                     }
                 }
             } else if (registration != null) {
@@ -347,25 +427,62 @@ public final class Broker implements AutoCloseable {
             }
         }
         try {
-            store.write(writes, adds || durableAcks);
+            // atomic per store: a cluster's transaction is atomic per queue home, not across them
+            for (Map.Entry<StoreWriter, MessageStore.Batch> batch : writes.entrySet()) {
+                batch.getKey().write(batch.getValue(), adds || durableAcks || batch.getKey() != store);
+            }
         } catch (BrokerException e) {
             prepared.forEach(Prepared::undo);
             throw e;
         }
         for (Prepared ready : prepared) {
-            ready.go();
+            if (ready instanceof Forwarded) {
+                remote.add(forward(ready.message, false, FORWARD_ATTEMPTS));
+            } else {
+                ready.go();
+            }
         }
         for (Covered done : covered) {
+            Registration registration = registrations.get(done.acknowledgement.key);
             if (done.queue != null) {
                 done.queue.acknowledged(done.acknowledgement.key, done.entries);
-            } else if (registrations.get(done.acknowledgement.key) instanceof OnTopic onTopic) {
+            } else if (registration instanceof OnTopic onTopic) {
                 onTopic.subscription.ack(done.acknowledgement.messageId);
+            } else if (registration instanceof Remote onRemote) {
+                onRemote.consumer.acknowledged(done.acknowledgement.messageId);
+                CompletableFuture<Void> acked = homes.ack(onRemote.request.destination(), done.acknowledgement.key,
+                        done.acknowledgement.messageId);
+                if (durableAcks) {
+                    remote.add(acked);
+                }
             }
         }
         for (Acknowledgement acknowledgement : acks) {
             if (!acknowledgement.ack) {
                 nack(acknowledgement.key, acknowledgement.messageId);
             }
+        }
+        for (CompletableFuture<Void> answer : remote) {
+            await(answer);
+        }
+    }
+
+    /** How long a call waits for a queue's home on another node. */
+    private static final Duration HOME_TIMEOUT = Duration.ofSeconds(10);
+
+    private static void await(CompletableFuture<Void> answer) throws BrokerException {
+        try {
+            answer.get(HOME_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof BrokerException refused) {
+                throw refused;
+            }
+            throw BrokerException.store("the queue's node failed: " + e.getCause().getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw BrokerException.store("the queue's node did not answer within " + HOME_TIMEOUT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw BrokerException.store("interrupted while waiting for the queue's node");
         }
     }
 
@@ -396,6 +513,11 @@ public final class Broker implements AutoCloseable {
             this.copies = copies;
         }
 
+        /** Where its stored copies go: a queue's store, or the broker's (durable subscriptions' backlogs). */
+        StoreWriter writer() {
+            return copies.isEmpty() ? store : copies.get(0).queue.store;
+        }
+
         void undo() {
             for (Copy copy : copies) {
                 copy.queue.unreserve(message);
@@ -422,10 +544,25 @@ public final class Broker implements AutoCloseable {
         return isTopic(message.destination()) ? prepareTopic(message) : prepareQueue(message);
     }
 
+    /** A message for a queue whose home is another node: nothing is held here. */
+    private final class Forwarded extends Prepared {
+        Forwarded(Message message) {
+            super(message, List.of());
+        }
+
+        @Override
+        void go() {
+            throw new IllegalStateException("a forwarded message is sent by forward()");
+        }
+    }
+
     private Prepared prepareQueue(Message message) throws BrokerException {
         Queue queue;
         while (true) {
             queue = queueFor(message.destination());
+            if (queue == null) {
+                return new Forwarded(message);
+            }
             try {
                 if (queue.reserve(message)) {
                     break;
@@ -435,7 +572,7 @@ public final class Broker implements AutoCloseable {
                 throw e;
             }
         }
-        Copy copy = new Copy(queue, message.persistent() && store.enabled() ? store.nextId() : 0);
+        Copy copy = new Copy(queue, queue.stores(message) ? queue.store.nextId() : 0);
         return new Prepared(message, List.of(copy)) {
             @Override
             void go() {
@@ -458,7 +595,7 @@ public final class Broker implements AutoCloseable {
                 for (Durable durable : topic.durables.values()) {
                     if (Selector.selects(durable.selector, message)) {
                         durable.queue.reserve(message); // a durable's queue is never retired
-                        copies.add(new Copy(durable.queue, message.persistent() && store.enabled() ? store.nextId() : 0));
+                        copies.add(new Copy(durable.queue, durable.queue.stores(message) ? store.nextId() : 0));
                     }
                 }
             } catch (BrokerException e) {
@@ -500,11 +637,38 @@ public final class Broker implements AutoCloseable {
         return ((TopicEvent) sequenced.event()).message().at(sequenced.epoch(), sequenced.offset());
     }
 
-    /** The queue, made if need be (counted against {@code maxDestinations}); it may be retired by the time it is used. */
+    /**
+     * The queue, made if need be (counted against {@code maxDestinations}); it may be retired by the
+     * time it is used. Null in a cluster when the queue's home is another node.
+     */
     private Queue queueFor(String destination) throws BrokerException {
         Queue queue = queues.get(destination);
         if (queue != null) {
             return queue;
+        }
+        if (homes != null) {
+            synchronized (queues) { // a queue taken over is made once, with what it held
+                queue = queues.get(destination);
+                if (queue != null) {
+                    return queue;
+                }
+                QueueHomes.Home home = homes.home(destination);
+                if (!home.here()) {
+                    return null;
+                }
+                newDestination(destination);
+                Queue made = new Queue(destination, "queue " + destination, limits, holdings,
+                        new StoreWriter(home.store()), true, messagesOut);
+                for (MessageStore.StoredMessage stored : home.adopted()) {
+                    try {
+                        made.restore(new Queue.Entry(MessageCodec.decode(stored.content()), stored.id(), stored.delivered()));
+                    } catch (IOException e) {
+                        LOG.warning("a message " + destination + " held is unreadable and is dropped: " + e.getMessage());
+                    }
+                }
+                queues.put(destination, made);
+                return made;
+            }
         }
         newDestination(destination);
         Queue made = new Queue(destination, "queue " + destination, limits, holdings, store, messagesOut);
@@ -526,7 +690,11 @@ public final class Broker implements AutoCloseable {
     // ---- subscriptions ------------------------------------------------------------------------------
 
     /** What a subscription key names: a consumer of a queue (a durable subscription's too) or a topic subscription. */
-    private sealed interface Registration permits OnQueue, OnTopic {
+    private sealed interface Registration permits OnQueue, OnTopic, Remote {
+    }
+
+    /** A consumer of a queue whose home is another node. */
+    private record Remote(SubscriptionRequest request, RemoteConsumer consumer) implements Registration {
     }
 
     private record OnQueue(Queue queue, Durable durable) implements Registration {
@@ -549,15 +717,8 @@ public final class Broker implements AutoCloseable {
             return Start.NOW;
         }
         if (!isTopic(request.destination())) {
-            Queue.Consumer consumer = new Queue.Consumer(request.key(), subscriber, request.ack(), request.prefetch(),
-                    request.selector());
-            while (true) {
-                Queue queue = queueFor(request.destination());
-                registrations.put(request.key(), new OnQueue(queue, null));
-                if (queue.addConsumer(consumer)) {
-                    return Start.NOW;
-                }
-            }
+            subscribeQueue(request, subscriber);
+            return Start.NOW;
         }
         Topic topic = topicFor(request.destination());
         TopicSubscription subscription = new TopicSubscription(request, subscriber, limits, holdings, topic.messagesOut,
@@ -581,6 +742,50 @@ public final class Broker implements AutoCloseable {
         } catch (RuntimeException e) {
             unsubscribe(request.key()); // a SUBSCRIBE that fails leaves nothing behind
             throw e;
+        }
+    }
+
+    private void subscribeQueue(SubscriptionRequest request, Subscriber subscriber) throws BrokerException {
+        Queue.Consumer consumer = new Queue.Consumer(request.key(), subscriber, request.ack(), request.prefetch(),
+                request.selector());
+        while (true) {
+            Queue queue = queueFor(request.destination());
+            if (queue == null) {
+                RemoteConsumer remote = new RemoteConsumer(subscriber, request.ack());
+                registrations.put(request.key(), new Remote(request, remote));
+                try {
+                    await(homes.subscribe(request, remote));
+                } catch (BrokerException e) {
+                    registrations.remove(request.key());
+                    throw e;
+                }
+                return;
+            }
+            registrations.put(request.key(), new OnQueue(queue, null));
+            if (queue.addConsumer(consumer)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The home of {@code queue} went: this node's consumers of it subscribe again, at its next home
+     * (perhaps this node). What the last home had handed them and not seen acknowledged comes again
+     * from there, redelivered.
+     */
+    private void rehome(String queue) {
+        for (Map.Entry<String, Registration> entry : registrations.entrySet()) {
+            if (entry.getValue() instanceof Remote remote && remote.request.destination().equals(queue)
+                    && registrations.remove(entry.getKey(), remote)) {
+                remote.consumer.forgetUnacked();
+                try {
+                    subscribeQueue(remote.request, remote.consumer.subscriber());
+                } catch (BrokerException | RuntimeException e) {
+                    LOG.warning("a consumer of " + queue + " could not follow it to its next node: " + e.getMessage());
+                    remote.consumer.subscriber().refused(e instanceof BrokerException refused ? refused
+                            : BrokerException.store("the queue's node went: " + e.getMessage()));
+                }
+            }
         }
     }
 
@@ -670,6 +875,8 @@ public final class Broker implements AutoCloseable {
             } else {
                 forgetIfIdle(onQueue.queue);
             }
+        } else if (registration instanceof Remote remote) {
+            homes.unsubscribe(remote.request.destination(), key);
         } else if (registration instanceof OnTopic onTopic) {
             onTopic.subscription.cancel();
             onTopic.topic.subscriptions.remove(key);
@@ -840,6 +1047,8 @@ public final class Broker implements AutoCloseable {
                         : new SubscriptionStats(entry.getKey(), onQueue.queue().name, "queue", null));
             } else if (registration instanceof OnTopic onTopic) {
                 list.add(new SubscriptionStats(entry.getKey(), onTopic.topic().destination, "topic", null));
+            } else if (registration instanceof Remote remote) {
+                list.add(new SubscriptionStats(entry.getKey(), remote.request.destination(), "queue", null));
             }
         }
         list.sort(java.util.Comparator.comparing(SubscriptionStats::key));

@@ -42,6 +42,11 @@ public final class BrokerException extends Exception {
         return new BrokerException(Kind.STORE, "store-failed", message);
     }
 
+    /** A refusal as another node of a cluster reported it. */
+    public static BrokerException of(Kind kind, String code, String message) {
+        return new BrokerException(kind, code, message);
+    }
+
     public Kind kind() {
         return kind;
     }

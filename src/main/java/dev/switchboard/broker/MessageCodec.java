@@ -13,16 +13,17 @@ import java.util.Map;
 /**
  * A message's content as the store keeps it (the store's records are the journal's; this is only
  * the payload): a version byte, then destination, id, the headers and the body, each string as its
- * UTF-8 length and bytes, through Java's {@link DataOutputStream}.
+ * UTF-8 length and bytes, through Java's {@link DataOutputStream}. A cluster's nodes pass messages
+ * to each other in it too.
  */
-final class MessageCodec {
+public final class MessageCodec {
 
     private static final int VERSION = 1;
 
     private MessageCodec() {
     }
 
-    static byte[] encode(Message message) {
+    public static byte[] encode(Message message) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, message.bytes()));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
@@ -42,7 +43,7 @@ final class MessageCodec {
     }
 
     /** The message stored as {@code content}; an unreadable one is an IOException (the caller skips it, logged). */
-    static Message decode(byte[] content) throws IOException {
+    public static Message decode(byte[] content) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(content));
         int version = in.readUnsignedByte();
         if (version != VERSION) {

@@ -71,7 +71,10 @@ final class Queue {
     final String label;
     private final BrokerSettings limits;
     private final Holdings holdings;
-    private final StoreWriter store;
+    /** Where its stored messages go: the broker's store, or (a queue of a cluster) where the next home finds them. */
+    final StoreWriter store;
+    /** Every message is stored, persistent or not (a queue of a cluster: its next home needs all of them). */
+    private final boolean storesAll;
     private final ArrayDeque<Entry> waiting = new ArrayDeque<>();
     private final List<Consumer> consumers = new ArrayList<>();
     private int held;
@@ -93,12 +96,23 @@ final class Queue {
 
     Queue(String name, String label, BrokerSettings limits, Holdings holdings, StoreWriter store,
           java.util.concurrent.atomic.LongAdder brokerOut) {
+        this(name, label, limits, holdings, store, false, brokerOut);
+    }
+
+    Queue(String name, String label, BrokerSettings limits, Holdings holdings, StoreWriter store, boolean storesAll,
+          java.util.concurrent.atomic.LongAdder brokerOut) {
         this.brokerOut = brokerOut;
         this.name = name;
         this.label = label;
         this.limits = limits;
         this.holdings = holdings;
         this.store = store;
+        this.storesAll = storesAll;
+    }
+
+    /** Whether {@code message} goes to the store with this queue. */
+    boolean stores(Message message) {
+        return store.enabled() && (storesAll || message.persistent());
     }
 
     // ---- messages in ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package dev.switchboard.stomp;
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.BrokerSettings;
 import dev.switchboard.broker.Holdings;
+import dev.switchboard.broker.QueueHomes;
 import dev.switchboard.broker.store.MessageStore;
 import dev.switchboard.broker.store.StoreException;
 import dev.switchboard.bus.FanOut;
@@ -74,8 +75,15 @@ public final class StompBroker implements AutoCloseable {
     public StompBroker(MessageBus bus, FanOut fanOut, StompSettings settings, MessageStore store,
                        ScheduledExecutorService timers, Duration topicLinger, java.util.concurrent.Executor work)
             throws StoreException {
-        this(bus, fanOut, settings, new Broker(bus, fanOut, brokerSettings(settings), store, topicLinger, System::nanoTime),
-                timers);
+        this(bus, fanOut, settings, store, timers, topicLinger, work, null);
+    }
+
+    /** @param homes where queues run when this is one node of a cluster, or null */
+    public StompBroker(MessageBus bus, FanOut fanOut, StompSettings settings, MessageStore store,
+                       ScheduledExecutorService timers, Duration topicLinger, java.util.concurrent.Executor work,
+                       QueueHomes homes) throws StoreException {
+        this(bus, fanOut, settings, new Broker(bus, fanOut, brokerSettings(settings), store, topicLinger, System::nanoTime,
+                homes), timers);
         this.store = store;
         this.work = work;
     }

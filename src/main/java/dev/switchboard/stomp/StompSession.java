@@ -219,7 +219,7 @@ public final class StompSession {
             return acknowledgeInOrder(frame, receipt);
         }
         boolean persistent = "true".equals(frame.header(StompMessages.PERSISTENT));
-        if (inFlight.isEmpty() && !(persistent && broker.core().stores())) {
+        if (inFlight.isEmpty() && !broker.core().sendWaits(frame.header("destination"), persistent)) {
             return false;
         }
         checkSend(frame);
@@ -246,10 +246,13 @@ public final class StompSession {
      * that can be done at once (the caller does it as before).
      */
     private boolean acknowledgeInOrder(StompFrame frame, String receipt) throws StompException {
-        if (inFlight.isEmpty() && (receipt == null || !broker.core().stores())) {
+        if (inFlight.isEmpty() && receipt == null) {
             return false;
         }
         Broker.Acknowledgement acknowledgement = acknowledgement(frame, true);
+        if (inFlight.isEmpty() && (acknowledgement == null || !broker.core().ackWaits(acknowledgement.key()))) {
+            return false;
+        }
         Broker.Pending pending = acknowledgement == null ? null
                 : broker.core().ackAsync(acknowledgement.key(), acknowledgement.messageId());
         if (pending == null) {

@@ -1,0 +1,372 @@
+package dev.switchboard.cluster;
+
+import dev.switchboard.testing.Await;
+import dev.switchboard.testing.GridNodes;
+import dev.switchboard.testing.RunningServer;
+import dev.switchboard.testing.ServerProcess;
+import dev.switchboard.testing.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * STOMP queues across nodes (docs/protocol.md, "A cluster"): a queue runs on one node, its home,
+ * and every node sends to it and consumes from it; one message to one consumer in the whole
+ * cluster, retained across nodes, unacknowledged ones redelivered; the home killed with SIGKILL
+ * loses nothing that was receipted — the next node takes the queue over from the grid.
+ */
+class ClusterQueueTest {
+
+    private static final Map<String, String> KEYS = Map.of("rate.messages-per-second", "1000000", "rate.burst",
+            "1000000", "stomp.heartbeat", "0,0");
+
+    private static RunningServer a;
+    private static RunningServer b;
+    private static String clusterName;
+    private static String clusterMembers;
+
+    @BeforeAll
+    static void startTwoNodes() throws Exception {
+        int portA = GridNodes.freePort();
+        int portB = GridNodes.freePort();
+        clusterName = "queue-test-" + ProcessHandle.current().pid();
+        clusterMembers = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+        CompletableFuture<RunningServer> startA = CompletableFuture.supplyAsync(() -> RunningServer.start(keys(portA)));
+        CompletableFuture<RunningServer> startB = CompletableFuture.supplyAsync(() -> RunningServer.start(keys(portB)));
+        a = startA.get();
+        b = startB.get();
+        Await.until("both nodes in one grid", Duration.ofSeconds(60),
+                () -> GridNodes.members(a.http("health")) == 2 && GridNodes.members(b.http("health")) == 2);
+    }
+
+    private static Map<String, String> keys(int gridPort) {
+        Map<String, String> keys = new HashMap<>(KEYS);
+        keys.putAll(Map.of("cluster", "on", "cluster.name", clusterName, "cluster.port", Integer.toString(gridPort),
+                "cluster.members", clusterMembers));
+        return keys;
+    }
+
+    @AfterAll
+    static void stop() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    private static String queue(String name) {
+        return "/queue/" + name + System.nanoTime() % 1_000_000;
+    }
+
+    @Test
+    void eachMessageGoesToExactlyOneConsumerOfTheWholeCluster() throws Exception {
+        String queue = queue("work");
+        try (Stomp onA = new Stomp(a.ws("stomp")); Stomp onB = new Stomp(b.ws("stomp"));
+             Stomp producer = new Stomp(a.ws("stomp"))) {
+            onA.subscribe("s", queue, "auto");
+            onB.subscribe("s", queue, "auto");
+            int total = 200;
+            for (int i = 0; i < total; i++) {
+                producer.send(queue, "m" + i, "r" + i);
+            }
+            producer.awaitReceipt("r" + (total - 1));
+            List<String> got = new ArrayList<>();
+            Await.until("all " + total + " consumed", Duration.ofSeconds(20), () -> {
+                onA.drainMessages().forEach(m -> got.add("A " + m.body()));
+                onB.drainMessages().forEach(m -> got.add("B " + m.body()));
+                return got.size() >= total;
+            });
+            Set<String> bodies = new HashSet<>();
+            for (String entry : got) {
+                assertTrue(bodies.add(entry.substring(2)), "delivered twice: " + entry);
+            }
+            assertEquals(total, bodies.size());
+            assertTrue(got.stream().anyMatch(e -> e.startsWith("A ")) && got.stream().anyMatch(e -> e.startsWith("B ")),
+                    "both nodes' consumers had a share");
+        }
+    }
+
+    @Test
+    void aQueueKeepsItsMessagesForAConsumerOnAnotherNodeInOrder() throws Exception {
+        String queue = queue("kept");
+        try (Stomp producer = new Stomp(a.ws("stomp"))) {
+            for (int i = 0; i < 50; i++) {
+                producer.send(queue, "k" + i, i == 49 ? "last" : null);
+            }
+            producer.awaitReceipt("last");
+        }
+        try (Stomp consumer = new Stomp(b.ws("stomp"))) {
+            consumer.subscribe("s", queue, "client-individual");
+            List<String> bodies = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                Frame message = consumer.nextMessage();
+                bodies.add(message.body());
+                consumer.ack(message, i == 49 ? "acked" : null);
+            }
+            consumer.awaitReceipt("acked");
+            for (int i = 0; i < 50; i++) {
+                assertEquals("k" + i, bodies.get(i));
+            }
+        }
+        try (Stomp again = new Stomp(a.ws("stomp"))) {
+            again.subscribe("s", queue, "auto");
+            assertTrue(again.nextMessageWithin(Duration.ofMillis(500)) == null, "acknowledged messages are gone");
+        }
+    }
+
+    @Test
+    void unacknowledgedMessagesOfAConsumerThatLeavesAreRedeliveredOnTheOtherNode() throws Exception {
+        String queue = queue("redeliver");
+        try (Stomp producer = new Stomp(a.ws("stomp"))) {
+            for (int i = 0; i < 5; i++) {
+                producer.send(queue, "u" + i, i == 4 ? "sent" : null);
+            }
+            producer.awaitReceipt("sent");
+        }
+        Stomp leaving = new Stomp(b.ws("stomp"));
+        leaving.subscribe("s", queue, "client-individual");
+        Frame first = leaving.nextMessage();
+        assertEquals("u0", first.body());
+        assertFalse(first.headers().containsKey("redelivered"));
+        leaving.close(); // never acknowledged
+        try (Stomp stays = new Stomp(a.ws("stomp"))) {
+            stays.subscribe("s", queue, "client-individual");
+            Frame again = stays.nextMessage();
+            assertEquals("u0", again.body());
+            assertEquals("true", again.headers().get("redelivered"));
+            assertEquals(first.headers().get("message-id"), again.headers().get("message-id"));
+        }
+    }
+
+    @Test
+    void aNackOnOneNodeGoesToAConsumerOnTheOther() throws Exception {
+        String queue = queue("nack");
+        try (Stomp onB = new Stomp(b.ws("stomp")); Stomp onA = new Stomp(a.ws("stomp"));
+             Stomp producer = new Stomp(a.ws("stomp"))) {
+            onB.subscribe("s", queue, "client-individual");
+            producer.send(queue, "n0", "r");
+            producer.awaitReceipt("r");
+            Frame got = onB.nextMessage();
+            onA.subscribe("s", queue, "client-individual");
+            onA.awaitReceipt("sub-s");
+            onB.nack(got);
+            Frame redelivered = onA.nextMessage();
+            assertEquals("n0", redelivered.body());
+            assertEquals("true", redelivered.headers().get("redelivered"));
+        }
+    }
+
+    /**
+     * The queue's home is a node in a process of its own, killed with SIGKILL while consumers on the
+     * other two are taking the queue: every receipted message arrives, and one that arrives twice
+     * is marked redelivered the second time.
+     */
+    @Test
+    void killingTheQueuesHomeLosesNothingReceipted() throws Exception {
+        String queue = queue("crash");
+        int gridPort = GridNodes.freePort();
+        Map<String, String> keys = keys(gridPort);
+        keys.put("cluster.members", clusterMembers + ",127.0.0.1:" + gridPort);
+        int total = 600;
+        try (ServerProcess home = ServerProcess.start(keys)) {
+            Await.until("three members", Duration.ofSeconds(90), () -> GridNodes.members(a.http("health")) == 3);
+            try (Stomp producer = new Stomp(home.ws("stomp"))) {
+                for (int i = 0; i < total; i++) {
+                    producer.send(queue, "c" + i, i == total - 1 ? "all" : null);
+                }
+                producer.awaitReceipt("all");
+            }
+            try (Stomp onA = new Stomp(a.ws("stomp")); Stomp onB = new Stomp(b.ws("stomp"))) {
+                onA.subscribe("s", queue, "client-individual", "10");
+                onB.subscribe("s", queue, "client-individual", "10");
+                Map<String, Integer> seen = new LinkedHashMap<>();
+                List<String> problems = new ArrayList<>();
+                Await.until("some consumed before the kill", Duration.ofSeconds(20), () -> {
+                    consume(onA, seen, problems);
+                    consume(onB, seen, problems);
+                    return seen.size() >= 100;
+                });
+                home.kill();
+                Await.until("every receipted message after the kill", Duration.ofSeconds(60), () -> {
+                    consume(onA, seen, problems);
+                    consume(onB, seen, problems);
+                    return seen.size() >= total;
+                });
+                assertEquals(List.of(), problems);
+                assertEquals(total, seen.size());
+            }
+        }
+        Await.until("two members again", Duration.ofSeconds(30), () -> GridNodes.members(a.http("health")) == 2);
+    }
+
+    /** Acknowledges what arrived; a body seen before must come marked redelivered. */
+    private static void consume(Stomp consumer, Map<String, Integer> seen, List<String> problems) {
+        for (Frame message : consumer.drainMessages()) {
+            int times = seen.merge(message.body(), 1, Integer::sum);
+            if (times > 1 && !"true".equals(message.headers().get("redelivered"))) {
+                problems.add(message.body() + " came again without redelivered:true");
+            }
+            consumer.ack(message, null);
+        }
+    }
+
+    /** One STOMP frame. */
+    record Frame(String command, Map<String, String> headers, String body) {
+        static Frame parse(String wire) {
+            int end = wire.indexOf("\n\n");
+            String[] lines = wire.substring(0, end).split("\n");
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                headers.putIfAbsent(lines[i].substring(0, colon), lines[i].substring(colon + 1));
+            }
+            return new Frame(lines[0], headers, wire.substring(end + 2));
+        }
+    }
+
+    /** A raw STOMP 1.2 connection over the JDK's WebSocket client. */
+    static final class Stomp implements AutoCloseable {
+        private final WsClient ws;
+        private final List<Frame> pending = new ArrayList<>();
+        private final Set<String> receipts = new HashSet<>();
+
+        Stomp(URI uri) throws InterruptedException {
+            ws = WsClient.connect(uri);
+            ws.sendText("CONNECT\naccept-version:1.2\nhost:x\n\n\0");
+            Frame connected = nextFrame(Duration.ofSeconds(10));
+            assertEquals("CONNECTED", connected.command(), String.valueOf(connected));
+        }
+
+        void subscribe(String id, String queue, String ack) throws InterruptedException {
+            subscribe(id, queue, ack, null);
+        }
+
+        void subscribe(String id, String queue, String ack, String prefetch) throws InterruptedException {
+            ws.sendText("SUBSCRIBE\nid:" + id + "\ndestination:" + queue + "\nack:" + ack + "\nreceipt:sub-" + id + "\n"
+                    + (prefetch == null ? "" : "prefetch-count:" + prefetch + "\n") + "\n\0");
+            awaitReceipt("sub-" + id);
+        }
+
+        void send(String queue, String body, String receipt) {
+            ws.sendText("SEND\ndestination:" + queue + "\n" + (receipt == null ? "" : "receipt:" + receipt + "\n")
+                    + "\n" + body + "\0");
+        }
+
+        void ack(Frame message, String receipt) {
+            ws.sendText("ACK\nid:" + message.headers().get("ack") + "\n" + (receipt == null ? "" : "receipt:" + receipt
+                    + "\n") + "\n\0");
+        }
+
+        void nack(Frame message) {
+            ws.sendText("NACK\nid:" + message.headers().get("ack") + "\n\n\0");
+        }
+
+        void awaitReceipt(String id) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!receipts.contains(id)) {
+                Frame frame = nextFrame(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                if (frame == null) {
+                    throw new AssertionError("no RECEIPT " + id);
+                }
+                keep(frame);
+            }
+        }
+
+        Frame nextMessage() throws InterruptedException {
+            Frame message = nextMessageWithin(Duration.ofSeconds(20));
+            if (message == null) {
+                throw new AssertionError("no MESSAGE");
+            }
+            return message;
+        }
+
+        Frame nextMessageWithin(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (pending.isEmpty()) {
+                Frame frame = nextFrame(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                if (frame == null) {
+                    return null;
+                }
+                keep(frame);
+            }
+            return pending.remove(0);
+        }
+
+        /** The MESSAGE frames that have arrived, without waiting. */
+        List<Frame> drainMessages() {
+            while (!split.isEmpty()) {
+                keep(split.remove(0));
+            }
+            for (WsClient.Message message : ws.drain()) {
+                for (Frame frame : split(message.text())) {
+                    keep(frame);
+                }
+            }
+            List<Frame> all = new ArrayList<>(pending);
+            pending.clear();
+            return all;
+        }
+
+        private void keep(Frame frame) {
+            switch (frame.command()) {
+                case "MESSAGE" -> pending.add(frame);
+                case "RECEIPT" -> receipts.add(frame.headers().get("receipt-id"));
+                case "ERROR" -> throw new AssertionError("ERROR " + frame);
+                default -> throw new AssertionError("unexpected " + frame);
+            }
+        }
+
+        private final List<Frame> split = new ArrayList<>();
+
+        private Frame nextFrame(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (split.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                WsClient.Message message;
+                try {
+                    message = ws.next(Duration.ofNanos(left));
+                } catch (AssertionError timedOut) {
+                    return null;
+                }
+                split.addAll(split(message.text()));
+            }
+            return split.remove(0);
+        }
+
+        private static List<Frame> split(String text) {
+            List<Frame> frames = new ArrayList<>();
+            for (String part : text.split("\0")) {
+                String trimmed = part.replaceFirst("^\n+", "");
+                if (!trimmed.isEmpty()) {
+                    frames.add(Frame.parse(trimmed));
+                }
+            }
+            return frames;
+        }
+
+        @Override
+        public void close() {
+            ws.close();
+        }
+    }
+}
