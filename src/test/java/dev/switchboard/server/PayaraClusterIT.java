@@ -190,6 +190,28 @@ class PayaraClusterIT {
         }
     }
 
+    /** A queue's home is on one instance; a receipted message reaches a consumer on the other, once. */
+    @Test
+    @Order(2)
+    void aQueueMessageSentOnOneInstanceIsConsumedOnTheOther() throws Exception {
+        try (WsClient producer = WsClient.connect(PAIR.get(0).ws("stomp"));
+             WsClient consumer = WsClient.connect(PAIR.get(1).ws("stomp"))) {
+            producer.sendText("CONNECT\naccept-version:1.2\nhost:a\n\n\0SEND\ndestination:/queue/pair\nreceipt:sent\n\n"
+                    + "kept on A\0");
+            String frames = producer.nextText();
+            while (!frames.contains("receipt-id:sent")) {
+                frames = producer.nextText();
+            }
+            consumer.sendText("CONNECT\naccept-version:1.2\nhost:b\n\n\0SUBSCRIBE\nid:s\ndestination:/queue/pair\n"
+                    + "ack:client-individual\n\n\0");
+            String message = consumer.nextText();
+            while (!message.startsWith("MESSAGE")) {
+                message = consumer.nextText();
+            }
+            assertTrue(message.endsWith("kept on A\0"), message);
+        }
+    }
+
     @Test
     @Order(3)
     void theMembersOfAKilledInstanceAreUnavailableOnTheOtherWithin15Seconds() throws Exception {
