@@ -1,7 +1,7 @@
 // Two Switchboard nodes of one grid (cluster=on) through @stomp/stompjs, a third-party client:
 // SWITCHBOARD_STOMP_URL is node A's stomp endpoint, SWITCHBOARD_STOMP_URL_B node B's (the JUnit
 // test ClusterStompJsTest starts both). Queues across nodes run only with SWITCHBOARD_GRID_QUEUES=on.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { URL as NODE_A, connect, subscribe, receipt, unique } from './stomp-helpers.js';
 
@@ -9,8 +9,12 @@ const NODE_B = process.env.SWITCHBOARD_STOMP_URL_B;
 if (!NODE_B) throw new Error('SWITCHBOARD_STOMP_URL_B is not set (ClusterStompJsTest sets it)');
 const GRID_QUEUES = process.env.SWITCHBOARD_GRID_QUEUES === 'on' ? false : 'grid queues not merged yet';
 
-const onA = (options = {}) => connect({ ...options, url: NODE_A });
-const onB = (options = {}) => connect({ ...options, url: NODE_B });
+// every client is closed after the last test, also those of a test that failed half-way
+const clients = new Set();
+const track = async (client) => { clients.add(await client); return client; };
+const onA = (options = {}) => track(connect({ ...options, url: NODE_A }));
+const onB = (options = {}) => track(connect({ ...options, url: NODE_B }));
+after(() => Promise.all([...clients].map((client) => client.deactivate())));
 
 let receipts = 0;
 /** SUBSCRIBE with a receipt: resolves with the subscription once the node has it. */
@@ -129,8 +133,8 @@ test('topic recovery: a subscriber that moves from node A to node B while others
   await Promise.all([moved.deactivate(), stayer.deactivate(), sender.deactivate()]);
 });
 
-test('queue: each message to exactly one subscriber across the two nodes', { skip: GRID_QUEUES }, async () => {
-  const [consumerA, consumerB, sender] = await Promise.all([onA(), onB(), onA()]);
+test('queue: sent on either node, each message to exactly one subscriber across the two nodes', { skip: GRID_QUEUES }, async () => {
+  const [consumerA, consumerB, senderA, senderB] = await Promise.all([onA(), onB(), onA(), onB()]);
   const queue = `/queue/${unique('grid-work')}`;
   const got = [];
   const collect = (client, node) => client.subscribe(queue, (m) => { got.push([node, m.body]); },
@@ -140,13 +144,22 @@ test('queue: each message to exactly one subscriber across the two nodes', { ski
   collect(consumerB, 'B');
   await Promise.all(ready);
   const jobs = Array.from({ length: 20 }, (_, i) => `job ${i + 1}`);
-  await Promise.all(jobs.map((body) => sent(sender, queue, body)));
+  await Promise.all(jobs.map((body, i) => sent(i % 2 === 0 ? senderA : senderB, queue, body)));
   await until(() => got.length >= jobs.length, `${jobs.length} jobs delivered`);
   // round-robin is not promised across nodes; exactly once is
   assert.deepEqual(got.map(([, body]) => body).sort(), [...jobs].sort(), 'every job once');
-  for (const client of [consumerA, consumerB, sender]) await sent(client, '/topic/switchboard.test.sync', '');
+  for (const client of [consumerA, consumerB, senderA, senderB]) await sent(client, '/topic/switchboard.test.sync', '');
   assert.equal(got.length, jobs.length, 'nobody got a message twice');
-  await Promise.all([consumerA, consumerB, sender].map((c) => c.deactivate()));
+  await Promise.all([consumerA, consumerB, senderA, senderB].map((c) => c.deactivate()));
+});
+
+test('queue: a message sent on node A reaches the only subscriber, on node B', { skip: GRID_QUEUES }, async () => {
+  const [consumer, sender] = await Promise.all([onB(), onA()]);
+  const queue = `/queue/${unique('grid-live')}`;
+  const sub = await subscribed(consumer, queue);
+  await sent(sender, queue, 'paper');
+  assert.equal((await sub.next(10000)).body, 'paper');
+  await Promise.all([consumer.deactivate(), sender.deactivate()]);
 });
 
 test('queue: a message sent on node A while nobody subscribes waits for a subscriber on node B', { skip: GRID_QUEUES }, async () => {

@@ -135,6 +135,18 @@ function addLine(className, parts) {
   return item;
 }
 
+// The list follows the newest line while the reader is at its bottom, also when the list gets
+// shorter (a narrower window, a phone's keyboard opening): addLine only scrolls when a line comes.
+let followNewest = true;
+$('messages').addEventListener('scroll', () => {
+  const list = $('messages');
+  followNewest = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+});
+new ResizeObserver(() => {
+  const list = $('messages');
+  if (followNewest) list.scrollTop = list.scrollHeight;
+}).observe($('messages'));
+
 function system(text) {
   addLine('system', [['text', text]]);
 }
