@@ -174,10 +174,26 @@ class ClusterChatPageTest {
         waitUntilSent(alice);
         waitUntilSent(bob);
 
-        // a third member in a second tab of alice's browser on node A; bob on B sees carol come and,
-        // when her tab is closed, go
+        // presence and typing cross nodes: alice goes away with a status, bob's list on B shows it
+        new org.openqa.selenium.support.ui.Select(alice.driver().findElement(By.id("my-presence"))).selectByValue("away");
+        alice.driver().findElement(By.id("my-status")).sendKeys("on node A");
+        alice.driver().findElement(By.id("update-me")).click();
+        bob.waitUpTo(WAIT).ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement member = d.findElement(By.cssSelector("#members button[data-nick='alice']"));
+            return member.findElement(By.cssSelector(".dot")).getAttribute("data-presence").equals("away")
+                    && member.getText().contains("on node A");
+        });
+        bob.driver().findElement(By.id("text")).sendKeys("…");
+        alice.waitUpTo(WAIT).until(ExpectedConditions.textToBe(By.id("typing"), "bob is typing…"));
+        bob.driver().findElement(By.id("text")).clear();
+
+        // a third person in a second tab of alice's browser, on node A: bob's nick is taken there too;
+        // as carol, bob on B sees her come and, when her tab is closed, go
         String aliceTab = alice.driver().getWindowHandle();
         alice.driver().switchTo().newWindow(WindowType.TAB);
+        alice.driver().get(nodeA.http("chat.html?room=" + room).toString());
+        alice.driver().findElement(By.id("nick")).sendKeys("bob", Keys.ENTER);
+        alice.waitUpTo(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("join-error"), "already taken"));
         join(alice, nodeA, "carol", room);
         waitForMember(bob, "carol");
         alice.driver().close();
