@@ -428,6 +428,8 @@ $('send-form').addEventListener('submit', (event) => {
   try {
     send(to ? { type: 'private', to, text } : { type: 'message', text });
     pending = { to, text }; // cleared from the input when it comes back, kept when refused
+    // the message ends the others' "is typing" hint: the next keystroke starts a new one at once
+    lastTypingSent = 0;
     $('notice').textContent = '';
   } catch (e) {
     $('notice').textContent = `Not sent: ${e.message}.`;
