@@ -5,13 +5,13 @@ import WebSocket from 'ws';
 export const URL = process.env.SWITCHBOARD_STOMP_URL;
 if (!URL) throw new Error('SWITCHBOARD_STOMP_URL is not set (the JUnit test that starts the server sets it)');
 
-/** Connects a stompjs client speaking the given versions; resolves once CONNECTED arrives. */
-export function connect({ versions = ['1.2', '1.1', '1.0'], connectHeaders = {}, heartbeat = 0, debug = false } = {}) {
+/** Connects a stompjs client speaking the given versions (to `url`, the server's by default); resolves once CONNECTED arrives. */
+export function connect({ url = URL, versions = ['1.2', '1.1', '1.0'], connectHeaders = {}, heartbeat = 0, debug = false } = {}) {
   return new Promise((resolve, reject) => {
     const stompVersions = new Versions(versions);
     const events = { errors: [], closes: [] };
     const client = new Client({
-      webSocketFactory: () => new WebSocket(URL, stompVersions.protocolVersions()),
+      webSocketFactory: () => new WebSocket(url, stompVersions.protocolVersions()),
       stompVersions,
       connectHeaders,
       reconnectDelay: 0,

@@ -135,6 +135,18 @@ function addLine(className, parts) {
   return item;
 }
 
+// The list follows the newest line while the reader is at its bottom, also when the list gets
+// shorter (a narrower window, a phone's keyboard opening): addLine only scrolls when a line comes.
+let followNewest = true;
+$('messages').addEventListener('scroll', () => {
+  const list = $('messages');
+  followNewest = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+});
+new ResizeObserver(() => {
+  const list = $('messages');
+  if (followNewest) list.scrollTop = list.scrollHeight;
+}).observe($('messages'));
+
 function system(text) {
   addLine('system', [['text', text]]);
 }
@@ -416,6 +428,8 @@ $('send-form').addEventListener('submit', (event) => {
   try {
     send(to ? { type: 'private', to, text } : { type: 'message', text });
     pending = { to, text }; // cleared from the input when it comes back, kept when refused
+    // the message ends the others' "is typing" hint: the next keystroke starts a new one at once
+    lastTypingSent = 0;
     $('notice').textContent = '';
   } catch (e) {
     $('notice').textContent = `Not sent: ${e.message}.`;
