@@ -1,13 +1,12 @@
 // Two Switchboard nodes of one grid (cluster=on) through @stomp/stompjs, a third-party client:
 // SWITCHBOARD_STOMP_URL is node A's stomp endpoint, SWITCHBOARD_STOMP_URL_B node B's (the JUnit
-// test ClusterStompJsTest starts both). Queues across nodes run only with SWITCHBOARD_GRID_QUEUES=on.
+// test ClusterStompJsTest starts both).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { URL as NODE_A, connect, subscribe, receipt, unique } from './stomp-helpers.js';
 
 const NODE_B = process.env.SWITCHBOARD_STOMP_URL_B;
 if (!NODE_B) throw new Error('SWITCHBOARD_STOMP_URL_B is not set (ClusterStompJsTest sets it)');
-const GRID_QUEUES = process.env.SWITCHBOARD_GRID_QUEUES === 'on' ? false : 'grid queues not merged yet';
 
 // every client is closed after the last test, also those of a test that failed half-way
 const clients = new Set();
@@ -158,7 +157,7 @@ test('topic recovery: x-since on node B while node A is still being sent to: no 
   await Promise.all([reader, sender, resumer].map((c) => c.deactivate()));
 });
 
-test('queue: sent on either node, each message to exactly one subscriber across the two nodes', { skip: GRID_QUEUES }, async () => {
+test('queue: sent on either node, each message to exactly one subscriber across the two nodes', async () => {
   const [consumerA, consumerB, senderA, senderB] = await Promise.all([onA(), onB(), onA(), onB()]);
   const queue = `/queue/${unique('grid-work')}`;
   const got = [];
@@ -178,7 +177,7 @@ test('queue: sent on either node, each message to exactly one subscriber across 
   await Promise.all([consumerA, consumerB, senderA, senderB].map((c) => c.deactivate()));
 });
 
-test('queue: a message sent on node A reaches the only subscriber, on node B', { skip: GRID_QUEUES }, async () => {
+test('queue: a message sent on node A reaches the only subscriber, on node B', async () => {
   const [consumer, sender] = await Promise.all([onB(), onA()]);
   const queue = `/queue/${unique('grid-live')}`;
   const sub = await subscribed(consumer, queue);
@@ -187,7 +186,7 @@ test('queue: a message sent on node A reaches the only subscriber, on node B', {
   await Promise.all([consumer.deactivate(), sender.deactivate()]);
 });
 
-test('queue: a message sent on node A while nobody subscribes waits for a subscriber on node B', { skip: GRID_QUEUES }, async () => {
+test('queue: a message sent on node A while nobody subscribes waits for a subscriber on node B', async () => {
   const sender = await onA();
   const queue = `/queue/${unique('grid-later')}`;
   await sent(sender, queue, 'rock');
@@ -197,7 +196,7 @@ test('queue: a message sent on node A while nobody subscribes waits for a subscr
   await Promise.all([sender.deactivate(), late.deactivate()]);
 });
 
-test('queue: an unacked message of a consumer that leaves node A is redelivered on node B', { skip: GRID_QUEUES }, async () => {
+test('queue: an unacked message of a consumer that leaves node A is redelivered on node B', async () => {
   const queue = `/queue/${unique('grid-redeliver')}`;
   const [first, sender] = await Promise.all([onA(), onB()]);
   const sub = await subscribed(first, queue, { ack: 'client-individual' });

@@ -23,8 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * STOMP across two nodes of one grid, driven by @stomp/stompjs (pinned in
  * src/test/node/package-lock.json) under Node: the scenarios are in
  * src/test/node/stomp-cluster.test.js, given node A's and node B's URLs; this runs them and fails
- * if any does. The queue scenarios are skipped unless {@code -Dswitchboard.test.grid-queues=on}
- * (or SWITCHBOARD_GRID_QUEUES=on in the environment).
+ * if any does.
  */
 class ClusterStompJsTest {
 
@@ -76,9 +75,6 @@ class ClusterStompJsTest {
                 .directory(NODE_TESTS.toFile()).redirectErrorStream(true);
         node.environment().put("SWITCHBOARD_STOMP_URL", a.ws("stomp").toString());
         node.environment().put("SWITCHBOARD_STOMP_URL_B", b.ws("stomp").toString());
-        if ("on".equals(System.getProperty("switchboard.test.grid-queues"))) {
-            node.environment().put("SWITCHBOARD_GRID_QUEUES", "on");
-        }
         Process process = node.start();
         try {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
