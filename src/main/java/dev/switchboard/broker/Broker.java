@@ -467,8 +467,8 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    /** How long a call waits for a queue's home on another node. */
-    private static final Duration HOME_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a call waits for a queue's home on another node (the port's own answer comes first). */
+    private static final Duration HOME_TIMEOUT = Duration.ofSeconds(35);
 
     private static void await(CompletableFuture<Void> answer) throws BrokerException {
         try {

@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,9 +48,10 @@ import java.util.logging.Logger;
  * takes it over with a {@code replace(queue, departed, itself)}, so exactly one does. The home
  * runs the queue in its own broker, as on one node, and keeps every message it holds in the grid
  * map {@code switchboard.queue.held.QUEUE} (message store id → content; the grid's synchronous
- * backup makes each write survive the loss of any one member), with the ones it handed out in
- * {@code switchboard.queue.delivered.QUEUE}; the next home adopts them all, those handed out
- * redelivered. Ids come from a Hazelcast flake id generator, so they grow with time on every node.
+ * backup makes each write survive the loss of any one member); the next home adopts them all,
+ * every one marked redelivered — the last home may have handed any of them out, and a mark written
+ * beside each hand-over could still be on its way when it died (a duplicate must never come
+ * unmarked). Ids come from a Hazelcast flake id generator, so they grow with time on every node.
  * <p>
  * The other nodes talk to a home over its grid topic {@code switchboard.queue.to.NODE} (only
  * {@code byte[]} crosses: application classes are not on other members' class path in Payara):
@@ -67,11 +67,14 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
 
     static final String HOMES = "switchboard.queue.homes";
     static final String HELD_PREFIX = "switchboard.queue.held.";
-    static final String DELIVERED_PREFIX = "switchboard.queue.delivered.";
     static final String IDS = "switchboard.queue.ids";
     static final String TOPIC_PREFIX = "switchboard.queue.to.";
-    /** How long a call waits for a home's answer before it fails. */
-    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long a call waits for a home's answer before it fails: longer than the grid takes to drop
+     * a silent member (10 s standalone), so a home that dies makes its calls follow the queue to the
+     * next home rather than fail.
+     */
+    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
     private static final int SEND = 1;
     private static final int SUBSCRIBE = 2;
@@ -177,15 +180,13 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
         return false;
     }
 
-    /** What the departed home held, in store-id order (the order it stored them), handed-out ones marked. */
+    /** What the departed home held, in store-id order (the order it stored them), all marked delivered. */
     private List<MessageStore.StoredMessage> takeOver(String queue, String departed) {
         IMap<Long, byte[]> held = grid.getMap(HELD_PREFIX + queue);
-        Set<Long> delivered = new HashSet<>(grid.<Long, String>getMap(DELIVERED_PREFIX + queue).keySet());
         List<MessageStore.StoredMessage> adopted = new ArrayList<>();
         Set<String> messageIds = ConcurrentHashMap.newKeySet();
         held.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
-            adopted.add(new MessageStore.StoredMessage(entry.getKey(), queue, delivered.contains(entry.getKey()),
-                    entry.getValue()));
+            adopted.add(new MessageStore.StoredMessage(entry.getKey(), queue, true, entry.getValue()));
             try {
                 messageIds.add(MessageCodec.decode(entry.getValue()).id());
             } catch (IOException e) {
@@ -194,7 +195,7 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
         });
         adoptedIds.put(queue, messageIds);
         LOG.info("Cluster: this node took over " + queue + " from departed node " + departed + " with "
-                + adopted.size() + " messages (" + delivered.size() + " handed out before)");
+                + adopted.size() + " messages");
         return adopted;
     }
 
@@ -539,16 +540,15 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
      * A queue's messages in the grid, for its next home: what the broker would write to its store,
      * every message of the queue (not only persistent ones). Each write is answered once the
      * member that owns the entry and its backup have it; writes complete in the order they were
-     * made, as {@link MessageStore#writeAsync} promises.
+     * made, as {@link MessageStore#writeAsync} promises. Delivered marks are not kept: the next
+     * home marks everything it takes over.
      */
     private final class GridQueueStore implements MessageStore {
         private final IMap<Long, byte[]> held;
-        private final IMap<Long, String> delivered;
         private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
         GridQueueStore(String queue) {
             this.held = grid.getMap(HELD_PREFIX + queue);
-            this.delivered = grid.getMap(DELIVERED_PREFIX + queue);
         }
 
         @Override
@@ -577,11 +577,8 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
                 for (Batch.Operation operation : batch.operations()) {
                     if (operation instanceof Batch.AddMessage add) {
                         writes.add(held.setAsync(add.id(), add.content()).toCompletableFuture());
-                    } else if (operation instanceof Batch.MarkDelivered mark) {
-                        writes.add(delivered.setAsync(mark.id(), "").toCompletableFuture());
                     } else if (operation instanceof Batch.RemoveMessage remove) {
                         writes.add(held.removeAsync(remove.id()).toCompletableFuture());
-                        writes.add(delivered.removeAsync(remove.id()).toCompletableFuture());
                     }
                 }
             } catch (HazelcastInstanceNotActiveException e) {
