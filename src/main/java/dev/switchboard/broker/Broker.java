@@ -8,6 +8,7 @@ import dev.switchboard.bus.FanOut;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.bus.Replay;
 import dev.switchboard.bus.Sequenced;
+import dev.switchboard.bus.Since;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -49,6 +50,16 @@ public final class Broker implements AutoCloseable {
     public static final String TOPIC_CHANNEL_PREFIX = "topic:";
     /** A durable subscription's backlog, as the store names its queue. */
     private static final String DURABLE_QUEUE_PREFIX = "durable:";
+    /** A durable subscription's queue in a cluster: {@code /durable/CLIENT-ID/NAME}, both escaped. */
+    static final String CLUSTER_DURABLE_PREFIX = "/durable/";
+
+    static String clusterDurableQueue(String clientId, String name) {
+        return CLUSTER_DURABLE_PREFIX + escape(clientId) + "/" + escape(name);
+    }
+
+    private static String escape(String part) {
+        return part.replace("%", "%25").replace("/", "%2F");
+    }
 
     /** A topic's channel on the bus. */
     public static String channel(String destination) {
@@ -125,7 +136,7 @@ public final class Broker implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final ConcurrentMap<String, Queue> queues = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Topic> topics = new ConcurrentHashMap<>();
-    /** Durable subscriptions by client id and name. */
+    /** Durable subscriptions by client id and name (in a cluster: those whose home is this node). */
     private final ConcurrentMap<DurableName, Durable> durables = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Registration> registrations = new ConcurrentHashMap<>();
     /** Queues, topics and durable subscriptions; a new one past {@code maxDestinations} is refused. */
@@ -656,9 +667,17 @@ public final class Broker implements AutoCloseable {
                 if (!home.here()) {
                     return null;
                 }
+                QueueHomes.DurableSubscription durable = null;
+                if (destination.startsWith(CLUSTER_DURABLE_PREFIX)) {
+                    durable = homes.durable(destination);
+                    if (durable == null) {
+                        throw BrokerException.invalid("no durable subscription " + destination + " (it has ended)");
+                    }
+                }
                 newDestination(destination);
-                Queue made = new Queue(destination, "queue " + destination, limits, holdings,
-                        new StoreWriter(home.store()), true, messagesOut);
+                Queue made = new Queue(destination, durable == null ? "queue " + destination
+                        : "durable subscription " + destination, limits, holdings, new StoreWriter(home.store()), true,
+                        messagesOut);
                 for (MessageStore.StoredMessage stored : home.adopted()) {
                     try {
                         made.restore(new Queue.Entry(MessageCodec.decode(stored.content()), stored.id(), stored.delivered()));
@@ -667,6 +686,9 @@ public final class Broker implements AutoCloseable {
                     }
                 }
                 queues.put(destination, made);
+                if (durable != null) {
+                    keepDurableHere(destination, durable, made);
+                }
                 return made;
             }
         }
@@ -682,6 +704,9 @@ public final class Broker implements AutoCloseable {
 
     /** A queue left idle — nothing held, no consumer — is forgotten, as an empty topic is (never a durable's). */
     private void forgetIfIdle(Queue queue) {
+        if (clusterDurables.containsKey(queue.name)) {
+            return; // a durable subscription's backlog lives until the subscription ends
+        }
         if (queues.get(queue.name) == queue && queue.retireIfIdle() && queues.remove(queue.name, queue)) {
             destinations.decrementAndGet();
         }
@@ -713,7 +738,17 @@ public final class Broker implements AutoCloseable {
             throw BrokerException.invalid("subscription '" + request.key() + "' exists already");
         }
         if (request.durable()) {
-            subscribeDurable(request, subscriber);
+            if (!isTopic(request.destination())) {
+                throw BrokerException.invalid("durable-subscription-name is for topics: a queue keeps its messages anyway");
+            }
+            if (request.clientId() == null) {
+                throw BrokerException.invalid("a durable subscription needs the connection's client-id (CONNECT header)");
+            }
+            if (homes != null) {
+                subscribeClusterDurable(request, subscriber);
+            } else {
+                subscribeDurable(request, subscriber);
+            }
             return Start.NOW;
         }
         if (!isTopic(request.destination())) {
@@ -761,10 +796,116 @@ public final class Broker implements AutoCloseable {
                 }
                 return;
             }
-            registrations.put(request.key(), new OnQueue(queue, null));
+            Durable durable = clusterDurables.get(queue.name);
+            if (durable != null) {
+                synchronized (durables) {
+                    if (durable.activeKey != null) {
+                        throw BrokerException.conflict("durable-in-use", "durable subscription '" + durable.name.name
+                                + "' of client '" + durable.name.clientId + "' is in use by another connection");
+                    }
+                    durable.activeKey = request.key();
+                }
+                // the selector chose what entered the backlog: the consumer takes all of it
+                consumer = new Queue.Consumer(request.key(), subscriber, request.ack(), request.prefetch(), null);
+            }
+            registrations.put(request.key(), new OnQueue(queue, durable));
             if (queue.addConsumer(consumer)) {
                 return;
             }
+        }
+    }
+
+    // ---- durable subscriptions in a cluster ------------------------------------------------------------
+
+    /** Durable subscriptions homed here, by their queue's name. */
+    private final ConcurrentMap<String, Durable> clusterDurables = new ConcurrentHashMap<>();
+
+    /**
+     * A durable subscription in a cluster: made in the cluster's list unless it is there (another
+     * topic or selector ends the old one first, as on one node), then a consumer of its queue,
+     * wherever that queue's home is.
+     */
+    private void subscribeClusterDurable(SubscriptionRequest request, Subscriber subscriber) throws BrokerException {
+        String queue = clusterDurableQueue(request.clientId(), request.durableName());
+        String selector = request.selector() == null ? null : request.selector().text();
+        QueueHomes.DurableSubscription wanted = new QueueHomes.DurableSubscription(request.destination(), selector,
+                null, 0);
+        QueueHomes.DurableSubscription known = homes.createDurable(queue, wanted);
+        if (!known.topic().equals(request.destination()) || !Objects.equals(known.selector(), selector)) {
+            endDurable(request.clientId(), request.durableName());
+            known = homes.createDurable(queue, wanted);
+        }
+        subscribeQueue(new SubscriptionRequest(request.key(), queue, request.ack(), request.prefetch(), null,
+                request.clientId(), null, null), subscriber);
+    }
+
+    /**
+     * This node is the durable subscription's home: its queue takes the topic's messages from the
+     * topic's log — from where the last home left off (missed ones read back from the log; a gap
+     * longer than the log keeps is logged), then live — each in the grid before it is queued, and
+     * the point reached is kept with the subscription for the next home.
+     */
+    private void keepDurableHere(String queue, QueueHomes.DurableSubscription known, Queue backlog)
+            throws BrokerException {
+        int slash = queue.indexOf('/', CLUSTER_DURABLE_PREFIX.length());
+        DurableName name = new DurableName(
+                queue.substring(CLUSTER_DURABLE_PREFIX.length(), slash).replace("%2F", "/").replace("%25", "%"),
+                queue.substring(slash + 1).replace("%2F", "/").replace("%25", "%"));
+        Durable durable = new Durable(0, name, known.topic(), Selector.parse(known.selector()), backlog);
+        durable.clusterState = known;
+        clusterDurables.put(queue, durable);
+        durables.put(name, durable);
+        String channel = channel(known.topic());
+        durable.attachment = fanOut.attach(channel, delivery -> takeForDurable(durable,
+                delivery.encoded(Broker.class, Broker::numbered)));
+        if (known.epoch() != null) {
+            Replay replay = bus.replay(channel, new Since(known.epoch(), known.offset()),
+                    durable.attachment.position(), 0);
+            if (!Boolean.TRUE.equals(replay.recovered())) {
+                LOG.warning("durable subscription " + queue + " missed messages of " + known.topic()
+                        + " while it had no node: the topic's log no longer had them");
+            }
+            for (Sequenced missed : replay.events()) {
+                takeForDurable(durable, numbered(missed));
+            }
+        }
+        durable.attachment.start();
+    }
+
+    /** One message of the topic for a durable subscription homed here, in the topic's order. */
+    private void takeForDurable(Durable durable, Message message) {
+        synchronized (durable) {
+            if (durable.ended) {
+                return;
+            }
+            QueueHomes.DurableSubscription at = durable.clusterState;
+            long offset = message.offset();
+            if (at.epoch() != null && at.epoch().equals(message.epoch()) && offset <= at.offset()) {
+                return; // taken already (read back from the log, then live)
+            }
+            durable.clusterState = new QueueHomes.DurableSubscription(at.topic(), at.selector(), message.epoch(), offset);
+            if (!Selector.selects(durable.selector, message) || homes.adopted(durable.queue.name, message.id())) {
+                homes.durableAt(durable.queue.name, durable.clusterState);
+                return;
+            }
+            try {
+                durable.queue.reserve(message);
+            } catch (BrokerException full) {
+                LOG.warning(durable.queue.label + " is full; a message of " + at.topic() + " is not kept for it: "
+                        + full.getMessage());
+                homes.durableAt(durable.queue.name, durable.clusterState);
+                return;
+            }
+            long id = durable.queue.store.nextId();
+            try {
+                durable.queue.store.now(new MessageStore.Batch().addMessage(id, durable.queue.name, storable(message)));
+            } catch (BrokerException e) {
+                durable.queue.unreserve(message);
+                LOG.warning(durable.queue.label + " could not keep a message of " + at.topic() + ": " + e.getMessage());
+                return;
+            }
+            homes.durableAt(durable.queue.name, durable.clusterState);
+            durable.queue.enqueue(new Queue.Entry(message, id, false));
         }
     }
 
@@ -774,6 +915,13 @@ public final class Broker implements AutoCloseable {
      * from there, redelivered.
      */
     private void rehome(String queue) {
+        if (queue.startsWith(CLUSTER_DURABLE_PREFIX) && homes.durable(queue) != null) {
+            try {
+                queueFor(queue); // this node, or whoever claimed it first, collects its topic's messages again
+            } catch (BrokerException | RuntimeException e) {
+                LOG.warning("durable subscription " + queue + " could not move to this node: " + e.getMessage());
+            }
+        }
         for (Map.Entry<String, Registration> entry : registrations.entrySet()) {
             if (entry.getValue() instanceof Remote remote && remote.request.destination().equals(queue)
                     && registrations.remove(entry.getKey(), remote)) {
@@ -903,6 +1051,16 @@ public final class Broker implements AutoCloseable {
         if (clientId == null) {
             throw BrokerException.invalid("ending a durable subscription needs the connection's client-id");
         }
+        if (homes != null) {
+            String queue = clusterDurableQueue(clientId, durableName);
+            if (homes.durable(queue) == null) {
+                throw BrokerException.invalid("no durable subscription '" + durableName + "' of client '" + clientId + "'");
+            }
+            if (queueFor(queue) == null) {
+                await(homes.endDurable(queue, clientId, durableName));
+                return;
+            }
+        }
         synchronized (durables) {
             Durable durable = durables.get(new DurableName(clientId, durableName));
             if (durable == null) {
@@ -918,6 +1076,23 @@ public final class Broker implements AutoCloseable {
 
     /** Caller holds the durables' lock. */
     private void end(Durable durable) throws BrokerException {
+        if (durable.attachment != null) { // a cluster's: its queue is in the grid, its record in the cluster's list
+            synchronized (durable) { // no message is being taken for it when it ends
+                durable.attachment.close();
+                durable.ended = true;
+            }
+            MessageStore.Batch removals = new MessageStore.Batch();
+            durable.queue.storedIds().forEach(removals::removeMessage);
+            durable.queue.store.now(removals);
+            durable.queue.clear();
+            homes.forgetDurable(durable.queue.name);
+            clusterDurables.remove(durable.queue.name);
+            durables.remove(durable.name);
+            if (queues.remove(durable.queue.name, durable.queue)) {
+                destinations.decrementAndGet();
+            }
+            return;
+        }
         MessageStore.Batch writes = new MessageStore.Batch().removeSubscription(durable.storeId);
         durable.queue.storedIds().forEach(writes::removeMessage);
         store.now(writes);
@@ -1170,6 +1345,12 @@ public final class Broker implements AutoCloseable {
         final Queue queue;
         /** The key of the subscription that has it now, or null while it is away. Guarded by the durables' lock. */
         String activeKey;
+        /** In a cluster: what takes its topic's messages on this node, its home; else null. */
+        FanOut.Attachment attachment;
+        /** In a cluster: how far into the topic's log it has taken messages. Guarded by the durable. */
+        QueueHomes.DurableSubscription clusterState;
+        /** In a cluster: ended; nothing more is taken for it. Guarded by the durable. */
+        boolean ended;
 
         Durable(long storeId, DurableName name, String topic, Selector selector, Queue queue) {
             this.storeId = storeId;

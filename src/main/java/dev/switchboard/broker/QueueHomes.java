@@ -50,8 +50,35 @@ public interface QueueHomes {
 
     void unsubscribe(String queue, String key);
 
-    /** {@code lost} is told the name of each queue whose home went: the broker moves its consumers to the next. */
+    /**
+     * {@code lost} is told the name of each queue whose home went: the broker moves its consumers to
+     * the next. For a durable subscription's queue the oldest node is told too, consumers or not: a
+     * durable subscription must go on collecting its topic's messages while its client is away.
+     */
     void onHomeLost(Consumer<String> lost);
+
+    // ---- durable topic subscriptions: a queue each, kept by its home from the topic's log ----------
+
+    /**
+     * A durable topic subscription as the cluster knows it: its topic and selector, and how far
+     * into the topic's log its queue has taken messages ({@code epoch} null before the first).
+     */
+    record DurableSubscription(String topic, String selector, String epoch, long offset) {
+    }
+
+    /** The durable subscription whose queue is {@code queue}, or null. */
+    DurableSubscription durable(String queue);
+
+    /** Makes it unless it exists; returns the one that exists then (perhaps another node's). */
+    DurableSubscription createDurable(String queue, DurableSubscription wanted);
+
+    /** Its queue has taken the topic's messages up to {@code moved}'s offset (written without waiting). */
+    void durableAt(String queue, DurableSubscription moved);
+
+    void forgetDurable(String queue);
+
+    /** Ends a durable subscription whose home is another node; completes once it is gone. */
+    CompletableFuture<Void> endDurable(String queue, String clientId, String name);
 
     /** The home of a queue went before it answered: what was asked may or may not have been done. */
     final class HomeLost extends RuntimeException {

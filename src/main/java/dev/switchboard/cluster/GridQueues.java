@@ -68,6 +68,8 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
     static final String HOMES = "switchboard.queue.homes";
     static final String HELD_PREFIX = "switchboard.queue.held.";
     static final String IDS = "switchboard.queue.ids";
+    /** Durable subscriptions: their queue's name → topic, selector and how far into the topic's log they are. */
+    static final String DURABLES = "switchboard.durables";
     static final String TOPIC_PREFIX = "switchboard.queue.to.";
     /**
      * How long a call waits for a home's answer before it fails: longer than the grid takes to drop
@@ -84,6 +86,7 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
     private static final int DELIVER = 6;
     private static final int REFUSED = 7;
     private static final int ANSWER = 8;
+    private static final int END_DURABLE = 9;
 
     /** A call waiting for a home's answer. */
     private record Call(String node, String queue, CompletableFuture<Void> answer) {
@@ -99,6 +102,7 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
     /** What other nodes send here, handled one at a time in the order each sent it. */
     private final SerialExecutor inbound;
     private final IMap<String, String> homes;
+    private final IMap<String, String> durables;
     private final FlakeIdGenerator ids;
     private final ITopic<byte[]> inbox;
     private final UUID inboxRegistration;
@@ -124,6 +128,7 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
         this.pool = pool;
         this.inbound = new SerialExecutor(pool);
         this.homes = this.grid.getMap(HOMES);
+        this.durables = this.grid.getMap(DURABLES);
         this.ids = this.grid.getFlakeIdGenerator(IDS);
         this.inbox = this.grid.getTopic(TOPIC_PREFIX + node);
         this.inboxRegistration = inbox.addMessageListener(message -> received(message.getMessageObject()));
@@ -208,6 +213,51 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
     @Override
     public void onHomeLost(Consumer<String> lost) {
         this.homeLost = lost;
+    }
+
+    // ---- durable subscriptions ----------------------------------------------------------------------
+
+    private static String encode(DurableSubscription durable) {
+        return durable.topic() + "\n" + (durable.selector() == null ? "" : durable.selector()) + "\n"
+                + (durable.epoch() == null ? "" : durable.epoch()) + "\n" + durable.offset();
+    }
+
+    private static DurableSubscription decodeDurable(String value) {
+        if (value == null) {
+            return null;
+        }
+        String[] parts = value.split("\n", -1);
+        int last = parts.length - 1; // a selector may hold line breaks; the topic, epoch and offset do not
+        String selector = String.join("\n", java.util.Arrays.copyOfRange(parts, 1, last - 1));
+        return new DurableSubscription(parts[0], selector.isEmpty() ? null : selector,
+                parts[last - 1].isEmpty() ? null : parts[last - 1], Long.parseLong(parts[last]));
+    }
+
+    @Override
+    public DurableSubscription durable(String queue) {
+        return decodeDurable(durables.get(queue));
+    }
+
+    @Override
+    public DurableSubscription createDurable(String queue, DurableSubscription wanted) {
+        String there = durables.putIfAbsent(queue, encode(wanted));
+        return there == null ? wanted : decodeDurable(there);
+    }
+
+    @Override
+    public void durableAt(String queue, DurableSubscription moved) {
+        durables.setAsync(queue, encode(moved));
+    }
+
+    @Override
+    public void forgetDurable(String queue) {
+        durables.delete(queue);
+        grid.getMap(HELD_PREFIX + queue).destroy();
+    }
+
+    @Override
+    public CompletableFuture<Void> endDurable(String queue, String clientId, String name) {
+        return call(queue, END_DURABLE, out -> out.string(clientId).string(name));
     }
 
     // ---- calls to a home --------------------------------------------------------------------------
@@ -368,6 +418,14 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
             }
             case NACK -> here.nack(from + "|" + in.string(), in.string());
             case UNSUBSCRIBE -> dropServed(from + "|" + in.string());
+            case END_DURABLE -> {
+                try {
+                    here.endDurable(in.string(), in.string());
+                    answer(from, id, null);
+                } catch (BrokerException e) {
+                    answer(from, id, e);
+                }
+            }
             case DELIVER -> {
                 Subscriber subscriber = consumers.get(in.string());
                 boolean redelivered = in.flag();
@@ -515,6 +573,15 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
                 lost.add(queue);
             }
         });
+        // a durable subscription collects its topic's messages while its client is away: the oldest
+        // node moves those of the departed node at once, consumers or not
+        if (oldest()) {
+            for (String queue : durables.keySet()) {
+                if (gone.equals(homes.get(queue)) && !lost.contains(queue)) {
+                    lost.add(queue);
+                }
+            }
+        }
         for (String queue : lost) {
             try {
                 homeLost.accept(queue);
@@ -522,6 +589,11 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
                 LOG.log(Level.WARNING, "Cluster: the consumers of " + queue + " could not move to its next node", e);
             }
         }
+    }
+
+    private boolean oldest() {
+        java.util.Iterator<Member> members = grid.getCluster().getMembers().iterator();
+        return members.hasNext() && members.next().localMember();
     }
 
     @Override

@@ -232,6 +232,114 @@ class ClusterQueueTest {
         Await.until("two members again", Duration.ofSeconds(30), () -> GridNodes.members(a.http("health")) == 2);
     }
 
+    /**
+     * A durable topic subscription made on node A collects the topic's messages sent on node B
+     * while its client is away, and its client resumes on node B and gets them in order; UNSUBSCRIBE
+     * with its name ends it everywhere.
+     */
+    @Test
+    void aDurableSubscriptionCollectsWhileAwayAndResumesOnTheOtherNode() throws Exception {
+        String topic = "/topic/orders" + System.nanoTime() % 1_000_000;
+        String client = "durable-client-" + System.nanoTime() % 1_000_000;
+        try (Stomp first = new Stomp(a.ws("stomp"), client)) {
+            first.subscribeDurable("d", topic, "orders");
+        }
+        try (Stomp producer = new Stomp(b.ws("stomp"))) {
+            for (int i = 0; i < 100; i++) {
+                producer.send(topic, "o" + i, i == 99 ? "sent" : null);
+            }
+            producer.awaitReceipt("sent");
+        }
+        try (Stomp back = new Stomp(b.ws("stomp"), client)) {
+            back.subscribeDurable("d", topic, "orders");
+            for (int i = 0; i < 100; i++) {
+                Frame message = back.nextMessage();
+                assertEquals("o" + i, message.body());
+                assertEquals(topic, message.headers().get("destination"));
+                back.ack(message, i == 99 ? "acked" : null);
+            }
+            back.awaitReceipt("acked");
+            back.send("UNSUBSCRIBE\nid:d\ndurable-subscription-name:orders\nreceipt:ended\n\n");
+            back.awaitReceipt("ended");
+        }
+        try (Stomp producer = new Stomp(a.ws("stomp"))) {
+            producer.send(topic, "after the end", "late");
+            producer.awaitReceipt("late");
+        }
+        try (Stomp again = new Stomp(a.ws("stomp"), client)) {
+            again.subscribeDurable("d", topic, "orders");
+            assertTrue(again.nextMessageWithin(Duration.ofMillis(500)) == null, "an ended subscription kept nothing");
+            again.send("UNSUBSCRIBE\nid:d\ndurable-subscription-name:orders\nreceipt:ended\n\n");
+            again.awaitReceipt("ended");
+        }
+    }
+
+    /** One durable subscription, one client at a time, whichever nodes they are on. */
+    @Test
+    void aDurableSubscriptionInUseOnOneNodeIsRefusedOnTheOther() throws Exception {
+        String topic = "/topic/single" + System.nanoTime() % 1_000_000;
+        String client = "single-" + System.nanoTime() % 1_000_000;
+        try (Stomp holder = new Stomp(a.ws("stomp"), client); Stomp second = new Stomp(b.ws("stomp"), client)) {
+            holder.subscribeDurable("d", topic, "one");
+            second.sendSubscribeDurable("d", topic, "one");
+            Frame error = second.nextFrameRaw();
+            assertEquals("ERROR", error.command());
+            assertTrue(error.headers().get("message").contains("in use"), String.valueOf(error));
+        }
+    }
+
+    /**
+     * The durable subscription's home is killed with SIGKILL while its client is away and the topic
+     * goes on: the oldest node takes it over, reads the topic's log from where the home had got,
+     * and the client, back on another node, gets every message in order — one it may have had
+     * already comes marked redelivered.
+     */
+    @Test
+    void killingADurableSubscriptionsHomeLosesNoneOfItsMessages() throws Exception {
+        String topic = "/topic/survives" + System.nanoTime() % 1_000_000;
+        String client = "survivor-" + System.nanoTime() % 1_000_000;
+        int gridPort = GridNodes.freePort();
+        Map<String, String> keys = keys(gridPort);
+        keys.put("cluster.members", clusterMembers + ",127.0.0.1:" + gridPort);
+        try (ServerProcess home = ServerProcess.start(keys)) {
+            Await.until("three members", Duration.ofSeconds(90), () -> GridNodes.members(a.http("health")) == 3);
+            try (Stomp first = new Stomp(home.ws("stomp"), client)) {
+                first.subscribeDurable("d", topic, "kept");
+            }
+            try (Stomp producer = new Stomp(a.ws("stomp"))) {
+                for (int i = 0; i < 50; i++) {
+                    producer.send(topic, "t" + i, i == 49 ? "half" : null);
+                }
+                producer.awaitReceipt("half");
+                home.kill();
+                for (int i = 50; i < 100; i++) {
+                    producer.send(topic, "t" + i, i == 99 ? "all" : null);
+                }
+                producer.awaitReceipt("all");
+            }
+            Await.until("two members", Duration.ofSeconds(30), () -> GridNodes.members(a.http("health")) == 2);
+            try (Stomp back = new Stomp(b.ws("stomp"), client)) {
+                back.subscribeDurable("d", topic, "kept");
+                List<String> bodies = new ArrayList<>();
+                Set<String> distinct = new HashSet<>();
+                while (distinct.size() < 100) {
+                    Frame message = back.nextMessage();
+                    if (!distinct.add(message.body())) {
+                        assertEquals("true", message.headers().get("redelivered"), "a second copy of " + message.body());
+                    } else {
+                        bodies.add(message.body());
+                    }
+                    back.ack(message, null);
+                }
+                for (int i = 0; i < 100; i++) {
+                    assertEquals("t" + i, bodies.get(i), "in the topic's order");
+                }
+                back.send("UNSUBSCRIBE\nid:d\ndurable-subscription-name:kept\nreceipt:ended\n\n");
+                back.awaitReceipt("ended");
+            }
+        }
+    }
+
     /** Acknowledges what arrived; a body seen before must come marked redelivered. */
     private static void consume(Stomp consumer, Map<String, Integer> seen, List<String> problems) {
         for (Frame message : consumer.drainMessages()) {
@@ -264,8 +372,13 @@ class ClusterQueueTest {
         private final Set<String> receipts = new HashSet<>();
 
         Stomp(URI uri) throws InterruptedException {
+            this(uri, null);
+        }
+
+        Stomp(URI uri, String clientId) throws InterruptedException {
             ws = WsClient.connect(uri);
-            ws.sendText("CONNECT\naccept-version:1.2\nhost:x\n\n\0");
+            ws.sendText("CONNECT\naccept-version:1.2\nhost:x\n" + (clientId == null ? "" : "client-id:" + clientId + "\n")
+                    + "\n\0");
             Frame connected = nextFrame(Duration.ofSeconds(10));
             assertEquals("CONNECTED", connected.command(), String.valueOf(connected));
         }
@@ -278,6 +391,29 @@ class ClusterQueueTest {
             ws.sendText("SUBSCRIBE\nid:" + id + "\ndestination:" + queue + "\nack:" + ack + "\nreceipt:sub-" + id + "\n"
                     + (prefetch == null ? "" : "prefetch-count:" + prefetch + "\n") + "\n\0");
             awaitReceipt("sub-" + id);
+        }
+
+        void subscribeDurable(String id, String topic, String name) throws InterruptedException {
+            sendSubscribeDurable(id, topic, name);
+            awaitReceipt("sub-" + id);
+        }
+
+        void sendSubscribeDurable(String id, String topic, String name) {
+            ws.sendText("SUBSCRIBE\nid:" + id + "\ndestination:" + topic + "\nack:client-individual\n"
+                    + "durable-subscription-name:" + name + "\nreceipt:sub-" + id + "\n\n\0");
+        }
+
+        /** Any frame as it comes, an ERROR included. */
+        Frame nextFrameRaw() throws InterruptedException {
+            Frame frame = nextFrame(Duration.ofSeconds(20));
+            if (frame == null) {
+                throw new AssertionError("no frame");
+            }
+            return frame;
+        }
+
+        void send(String frame) {
+            ws.sendText(frame + "\0");
         }
 
         void send(String queue, String body, String receipt) {
