@@ -6,7 +6,14 @@ import dev.switchboard.testing.WsClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
+import java.io.IOException;
 import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Stream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,6 +29,7 @@ final class ChatNodes {
     static final String USERS = "alice:{noop}pw:user,bob:{noop}pw:user,carol:{noop}pw:user,dave:{noop}pw:user,"
             + "erin:{noop}pw:user,olga:{noop}pw:operator|user";
 
+    private static final ConcurrentMap<ServerProcess, Path> DATA_DIRS = new ConcurrentHashMap<>();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private ChatNodes() {
@@ -30,11 +38,49 @@ final class ChatNodes {
     /** A node of grid {@code name} on {@code gridPort}, bound to {@code host}, started through {@code wrapper}. */
     static ServerProcess node(String name, String host, int gridPort, String members, List<String> wrapper) {
         try {
-            return ServerProcess.start(Map.of("cluster", "on", "cluster.name", name, "cluster.port",
-                    Integer.toString(gridPort), "cluster.members", members, "security", "on",
-                    "security.users", USERS), host, wrapper);
+            Path dataDir = Files.createTempDirectory("switchboard-node");
+            try {
+                ServerProcess node = ServerProcess.start(Map.of("cluster", "on", "cluster.name", name, "cluster.port",
+                        Integer.toString(gridPort), "cluster.members", members, "security", "on",
+                        "security.users", USERS, "data-dir", dataDir.toString()), host, wrapper);
+                DATA_DIRS.put(node, dataDir);
+                return node;
+            } catch (Exception e) {
+                delete(dataDir);
+                throw e;
+            }
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Kills each node that was started (null: not started) and deletes its data-dir; every one, whatever fails. */
+    static void stop(ServerProcess... nodes) throws Exception {
+        Exception first = null;
+        for (ServerProcess node : nodes) {
+            if (node == null) {
+                continue;
+            }
+            try {
+                node.close();
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
+            Path dir = DATA_DIRS.remove(node);
+            if (dir != null) {
+                delete(dir);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
         }
     }
 

@@ -47,13 +47,18 @@ class ClusterKillDuringFanOutTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (a != null) {
-                a.close();
-            }
-        } finally {
-            if (b != null) {
-                b.close();
+        ChatNodes.stop(a, b);
+    }
+
+    /** Takes carol's messages and unavailable notices until {@code done}. */
+    private static void collect(ChatNodes.Joined carol, List<JsonObject> messages, Set<String> unavailable,
+                                java.util.function.BooleanSupplier done) throws InterruptedException {
+        while (!done.getAsBoolean()) {
+            JsonObject next = ChatNodes.json(carol.client().next(Duration.ofSeconds(30)).text());
+            if (next.getString("type").equals("message")) {
+                messages.add(next);
+            } else if (next.getString("type").equals("presence") && next.getString("presence").equals("unavailable")) {
+                unavailable.add(next.getString("nick"));
             }
         }
     }
@@ -73,40 +78,26 @@ class ClusterKillDuringFanOutTest {
                     bob.say("b" + i);
                 }
             });
+            List<JsonObject> atCarol = new ArrayList<>();
+            Set<String> unavailable = new HashSet<>();
             for (int i = 0; i < EACH; i++) {
                 alice.say("a" + i);
                 if (i == EACH / 3) {
-                    ChatNodes.message(carol.client(), "a" + (EACH / 4), Duration.ofSeconds(10)); // fan-out under way
+                    String mid = "a" + (EACH / 4);
+                    collect(carol, atCarol, unavailable, () -> atCarol.stream().anyMatch(m -> m.getString("text").equals(mid)));
                 }
             }
             fromB.join();
-            List<JsonObject> atCarol = new ArrayList<>();
             long killed = System.nanoTime();
             b.kill();
             for (int i = 0; i < EACH; i++) {
                 alice.say("after" + i);
             }
             // carol's whole stream: messages up to "after<last>", and bob's and dave's unavailable
-            Set<String> unavailable = new HashSet<>();
-            long unavailableSeconds = -1;
-            boolean last = false;
-            while (!last || unavailable.size() < 2) {
-                JsonObject next = ChatNodes.json(carol.client().next(Duration.ofSeconds(30)).text());
-                switch (next.getString("type")) {
-                    case "message" -> {
-                        atCarol.add(next);
-                        last |= next.getString("text").equals("after" + (EACH - 1));
-                    }
-                    case "presence" -> {
-                        if (next.getString("presence").equals("unavailable")) {
-                            unavailable.add(next.getString("nick"));
-                            unavailableSeconds = Duration.ofNanos(System.nanoTime() - killed).toSeconds();
-                        }
-                    }
-                    default -> {
-                    }
-                }
-            }
+            String last = "after" + (EACH - 1);
+            collect(carol, atCarol, unavailable, () -> unavailable.size() == 2);
+            long unavailableSeconds = Duration.ofNanos(System.nanoTime() - killed).toSeconds();
+            collect(carol, atCarol, unavailable, () -> atCarol.stream().anyMatch(m -> m.getString("text").equals(last)));
             assertEquals(Set.of("bob", "dave"), unavailable);
             assertTrue(unavailableSeconds < 15, "unavailable after " + unavailableSeconds + " s");
             // one order, no gaps, nothing of alice's missing; alice saw the same order

@@ -45,15 +45,7 @@ class ClusterLateNodeTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (a != null) {
-                a.close();
-            }
-        } finally {
-            if (b != null) {
-                b.close();
-            }
-        }
+        ChatNodes.stop(a, b);
     }
 
     @Test
@@ -71,7 +63,8 @@ class ClusterLateNodeTest {
                 }
             }
             int gridPort = GridNodes.freePort();
-            try (ServerProcess c = ChatNodes.node(name, "127.0.0.1", gridPort, members + ",127.0.0.1:" + gridPort, List.of())) {
+            ServerProcess c = ChatNodes.node(name, "127.0.0.1", gridPort, members + ",127.0.0.1:" + gridPort, List.of());
+            try {
                 Await.until("three members on every node", Duration.ofSeconds(60),
                         () -> ChatNodes.members(a) == 3 && ChatNodes.members(b) == 3 && ChatNodes.members(c) == 3);
                 try (ChatNodes.Joined carol = ChatNodes.join(c, room, "carol")) {
@@ -97,6 +90,8 @@ class ClusterLateNodeTest {
                         assertEquals(missed.getJsonObject(2).getJsonNumber("offset").longValue() + 1, offset);
                     }
                 }
+            } finally {
+                ChatNodes.stop(c);
             }
         }
     }
