@@ -62,6 +62,9 @@ final class ChatNodes {
                 continue;
             }
             try {
+                // the nodes' own account of the grid, for the test's report
+                node.log().lines().filter(line -> line.contains("Cluster:") || line.contains("WARNING"))
+                        .forEach(line -> System.out.println("[" + node.http("") + "] " + line));
                 node.close();
             } catch (Exception e) {
                 first = first == null ? e : first;
