@@ -599,7 +599,7 @@ public final class GridBus implements MessageBus {
 
     /**
      * Another node gave a channel a new epoch after a merge: its log here is the one kept, so the
-     * offsets go on, under the new epoch. (A log that restarted — lost — is left to renewEpoch,
+     * offsets go on, under the new epoch, and the notices waiting for an offset go now. (A log that restarted — lost — is left to renewEpoch,
      * which finds the new epoch in the grid.)
      */
     private void epochChanged(String key, String was, String now) {
@@ -622,6 +622,10 @@ public final class GridBus implements MessageBus {
         synchronized (channel) {
             if (was.equals(channel.epoch)) {
                 channel.epoch = now;
+                // notices tagged with an offset of the split may wait for one this log never reaches
+                while (!channel.waiting.isEmpty()) {
+                    handOn(channel, channel.offset, channel.waiting.removeFirst().event());
+                }
                 LOG.info("Cluster: " + channel.name + " has a new epoch " + now + " after a merge");
             }
         }

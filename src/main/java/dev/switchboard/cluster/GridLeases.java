@@ -91,7 +91,7 @@ final class GridLeases implements AutoCloseable {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
-                pool.execute(() -> removeNode(event.getMember().getUuid().toString()));
+                pool.execute(() -> removeNode(event.getMember().getUuid().toString(), timers, 0));
             }
         });
         // fired on the lease's owner only — this node too, for its own lease: one node removes the
@@ -220,7 +220,7 @@ final class GridLeases implements AutoCloseable {
     }
 
     /** A member left the grid: the oldest surviving member removes the entries of the node it was, once, and tells. */
-    private void removeNode(String member) {
+    private void removeNode(String member, ScheduledExecutorService timers, int attempt) {
         try {
             Member oldest = grid.getCluster().getMembers().iterator().next();
             if (oldest.localMember()) {
@@ -235,6 +235,14 @@ final class GridLeases implements AutoCloseable {
             }
         } catch (HazelcastInstanceNotActiveException e) {
             // this node is stopping too
+        } catch (RuntimeException e) {
+            // a scan that reached the member just dropped (its partitions not yet moved): again, shortly
+            if (attempt < 10) {
+                LOG.info(() -> "Cluster: removing the " + what + "s of member " + member + " failed (" + e + "); retrying");
+                timers.schedule(() -> removeNode(member, timers, attempt + 1), 1, TimeUnit.SECONDS);
+            } else {
+                LOG.log(Level.WARNING, "Cluster: could not remove the " + what + "s of member " + member, e);
+            }
         }
     }
 

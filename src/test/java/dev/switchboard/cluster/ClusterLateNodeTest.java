@@ -33,6 +33,7 @@ class ClusterLateNodeTest {
         int portB = GridNodes.freePort();
         members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
         name = "late-test-" + ProcessHandle.current().pid();
+        long starting = System.nanoTime();
         CompletableFuture<ServerProcess> startA = CompletableFuture.supplyAsync(() -> ChatNodes.node(name, "127.0.0.1", portA, members, List.of()));
         CompletableFuture<ServerProcess> startB = CompletableFuture.supplyAsync(() -> ChatNodes.node(name, "127.0.0.1", portB, members, List.of()));
         try {
@@ -41,6 +42,7 @@ class ClusterLateNodeTest {
             b = startB.get();
         }
         Await.until("both nodes in one grid", Duration.ofSeconds(60), () -> ChatNodes.members(a) == 2 && ChatNodes.members(b) == 2);
+        System.out.println("ClusterLateNodeTest: nodes up and in one grid after " + Duration.ofNanos(System.nanoTime() - starting).toMillis() + " ms");
     }
 
     @AfterAll

@@ -38,6 +38,7 @@ class ClusterPartitionTest {
         spaces = NetNamespaces.create(2);
         String members = spaces.address(0) + ":" + GRID_PORT + "," + spaces.address(1) + ":" + GRID_PORT;
         String name = "partition-test-" + ProcessHandle.current().pid();
+        long starting = System.nanoTime();
         CompletableFuture<ServerProcess> startA = CompletableFuture.supplyAsync(() ->
                 ChatNodes.node(name, spaces.address(0), GRID_PORT, members, spaces.exec(0)));
         CompletableFuture<ServerProcess> startB = CompletableFuture.supplyAsync(() ->
@@ -48,6 +49,7 @@ class ClusterPartitionTest {
             b = startB.get();
         }
         Await.until("both nodes in one grid", Duration.ofSeconds(60), () -> ChatNodes.members(a) == 2 && ChatNodes.members(b) == 2);
+        System.out.println("ClusterPartitionTest: nodes up and in one grid after " + Duration.ofNanos(System.nanoTime() - starting).toMillis() + " ms");
     }
 
     @AfterAll

@@ -35,6 +35,7 @@ class ClusterPausedNodeTest {
         int portC = GridNodes.freePort();
         String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB + ",127.0.0.1:" + portC;
         String name = "pause-test-" + ProcessHandle.current().pid();
+        long starting = System.nanoTime();
         CompletableFuture<ServerProcess> startA = CompletableFuture.supplyAsync(() -> ChatNodes.node(name, "127.0.0.1", portA, members, List.of()));
         CompletableFuture<ServerProcess> startB = CompletableFuture.supplyAsync(() -> ChatNodes.node(name, "127.0.0.1", portB, members, List.of()));
         CompletableFuture<ServerProcess> startC = CompletableFuture.supplyAsync(() -> ChatNodes.node(name, "127.0.0.1", portC, members, List.of()));
@@ -49,6 +50,7 @@ class ClusterPausedNodeTest {
         }
         Await.until("three nodes in one grid", Duration.ofSeconds(60),
                 () -> ChatNodes.members(a) == 3 && ChatNodes.members(b) == 3 && ChatNodes.members(c) == 3);
+        System.out.println("ClusterPausedNodeTest: nodes up and in one grid after " + Duration.ofNanos(System.nanoTime() - starting).toMillis() + " ms");
     }
 
     @AfterAll
@@ -98,6 +100,9 @@ class ClusterPausedNodeTest {
             // carol is announced available again on A and B; a newcomer anywhere lists her
             ChatNodes.presence(alice.client(), "carol", "available", Duration.ofSeconds(20));
             ChatNodes.presence(bob.client(), "carol", "available", Duration.ofSeconds(10));
+            // and carol, whose node had dropped the others while it was alone, hears they are there
+            ChatNodes.presence(carol.client(), "alice", "available", Duration.ofSeconds(10));
+            ChatNodes.presence(carol.client(), "bob", "available", Duration.ofSeconds(10));
             try (ChatNodes.Joined erin = ChatNodes.join(c, room, "erin")) {
                 assertEquals(List.of("alice", "bob", "carol", "erin"), erin.nicks());
             }
