@@ -34,6 +34,14 @@ public final class Grid implements AutoCloseable {
      */
     static final int MAX_NO_HEARTBEAT_SECONDS = 10;
 
+    /**
+     * How soon after start, and how often after that, a member looks for another grid of the same
+     * name to merge with after a split (paused, cut off). Hazelcast's defaults are 300 s and 120 s:
+     * minutes of two Switchboards after a short network cut. In Payara: the system properties
+     * {@code hazelcast.merge.first.run.delay.seconds} and {@code hazelcast.merge.next.run.delay.seconds}.
+     */
+    static final int MERGE_DELAY_SECONDS = 5;
+
     private final HazelcastInstance instance;
     private final boolean ours;
 
@@ -52,6 +60,8 @@ public final class Grid implements AutoCloseable {
         grid.setProperty("hazelcast.shutdownhook.enabled", "false"); // Switchboard closes it, after its sockets
         grid.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         grid.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(MAX_NO_HEARTBEAT_SECONDS));
+        grid.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(MERGE_DELAY_SECONDS));
+        grid.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(MERGE_DELAY_SECONDS));
         NetworkConfig network = grid.getNetworkConfig();
         network.setPort(config.clusterPort()).setPortAutoIncrement(false);
         String host = config.host();

@@ -8,7 +8,9 @@ import com.hazelcast.config.PartitioningStrategyConfig;
 import com.hazelcast.config.RingbufferConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.partition.strategy.StringPartitioningStrategy;
 import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
@@ -149,6 +151,8 @@ public final class GridBus implements MessageBus {
     private final AtomicLong lost = new AtomicLong();
     private final ScheduledFuture<?> sweep;
     private final UUID partitionLost;
+    private final UUID merges;
+    private final UUID epochChanges;
     private volatile boolean closed;
 
     /**
@@ -179,6 +183,14 @@ public final class GridBus implements MessageBus {
                 partitionLost(event.getPartitionId());
             }
         });
+        // after a split both sides numbered their logs on under one epoch; the grid kept one side's
+        this.merges = this.grid.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                pool.execute(this::merged);
+            }
+        });
+        this.epochChanges = epochs.addEntryListener((EntryUpdatedListener<String, String>) event ->
+                pool.execute(() -> epochChanged(event.getKey(), event.getOldValue(), event.getValue())), true);
     }
 
     /**
@@ -548,6 +560,77 @@ public final class GridBus implements MessageBus {
         read(channel, head, generation);
     }
 
+    /**
+     * This member merged back into the grid after a split (it was paused past the heartbeat limit,
+     * or cut off). Both sides went on numbering each channel's log under the epoch they shared, and
+     * the grid kept the other side's log: the offsets this side handed out after the split may
+     * name other messages there. So each channel this node has gets a new epoch, for every node —
+     * a {@code since} with the old one is {@code recovered:false} anywhere, never wrong messages —
+     * and this node reads on from the kept log's end. (A channel the other side made meanwhile
+     * has its epoch already: this node takes it.)
+     */
+    private void merged() {
+        for (Channel channel : channels.values()) {
+            String was;
+            int generation;
+            synchronized (channel) {
+                was = channel.epoch;
+                generation = ++channel.generation; // reads of this side's log are dropped
+            }
+            try {
+                String epoch = epochOf(channel.epochKey, was);
+                long next = channel.ring.tailSequence() + 1;
+                synchronized (channel) {
+                    channel.epoch = epoch;
+                    channel.offset = next;
+                    channel.published = 0;
+                    while (!channel.waiting.isEmpty()) {
+                        handOn(channel, channel.offset, channel.waiting.removeFirst().event());
+                    }
+                }
+                LOG.warning("Cluster: merged back into the grid; " + channel.name + " goes on from offset " + next
+                        + " in the new epoch " + epoch);
+                read(channel, next, generation);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Cluster: " + channel.name + " could not start a new epoch after a merge", e);
+            }
+        }
+    }
+
+    /**
+     * Another node gave a channel a new epoch after a merge: its log here is the one kept, so the
+     * offsets go on, under the new epoch, and the notices waiting for an offset go now. (A log that restarted — lost — is left to renewEpoch,
+     * which finds the new epoch in the grid.)
+     */
+    private void epochChanged(String key, String was, String now) {
+        Channel channel = channels.get(key.substring(0, (key.length() - 1) / 2)); // "NAME@NAME"
+        if (channel == null || was == null) {
+            return;
+        }
+        synchronized (channel) {
+            if (!was.equals(channel.epoch)) {
+                return; // this node changed it, or had it already
+            }
+        }
+        try {
+            if (channel.ring.tailSequence() + 1 < channel.offset) {
+                return; // the log restarted: lost, not merged
+            }
+        } catch (RuntimeException e) {
+            return;
+        }
+        synchronized (channel) {
+            if (was.equals(channel.epoch)) {
+                channel.epoch = now;
+                // notices tagged with an offset of the split may wait for one this log never reaches
+                while (!channel.waiting.isEmpty()) {
+                    handOn(channel, channel.offset, channel.waiting.removeFirst().event());
+                }
+                LOG.info("Cluster: " + channel.name + " has a new epoch " + now + " after a merge");
+            }
+        }
+    }
+
     /** A grid partition lost every copy: each channel whose log was on it starts a new epoch. */
     void partitionLost(int partition) {
         for (Channel channel : channels.values()) {
@@ -614,6 +697,8 @@ public final class GridBus implements MessageBus {
         sweep.cancel(false);
         try {
             grid.getPartitionService().removePartitionLostListener(partitionLost);
+            grid.getLifecycleService().removeLifecycleListener(merges);
+            epochs.removeEntryListener(epochChanges);
         } catch (HazelcastInstanceNotActiveException e) {
             // the grid went first
         }

@@ -6,6 +6,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.query.Predicate;
@@ -70,6 +71,7 @@ final class GridLeases implements AutoCloseable {
     private final ConcurrentMap<String, String> mine = new ConcurrentHashMap<>();
     private final UUID membership;
     private final UUID expiry;
+    private final UUID lifecycle;
     private final ScheduledFuture<?> renewal;
     private volatile Changes changes = (key, value) -> { };
 
@@ -81,7 +83,7 @@ final class GridLeases implements AutoCloseable {
         this.nodes = this.grid.getMap(config.getName() + ".nodes");
         this.node = grid.nodeId();
         this.what = what;
-        nodes.put(node, Long.toString(System.currentTimeMillis()), LEASE.toMillis(), TimeUnit.MILLISECONDS);
+        renewLease();
         this.membership = this.grid.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -89,13 +91,20 @@ final class GridLeases implements AutoCloseable {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
-                pool.execute(() -> removeNode(event.getMember().getUuid().toString()));
+                pool.execute(() -> removeNode(event.getMember().getUuid().toString(), timers, 0));
             }
         });
         // fired on the lease's owner only — this node too, for its own lease: one node removes the
         // entries of a node that stopped renewing (they come back when it renews again)
         this.expiry = nodes.addLocalEntryListener((EntryExpiredListener<String, String>) event ->
-                pool.execute(() -> removeEntriesOf(event.getKey(), false)));
+                pool.execute(() -> leaseExpired(event.getKey(), event.getOldValue(), timers)));
+        // merged back after a split (paused past the heartbeat limit, cut off): a new member id, and
+        // the grid's entries are the other side's — see merged()
+        this.lifecycle = this.grid.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                pool.execute(this::merged);
+            }
+        });
         this.renewal = timers.scheduleWithFixedDelay(this::renew, RENEW_EVERY.toMillis(), RENEW_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -172,16 +181,68 @@ final class GridLeases implements AutoCloseable {
         return new Leased(key, stored.substring(0, newline), stored.substring(newline + 1));
     }
 
-    /** A node left the grid: the oldest surviving member removes its entries, once, and tells. */
-    private void removeNode(String gone) {
+    /**
+     * This node's lease: its value is the grid member this node is now. A node keeps its id (the
+     * one its entries carry) for its life, but Hazelcast gives a member that merged back after a
+     * split a new member id; the lease says which member to watch.
+     */
+    private void renewLease() {
+        nodes.put(node, grid.getCluster().getLocalMember().getUuid().toString(), LEASE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A lease lapsed. If its node is still a grid member its renewal may only have been held up
+     * (a partition's owner paused, and the grid had not dropped it yet): one more renewal period
+     * before its entries go.
+     */
+    private void leaseExpired(String gone, String member, ScheduledExecutorService timers) {
+        boolean stillMember = false;
+        try {
+            for (Member m : grid.getCluster().getMembers()) {
+                stillMember |= m.getUuid().toString().equals(member == null ? gone : member);
+            }
+        } catch (HazelcastInstanceNotActiveException e) {
+            return;
+        }
+        if (!stillMember) {
+            removeEntriesOf(gone, false);
+            return;
+        }
+        timers.schedule(() -> {
+            try {
+                if (!nodes.containsKey(gone)) {
+                    removeEntriesOf(gone, false);
+                }
+            } catch (HazelcastInstanceNotActiveException e) {
+                // stopping
+            }
+        }, RENEW_EVERY.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    }
+
+    /** A member left the grid: the oldest surviving member removes the entries of the node it was, once, and tells. */
+    private void removeNode(String member, ScheduledExecutorService timers, int attempt) {
         try {
             Member oldest = grid.getCluster().getMembers().iterator().next();
             if (oldest.localMember()) {
+                String gone = member;
+                for (Map.Entry<String, String> lease : nodes.entrySet()) {
+                    if (member.equals(lease.getValue())) {
+                        gone = lease.getKey(); // a node that merged back once is another member now
+                    }
+                }
                 nodes.delete(gone);
                 removeEntriesOf(gone, true);
             }
         } catch (HazelcastInstanceNotActiveException e) {
             // this node is stopping too
+        } catch (RuntimeException e) {
+            // a scan that reached the member just dropped (its partitions not yet moved): again, shortly
+            if (attempt < 10) {
+                LOG.info(() -> "Cluster: removing the " + what + "s of member " + member + " failed (" + e + "); retrying");
+                timers.schedule(() -> removeNode(member, timers, attempt + 1), 1, TimeUnit.SECONDS);
+            } else {
+                LOG.log(Level.WARNING, "Cluster: could not remove the " + what + "s of member " + member, e);
+            }
         }
     }
 
@@ -215,14 +276,11 @@ final class GridLeases implements AutoCloseable {
     /** Renews this node's lease; its entries removed meanwhile (it was unreachable) are put back if still free. */
     private void renew() {
         try {
-            nodes.put(node, Long.toString(System.currentTimeMillis()), LEASE.toMillis(), TimeUnit.MILLISECONDS);
+            renewLease();
             // reading a lapsed lease expires it now, not at the grid's next expiry sweep
             java.util.Set<String> others = new java.util.HashSet<>();
-            for (Member member : grid.getCluster().getMembers()) {
-                if (!member.localMember()) {
-                    others.add(member.getUuid().toString());
-                }
-            }
+            nodes.keySet().forEach(others::add);
+            others.remove(node);
             nodes.getAll(others);
             Map<String, String> held = map.getAll(mine.keySet());
             for (Map.Entry<String, String> entry : mine.entrySet()) {
@@ -247,6 +305,39 @@ final class GridLeases implements AutoCloseable {
         }
     }
 
+    /**
+     * This node merged back into the grid after a split. Each side had dropped the other's entries
+     * and told its own clients; the grid now holds the other side's copy (with what this side had
+     * added where free). This node renews its lease at once, puts back its entries still free, and
+     * announces every entry again — its own to everyone, the others' for its own clients, who
+     * heard they were gone (a repeat for the rest).
+     */
+    private void merged() {
+        try {
+            renewLease();
+            for (Map.Entry<String, String> entry : mine.entrySet()) {
+                String now = map.get(entry.getKey());
+                if (now == null) {
+                    map.putIfAbsent(entry.getKey(), entry.getValue());
+                } else if (!now.equals(entry.getValue())) {
+                    LOG.warning("Cluster: " + what + " " + entry.getKey() + " was taken while this node was cut off");
+                    mine.remove(entry.getKey(), entry.getValue());
+                }
+            }
+            int told = 0;
+            for (Map.Entry<String, String> entry : map.entrySet()) {
+                tell(() -> changes.restored(entry.getKey(), valueOf(entry.getValue())));
+                told++;
+            }
+            LOG.info("Cluster: merged back into the grid as member " + grid.getCluster().getLocalMember().getUuid()
+                    + "; announced its " + told + " " + what + "(s) again");
+        } catch (HazelcastInstanceNotActiveException e) {
+            // stopping
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Cluster: re-announcing the " + what + "s after a merge failed", e);
+        }
+    }
+
     private static String valueOf(String stored) {
         return stored.substring(stored.indexOf('\n') + 1);
     }
@@ -256,6 +347,7 @@ final class GridLeases implements AutoCloseable {
         renewal.cancel(false);
         try {
             grid.getCluster().removeMembershipListener(membership);
+            grid.getLifecycleService().removeLifecycleListener(lifecycle);
             nodes.removeEntryListener(expiry);
             mine.forEach(map::remove);
             nodes.delete(node);

@@ -36,8 +36,19 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts a server with these configuration keys (as {@code -Dswitchboard.KEY=VALUE}) on a free port. */
     public static ServerProcess start(Map<String, String> keys) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "-Dswitchboard.host=127.0.0.1",
+        return start(keys, "127.0.0.1", List.of());
+    }
+
+    /**
+     * Starts a server bound to {@code host}, its command run through {@code wrapper} (e.g.
+     * {@code ip netns exec NAME}, which execs java: the process is the server's own, for
+     * {@link #kill()}, {@link #pause()} and {@link #resume()}).
+     */
+    public static ServerProcess start(Map<String, String> keys, String host, List<String> wrapper)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "-Dswitchboard.host=" + host,
                 "-Dswitchboard.port=0"));
         keys.forEach((key, value) -> command.add("-Dswitchboard." + key + "=" + value));
         command.add("dev.switchboard.standalone.Main");
@@ -88,6 +99,24 @@ public final class ServerProcess implements AutoCloseable {
     /** What the server logged so far (its standard error). */
     public String log() throws IOException {
         return Files.readString(log);
+    }
+
+    /** SIGSTOP: the process stands still (no thread runs, its sockets stay open), as in a long GC pause or a frozen VM. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a paused process runs on. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        // the shell's own kill: no procps needed
+        Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -" + name + " " + process.pid()).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     /** SIGKILL: the process ends at once, as in a crash; returns when it is gone. */
