@@ -175,6 +175,7 @@ public final class Broker implements AutoCloseable {
         }
         if (homes != null) {
             homes.onHomeLost(this::rehome);
+            homes.onRejoined(this::rejoined);
         }
     }
 
@@ -926,14 +927,91 @@ public final class Broker implements AutoCloseable {
             if (entry.getValue() instanceof Remote remote && remote.request.destination().equals(queue)
                     && registrations.remove(entry.getKey(), remote)) {
                 remote.consumer.forgetUnacked();
-                try {
-                    subscribeQueue(remote.request, remote.consumer.subscriber());
-                } catch (BrokerException | RuntimeException e) {
-                    LOG.warning("a consumer of " + queue + " could not follow it to its next node: " + e.getMessage());
-                    remote.consumer.subscriber().refused(e instanceof BrokerException refused ? refused
-                            : BrokerException.store("the queue's node went: " + e.getMessage()));
+                resubscribe(remote.request, remote.consumer.subscriber());
+            }
+        }
+    }
+
+    /**
+     * Back in the grid after a split, during which the others took over what this node ran: every
+     * queue and durable subscription run here is given up (the grid keeps their messages; each
+     * home the grid names now is told to look for the ones stored here meanwhile), and every
+     * consumer on this node subscribes again at its queue's home as the grid names it now.
+     */
+    private void rejoined() {
+        List<Runnable> moves = new ArrayList<>();
+        List<String> givenUp = new ArrayList<>();
+        synchronized (queues) {
+            for (Queue queue : new ArrayList<>(queues.values())) {
+                Durable durable = clusterDurables.remove(queue.name);
+                if (durable != null) {
+                    synchronized (durable) {
+                        durable.attachment.close();
+                        durable.ended = true;
+                    }
+                    durables.remove(durable.name, durable);
+                }
+                if (queues.remove(queue.name, queue)) {
+                    destinations.decrementAndGet();
+                }
+                givenUp.add(queue.name);
+                for (Queue.Consumer consumer : queue.giveUp()) {
+                    Registration registration = registrations.get(consumer.key);
+                    if (registration instanceof OnQueue onQueue && onQueue.queue == queue
+                            && registrations.remove(consumer.key, registration)) {
+                        SubscriptionRequest again = new SubscriptionRequest(consumer.key, queue.name, consumer.ack,
+                                consumer.prefetch, consumer.selector, null, null, null);
+                        moves.add(() -> resubscribe(again, consumer.subscriber));
+                    }
                 }
             }
+        }
+        // the homes of the others forgot this node's consumers when it was dropped
+        for (Map.Entry<String, Registration> entry : registrations.entrySet()) {
+            if (entry.getValue() instanceof Remote remote && registrations.remove(entry.getKey(), remote)) {
+                remote.consumer.forgetUnacked();
+                moves.add(() -> resubscribe(remote.request, remote.consumer.subscriber()));
+            }
+        }
+        LOG.warning("back in the cluster after a split: gave up " + givenUp.size() + " queues run here, moving "
+                + moves.size() + " consumers to their queues' homes");
+        moves.forEach(Runnable::run);
+        givenUp.forEach(homes::recount);
+    }
+
+    private void resubscribe(SubscriptionRequest request, Subscriber subscriber) {
+        try {
+            subscribeQueue(request, subscriber);
+        } catch (BrokerException | RuntimeException e) {
+            LOG.warning("a consumer of " + request.destination() + " could not follow it: " + e.getMessage());
+            subscriber.refused(e instanceof BrokerException refused ? refused
+                    : BrokerException.store("the queue's node went: " + e.getMessage()));
+        }
+    }
+
+    /**
+     * What the grid keeps for {@code queue}, run here, after a split healed: those a node stored
+     * while it was split off and this node does not hold join the queue, marked redelivered.
+     */
+    public void recount(String queue, List<MessageStore.StoredMessage> kept) {
+        Queue running = queues.get(queue);
+        if (running == null) {
+            return; // not run here now: whoever takes it over reads all of it
+        }
+        java.util.Set<Long> held = new java.util.HashSet<>(running.storedIds());
+        List<Queue.Entry> found = new ArrayList<>();
+        for (MessageStore.StoredMessage stored : kept) {
+            if (!held.contains(stored.id())) {
+                try {
+                    found.add(new Queue.Entry(MessageCodec.decode(stored.content()), stored.id(), true));
+                } catch (IOException e) {
+                    LOG.warning("a message " + queue + " kept is unreadable and is dropped: " + e.getMessage());
+                }
+            }
+        }
+        if (!found.isEmpty()) {
+            LOG.warning(queue + " found " + found.size() + " messages stored while a node was split off");
+            running.takeBack(found);
         }
     }
 

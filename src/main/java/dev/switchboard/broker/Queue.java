@@ -166,6 +166,38 @@ final class Queue {
         waiting.addLast(entry);
     }
 
+    /**
+     * Messages stored for this queue by another node while it was split off from this one (found in
+     * the grid after the split healed): held whatever the bounds say, as a restart's are, marked
+     * redelivered (that node may have handed them out), and handed out.
+     */
+    void takeBack(List<Entry> entries) {
+        synchronized (this) {
+            for (Entry entry : entries) {
+                restore(entry);
+                enqueued++;
+            }
+            drain(null);
+        }
+        flush();
+    }
+
+    /** The consumers, to move elsewhere: this node no longer runs the queue. Their unacknowledged messages stay where they are stored. */
+    synchronized List<Consumer> giveUp() {
+        retired = true;
+        List<Consumer> all = new ArrayList<>(consumers);
+        consumers.clear();
+        waiting.clear();
+        for (Consumer consumer : all) {
+            consumer.unacked.clear();
+        }
+        holdings.release(Holdings.Kind.QUEUED, heldBytes);
+        held = 0;
+        heldBytes = 0;
+        persistentHeld = 0;
+        return all;
+    }
+
     // ---- consumers ------------------------------------------------------------------------------
 
     /** False when the queue was retired meanwhile (look it up again). */

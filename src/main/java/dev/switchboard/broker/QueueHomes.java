@@ -57,6 +57,19 @@ public interface QueueHomes {
      */
     void onHomeLost(Consumer<String> lost);
 
+    /**
+     * {@code rejoined} runs when this node comes back into the grid after a split (it was dropped
+     * while paused or cut off, and the others took over what it ran): the broker gives up the queues
+     * it ran and moves their consumers to the homes the grid names now.
+     */
+    void onRejoined(Runnable rejoined);
+
+    /**
+     * Tells {@code queue}'s home to look again at what the grid keeps for it: messages a node stored
+     * there while it was split off, which the home does not hold yet.
+     */
+    void recount(String queue);
+
     // ---- durable topic subscriptions: a queue each, kept by its home from the topic's log ----------
 
     /**

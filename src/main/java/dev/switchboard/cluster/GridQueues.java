@@ -87,6 +87,7 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
     private static final int REFUSED = 7;
     private static final int ANSWER = 8;
     private static final int END_DURABLE = 9;
+    private static final int RECOUNT = 10;
 
     /** A call waiting for a home's answer. */
     private record Call(String node, String queue, CompletableFuture<Void> answer) {
@@ -97,16 +98,19 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
     }
 
     private final HazelcastInstance grid;
-    private final String node;
+    /** This node's member id: a new one when it comes back into the grid after a split. */
+    private volatile String node;
     private final Executor pool;
     /** What other nodes send here, handled one at a time in the order each sent it. */
     private final SerialExecutor inbound;
     private final IMap<String, String> homes;
     private final IMap<String, String> durables;
     private final FlakeIdGenerator ids;
-    private final ITopic<byte[]> inbox;
-    private final UUID inboxRegistration;
+    private volatile ITopic<byte[]> inbox;
+    private volatile UUID inboxRegistration;
     private final UUID membership;
+    private final UUID lifecycle;
+    private volatile Runnable rejoined = () -> { };
     /** The home of each queue this node has looked up; dropped when that node leaves. */
     private final ConcurrentMap<String, String> knownHomes = new ConcurrentHashMap<>();
     /** The message ids each queue came with when this node took it over. */
@@ -130,8 +134,7 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
         this.homes = this.grid.getMap(HOMES);
         this.durables = this.grid.getMap(DURABLES);
         this.ids = this.grid.getFlakeIdGenerator(IDS);
-        this.inbox = this.grid.getTopic(TOPIC_PREFIX + node);
-        this.inboxRegistration = inbox.addMessageListener(message -> received(message.getMessageObject()));
+        listen();
         this.membership = this.grid.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -143,6 +146,59 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
                 pool.execute(() -> nodeGone(gone));
             }
         });
+        this.lifecycle = this.grid.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                pool.execute(this::merged);
+            }
+        });
+    }
+
+    private void listen() {
+        inbox = grid.getTopic(TOPIC_PREFIX + node);
+        inboxRegistration = inbox.addMessageListener(message -> received(message.getMessageObject()));
+    }
+
+    /**
+     * Back in the grid after a split, as a new member: the others dropped this node and took over
+     * what it ran. Its requests go to its new id's topic; what waited for an answer fails (and
+     * follows its queue); the broker gives up its queues and moves their consumers.
+     */
+    private synchronized void merged() {
+        ITopic<byte[]> old = inbox;
+        old.removeMessageListener(inboxRegistration);
+        node = grid.getCluster().getLocalMember().getUuid().toString();
+        listen();
+        knownHomes.clear();
+        served.clear();
+        sendLines.clear();
+        for (Map.Entry<Long, Call> entry : calls.entrySet()) {
+            fail(entry.getKey(), new HomeLost(entry.getValue().queue()));
+        }
+        rejoined.run();
+    }
+
+    @Override
+    public void onRejoined(Runnable rejoined) {
+        this.rejoined = rejoined;
+    }
+
+    @Override
+    public void recount(String queue) {
+        Home home = home(queue);
+        if (home.here()) {
+            broker.recount(queue, held(queue));
+        } else {
+            tell(queue, RECOUNT, out -> { });
+        }
+    }
+
+    /** What the grid keeps for {@code queue}, in store-id order. */
+    private List<MessageStore.StoredMessage> held(String queue) {
+        IMap<Long, byte[]> held = grid.getMap(HELD_PREFIX + queue);
+        List<MessageStore.StoredMessage> kept = new ArrayList<>();
+        held.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry ->
+                kept.add(new MessageStore.StoredMessage(entry.getKey(), queue, true, entry.getValue())));
+        return kept;
     }
 
     /** The broker whose queues this node runs as their home (set once, before any other node can ask). */
@@ -187,17 +243,15 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
 
     /** What the departed home held, in store-id order (the order it stored them), all marked delivered. */
     private List<MessageStore.StoredMessage> takeOver(String queue, String departed) {
-        IMap<Long, byte[]> held = grid.getMap(HELD_PREFIX + queue);
-        List<MessageStore.StoredMessage> adopted = new ArrayList<>();
+        List<MessageStore.StoredMessage> adopted = held(queue);
         Set<String> messageIds = ConcurrentHashMap.newKeySet();
-        held.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
-            adopted.add(new MessageStore.StoredMessage(entry.getKey(), queue, true, entry.getValue()));
+        for (MessageStore.StoredMessage stored : adopted) {
             try {
-                messageIds.add(MessageCodec.decode(entry.getValue()).id());
+                messageIds.add(MessageCodec.decode(stored.content()).id());
             } catch (IOException e) {
                 // the broker reports it when it restores the message
             }
-        });
+        }
         adoptedIds.put(queue, messageIds);
         LOG.info("Cluster: this node took over " + queue + " from departed node " + departed + " with "
                 + adopted.size() + " messages");
@@ -418,6 +472,7 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
             }
             case NACK -> here.nack(from + "|" + in.string(), in.string());
             case UNSUBSCRIBE -> dropServed(from + "|" + in.string());
+            case RECOUNT -> here.recount(queue, held(queue));
             case END_DURABLE -> {
                 try {
                     here.endDurable(in.string(), in.string());
@@ -601,6 +656,7 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
         try {
             inbox.removeMessageListener(inboxRegistration);
             grid.getCluster().removeMembershipListener(membership);
+            grid.getLifecycleService().removeLifecycleListener(lifecycle);
         } catch (HazelcastInstanceNotActiveException e) {
             // the grid went first
         }

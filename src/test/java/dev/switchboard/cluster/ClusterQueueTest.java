@@ -340,6 +340,67 @@ class ClusterQueueTest {
         }
     }
 
+    /**
+     * The queue's home is paused (SIGSTOP) longer than the grid waits for a silent member: the
+     * others take the queue over and go on. When it runs again it comes back into the grid after
+     * the split, gives the queue up and sends its producers' messages to the home the grid names
+     * now — nothing stays behind in what it ran before.
+     */
+    @Test
+    void aPausedHomeThatComesBackGivesItsQueueUp() throws Exception {
+        String queue = queue("paused");
+        int gridPort = GridNodes.freePort();
+        Map<String, String> keys = keys(gridPort);
+        keys.put("cluster.members", clusterMembers + ",127.0.0.1:" + gridPort);
+        try (ServerProcess home = ServerProcess.start(keys)) {
+            Await.until("three members", Duration.ofSeconds(90), () -> GridNodes.members(a.http("health")) == 3);
+            try (Stomp producer = new Stomp(home.ws("stomp"))) {
+                for (int i = 0; i < 20; i++) {
+                    producer.send(queue, "before" + i, i == 19 ? "before" : null);
+                }
+                producer.awaitReceipt("before");
+            }
+            try (Stomp consumer = new Stomp(a.ws("stomp")); Stomp onA = new Stomp(a.ws("stomp"))) {
+                consumer.subscribe("s", queue, "client-individual");
+                Map<String, Integer> seen = new LinkedHashMap<>();
+                List<String> problems = new ArrayList<>();
+                Await.until("the first consumed", Duration.ofSeconds(20), () -> {
+                    consume(consumer, seen, problems);
+                    return !seen.isEmpty();
+                });
+                home.pause();
+                try {
+                    Await.until("the paused node dropped", Duration.ofSeconds(30),
+                            () -> GridNodes.members(a.http("health")) == 2);
+                    for (int i = 0; i < 20; i++) {
+                        onA.send(queue, "during" + i, i == 19 ? "during" : null);
+                    }
+                    onA.awaitReceipt("during");
+                } finally {
+                    home.resume();
+                }
+                Await.until("the node back in the grid", Duration.ofSeconds(60),
+                        () -> GridNodes.members(a.http("health")) == 3 && GridNodes.members(home.http("health")) == 3);
+                try (Stomp producer = new Stomp(home.ws("stomp"))) {
+                    for (int i = 0; i < 20; i++) {
+                        producer.send(queue, "after" + i, i == 19 ? "after" : null);
+                    }
+                    producer.awaitReceipt("after");
+                }
+                Await.until("every receipted message", Duration.ofSeconds(60), () -> {
+                    consume(consumer, seen, problems);
+                    return seen.size() >= 60;
+                });
+                assertEquals(List.of(), problems);
+                for (String phase : List.of("before", "during", "after")) {
+                    for (int i = 0; i < 20; i++) {
+                        assertTrue(seen.containsKey(phase + i), phase + i);
+                    }
+                }
+            }
+        }
+    }
+
     /** Acknowledges what arrived; a body seen before must come marked redelivered. */
     private static void consume(Stomp consumer, Map<String, Integer> seen, List<String> problems) {
         for (Frame message : consumer.drainMessages()) {
