@@ -310,6 +310,48 @@ class ClusterXmppTest {
     }
 
     @Test
+    void firstResourcesBindingAtOnceOnBothNodesArePushedOnce() throws Exception {
+        String alice = user("alice");
+        String carol = user("carol");
+        try (Client aliceOnA = Client.bound(a.ws("xmpp"), alice, "web");
+             Client carolOnB = Client.bound(b.ws("xmpp"), carol, "web")) {
+            aliceOnA.roster("r1");
+            carolOnB.roster("r2");
+            for (int round = 0; round < 5; round++) {
+                String bob = user("bob");
+                CompletableFuture<Client> onA = CompletableFuture.supplyAsync(() -> bind(a, bob));
+                CompletableFuture<Client> onB = CompletableFuture.supplyAsync(() -> bind(b, bob));
+                CompletableFuture.allOf(onA, onB).handle((done, failed) -> null).get();
+                if (onA.isCompletedExceptionally() || onB.isCompletedExceptionally()) { // close the one bound, then fail
+                    onA.thenAccept(Client::close);
+                    onB.thenAccept(Client::close);
+                }
+                try (Client bobOnA = onA.get(); Client bobOnB = onB.get()) {
+                    List<String> seenOnA = new ArrayList<>();
+                    List<String> seenOnB = new ArrayList<>();
+                    for (Client from : List.of(bobOnA, bobOnB)) { // after any push of its bind, on both nodes
+                        from.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + aliceOnA.jid + "\"><body>m-" + from.jid + "</body></message>");
+                        from.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + carolOnB.jid + "\"><body>m-" + from.jid + "</body></message>");
+                        seenOnA.addAll(aliceOnA.until("<message", "<body>m-" + from.jid + "</body>"));
+                        seenOnB.addAll(carolOnB.until("<message", "<body>m-" + from.jid + "</body>"));
+                    }
+                    assertEquals(1, rosterPushes(seenOnA, bob), seenOnA.toString());
+                    assertEquals(1, rosterPushes(seenOnB, bob), seenOnB.toString());
+                }
+            }
+        }
+    }
+
+    private static Client bind(RunningServer node, String user) {
+        try {
+            return Client.bound(node.ws("xmpp"), user, "r");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void aResourceBoundOnOneNodeIsTakenOnTheOther() throws Exception {
         String carol = user("carol");
         try (Client onA = Client.bound(a.ws("xmpp"), carol, "desk");
