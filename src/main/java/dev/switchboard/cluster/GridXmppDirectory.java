@@ -86,7 +86,7 @@ public final class GridXmppDirectory implements XmppDirectory {
 
     private final HazelcastInstance grid;
     private final GridLeases resources;
-    /** The same map as {@code resources}', for the claims' locks. */
+    /** The map {@code resources} keeps, for the claims' locks (a lock creates no entry). */
     private final IMap<String, String> claims;
     private final String node;
     private final ITopic<byte[]> inbox;

@@ -34,8 +34,9 @@ import java.util.function.Supplier;
  * each change is published under one lock, so every session sees the same order, and encoded once
  * for all of them), the roster, and the rooms (the chat rooms, through {@link MucOccupant}).
  * One sweep pings quiet sessions (XEP-0199) and ends silent ones. In a cluster the resources of
- * the other nodes are in the {@link XmppDirectory}: routing and the roster ask it too, and the
- * presence channel crosses nodes ({@link #PRESENCE_CODEC}).
+ * the other nodes are in the {@link XmppDirectory}: routing and the roster ask it too, the
+ * presence channel crosses nodes ({@link #PRESENCE_CODEC}), and an account's first resource in the
+ * cluster brings one roster push on every node.
  */
 public final class XmppService {
 
