@@ -1,9 +1,11 @@
 package dev.switchboard.cluster;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.PartitioningStrategyConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.map.IMap;
 import com.hazelcast.partition.strategy.StringPartitioningStrategy;
 import com.hazelcast.query.Predicates;
 import com.hazelcast.topic.ITopic;
@@ -20,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -29,9 +32,12 @@ import java.util.logging.Logger;
  * XMPP's resources across the cluster: one grid map, {@code RESOURCE@ACCOUNT} → the resource's
  * state and presence, each entry a lease of the node holding its stream ({@link GridLeases}); an
  * account's resources are on one partition, so routing to a bare JID is one partition's read, and
- * {@code putIfAbsent} makes a full JID unique in the cluster. A stanza for a resource on another
- * node goes on that node's grid topic, which only it reads. A node that dies or stops renewing
- * loses its resources, and everyone gets their {@code unavailable} presence.
+ * {@code putIfAbsent} makes a full JID unique in the cluster. Claims of one account take a grid
+ * lock on that partition ({@code @ACCOUNT}, never a resource's key), so whether the account is
+ * bound elsewhere is decided one claim at a time: its first resource in the cluster is known to
+ * exactly one node. A stanza for a resource on another node goes on that node's grid topic, which
+ * only it reads; so does the word that an account came online (for the roster push). A node that
+ * dies or stops renewing loses its resources, and everyone gets their {@code unavailable} presence.
  */
 public final class GridXmppDirectory implements XmppDirectory {
 
@@ -39,6 +45,11 @@ public final class GridXmppDirectory implements XmppDirectory {
 
     static final String RESOURCES = "switchboard.xmpp.resources";
     static final String TOPIC_PREFIX = "switchboard.xmpp.to.";
+    /** What a node's topic carries: a stanza for some of its resources, or an account that came online elsewhere. */
+    private static final int STANZA = 0;
+    private static final int CAME_ONLINE = 1;
+    /** A claim's lock is released by then even if its holder froze (a dead member's locks go at once). */
+    private static final long CLAIM_LOCK_SECONDS = 10;
 
     /** An entry's value: {@code bound} (no presence yet), {@code available} or {@code unavailable}, and the presence. */
     private record Held(String state, int priority, String show, String status) {
@@ -75,16 +86,20 @@ public final class GridXmppDirectory implements XmppDirectory {
 
     private final HazelcastInstance grid;
     private final GridLeases resources;
+    /** The map {@code resources} keeps, for the claims' locks (a lock creates no entry). */
+    private final IMap<String, String> claims;
     private final String node;
     private final ITopic<byte[]> inbox;
     private final UUID inboxRegistration;
     private volatile BiConsumer<Jid, AddressedStanza> delivered = (jid, stanza) -> { };
     private volatile Consumer<Jid> departed = jid -> { };
+    private volatile Consumer<Jid> cameOnline = jid -> { };
 
     public GridXmppDirectory(Grid grid, Executor pool, ScheduledExecutorService timers) {
         this.grid = grid.instance();
         this.resources = new GridLeases(grid, new MapConfig(RESOURCES).setPartitioningStrategyConfig(
                 new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName())), "XMPP resource", pool, timers);
+        this.claims = this.grid.getMap(RESOURCES);
         this.node = grid.nodeId();
         this.inbox = this.grid.getTopic(TOPIC_PREFIX + node);
         this.inboxRegistration = inbox.addMessageListener(message -> received(message.getMessageObject()));
@@ -119,8 +134,26 @@ public final class GridXmppDirectory implements XmppDirectory {
     }
 
     @Override
-    public boolean claim(Jid full) {
-        return resources.claim(key(full), Held.bound().encode());
+    public Claim claim(Jid full) {
+        String lock = "@" + full.bare(); // on the account's partition (the strategy takes what follows the first @)
+        claims.lock(lock, CLAIM_LOCK_SECONDS, TimeUnit.SECONDS);
+        try {
+            boolean elsewhere = !resourcesElsewhere(full.bare()).isEmpty();
+            if (!resources.claim(key(full), Held.bound().encode())) {
+                return Claim.TAKEN;
+            }
+            return elsewhere ? Claim.ALSO_ELSEWHERE : Claim.NONE_ELSEWHERE;
+        } finally {
+            unlock(lock);
+        }
+    }
+
+    private void unlock(String lock) {
+        try {
+            claims.unlock(lock);
+        } catch (IllegalMonitorStateException e) {
+            LOG.warning("Cluster: an XMPP claim outlasted its lock (" + CLAIM_LOCK_SECONDS + " s)");
+        }
     }
 
     @Override
@@ -190,11 +223,28 @@ public final class GridXmppDirectory implements XmppDirectory {
 
     @Override
     public void deliver(String toNode, List<Jid> recipients, AddressedStanza stanza) {
-        EventBytes.Writer out = new EventBytes.Writer().number(recipients.size());
+        EventBytes.Writer out = new EventBytes.Writer().kind(STANZA).number(recipients.size());
         for (Jid recipient : recipients) {
             out.string(recipient.toString());
         }
-        byte[] message = out.string(stanza.head()).string(stanza.tail()).bytes();
+        publish(toNode, out.string(stanza.head()).string(stanza.tail()).bytes());
+    }
+
+    @Override
+    public void cameOnline(Jid bare) {
+        byte[] message = new EventBytes.Writer().kind(CAME_ONLINE).string(bare.bare().toString()).bytes();
+        try {
+            for (Member member : grid.getCluster().getMembers()) {
+                if (!member.localMember()) {
+                    publish(member.getUuid().toString(), message);
+                }
+            }
+        } catch (HazelcastInstanceNotActiveException e) {
+            // this node is stopping
+        }
+    }
+
+    private void publish(String toNode, byte[] message) {
         try {
             grid.<byte[]>getTopic(TOPIC_PREFIX + toNode).publish(message);
         } catch (HazelcastInstanceNotActiveException e) {
@@ -205,6 +255,13 @@ public final class GridXmppDirectory implements XmppDirectory {
     private void received(byte[] message) {
         try {
             EventBytes.Reader in = new EventBytes.Reader(message);
+            if (in.kind() == CAME_ONLINE) {
+                Jid bare = Jid.parse(in.string());
+                if (bare != null) {
+                    cameOnline.accept(bare);
+                }
+                return;
+            }
             long count = in.number();
             List<Jid> recipients = new ArrayList<>();
             for (long i = 0; i < count; i++) {
@@ -223,9 +280,10 @@ public final class GridXmppDirectory implements XmppDirectory {
     }
 
     @Override
-    public void listen(BiConsumer<Jid, AddressedStanza> delivered, Consumer<Jid> departed) {
+    public void listen(BiConsumer<Jid, AddressedStanza> delivered, Consumer<Jid> departed, Consumer<Jid> cameOnline) {
         this.delivered = delivered;
         this.departed = departed;
+        this.cameOnline = cameOnline;
     }
 
     private void announceGone(String key, String value) {

@@ -22,11 +22,22 @@ public interface XmppDirectory extends AutoCloseable {
         }
     }
 
+    /** What {@link #claim} found. */
+    enum Claim {
+        /** A session on another node has this full JID: the caller picks another resource (RFC 6120 §7.7.2.2). */
+        TAKEN,
+        /** Taken for this node; the account has no resource bound on any other node. */
+        NONE_ELSEWHERE,
+        /** Taken for this node; the account has resources bound on other nodes too. */
+        ALSO_ELSEWHERE
+    }
+
     /**
-     * Takes the full JID for a session of this node; false when a session on another node has it
-     * (the caller picks another resource, RFC 6120 §7.7.2.2).
+     * Takes the full JID for a session of this node, and says whether the account is bound on
+     * another node — decided one claim of the account at a time in the whole cluster, so of two
+     * first resources binding at once on two nodes exactly one finds none elsewhere.
      */
-    boolean claim(Jid full);
+    Claim claim(Jid full);
 
     /** The session of this node bound to it ended. */
     void release(Jid full);
@@ -50,11 +61,18 @@ public interface XmppDirectory extends AutoCloseable {
     void deliver(String node, List<Jid> recipients, AddressedStanza stanza);
 
     /**
-     * Who takes what arrives for this node's resources ({@code deliver} on another node), and who
-     * hears about another node's resources that went without it saying so (it died): each one that
-     * was available, once, on one node.
+     * An account has just come online: its first resource in the cluster is bound on this node
+     * (it claimed {@link Claim#NONE_ELSEWHERE} with no other here). Every other node is told, once.
      */
-    void listen(BiConsumer<Jid, AddressedStanza> delivered, Consumer<Jid> departed);
+    void cameOnline(Jid bare);
+
+    /**
+     * Who takes what arrives for this node's resources ({@code deliver} on another node); who
+     * hears about another node's resources that went without it saying so (it died): each one that
+     * was available, once, on one node; and who hears that an account came online on another node
+     * ({@link #cameOnline} there).
+     */
+    void listen(BiConsumer<Jid, AddressedStanza> delivered, Consumer<Jid> departed, Consumer<Jid> cameOnline);
 
     @Override
     default void close() {
@@ -63,8 +81,8 @@ public interface XmppDirectory extends AutoCloseable {
     /** One node: nobody elsewhere. */
     XmppDirectory SINGLE_NODE = new XmppDirectory() {
         @Override
-        public boolean claim(Jid full) {
-            return true;
+        public Claim claim(Jid full) {
+            return Claim.NONE_ELSEWHERE;
         }
 
         @Override
@@ -100,7 +118,11 @@ public interface XmppDirectory extends AutoCloseable {
         }
 
         @Override
-        public void listen(BiConsumer<Jid, AddressedStanza> delivered, Consumer<Jid> departed) {
+        public void cameOnline(Jid bare) {
+        }
+
+        @Override
+        public void listen(BiConsumer<Jid, AddressedStanza> delivered, Consumer<Jid> departed, Consumer<Jid> cameOnline) {
         }
     };
 }

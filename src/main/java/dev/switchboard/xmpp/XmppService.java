@@ -34,8 +34,9 @@ import java.util.function.Supplier;
  * each change is published under one lock, so every session sees the same order, and encoded once
  * for all of them), the roster, and the rooms (the chat rooms, through {@link MucOccupant}).
  * One sweep pings quiet sessions (XEP-0199) and ends silent ones. In a cluster the resources of
- * the other nodes are in the {@link XmppDirectory}: routing and the roster ask it too, and the
- * presence channel crosses nodes ({@link #PRESENCE_CODEC}).
+ * the other nodes are in the {@link XmppDirectory}: routing and the roster ask it too, the
+ * presence channel crosses nodes ({@link #PRESENCE_CODEC}), and an account's first resource in the
+ * cluster brings one roster push on every node.
  */
 public final class XmppService {
 
@@ -112,7 +113,7 @@ public final class XmppService {
         this.floods = floods;
         this.nanoTime = nanoTime;
         this.directory = directory;
-        directory.listen(this::deliveredFromElsewhere, this::departedElsewhere);
+        directory.listen(this::deliveredFromElsewhere, this::departedElsewhere, this::cameOnlineElsewhere);
         long every = Math.max(250, Math.min(5_000, settings.keepaliveInterval().toMillis() / 4));
         this.sweep = timers.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
@@ -182,14 +183,17 @@ public final class XmppService {
             String wanted = resource == null ? randomResource.get() : resource;
             Jid full = bare.withResource(wanted);
             // unique in the whole cluster: a resource bound on another node is taken too
-            while (find(sessions, full) != null || !directory.claim(full)) {
+            XmppDirectory.Claim claim = null;
+            while (find(sessions, full) != null || (claim = directory.claim(full)) == XmppDirectory.Claim.TAKEN) {
                 full = bare.withResource(wanted + "-" + randomResource.get());
             }
             sessions.add(session);
-            boolean first = sessions.size() == 1;
+            // the account's first resource anywhere: one roster push per account, on every node
+            boolean first = sessions.size() == 1 && claim == XmppDirectory.Claim.NONE_ELSEWHERE;
             session.boundAs(full);
             if (first && !security.isOn()) {
                 pushRosterItem(bare); // with security off, who is known is who has come online
+                directory.cameOnline(bare);
             }
             return full;
         }
@@ -332,7 +336,14 @@ public final class XmppService {
         }
     }
 
-    /** RFC 6121 §2.1.6: a roster push of a newly known user to every session that asked for its roster. */
+    /** An account came online on another node (its first resource in the cluster): the roster push here. */
+    private void cameOnlineElsewhere(Jid bare) {
+        if (!security.isOn()) { // with security on the roster is the configured users: it never changes
+            pushRosterItem(bare.bare());
+        }
+    }
+
+    /** RFC 6121 §2.1.6: a roster push of a newly known user to every session (of this node) that asked for its roster. */
     private void pushRosterItem(Jid newcomer) {
         for (List<XmppSession> sessions : boundByBareJid.values()) {
             for (XmppSession s : sessions) {

@@ -15,7 +15,10 @@ import java.io.StringReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,8 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * XMPP on two standalone nodes with {@code cluster=on} (two grid members in this JVM), security
  * off: a user on either node sees the others' presence, messages and IQs reach a bare or full JID
- * on the other node, an address bound anywhere is taken everywhere, and the resources of a killed
- * third node are unavailable for the rest. Clients are RFC 7395 streams over a plain WebSocket.
+ * on the other node, an address bound anywhere is taken everywhere, an account coming online on
+ * either node is pushed to the rosters on both (once, whatever its resources), and the resources of
+ * a killed third node are unavailable for the rest. Clients are RFC 7395 streams over a plain WebSocket.
  */
 class ClusterXmppTest {
 
@@ -122,21 +126,37 @@ class ClusterXmppTest {
 
         /** The next stanza containing every one of {@code parts}; the others are skipped. */
         String await(String... parts) throws InterruptedException {
+            List<String> seen = until(parts);
+            return seen.get(seen.size() - 1);
+        }
+
+        /** Every stanza up to the next one containing every one of {@code parts}, that one last. */
+        List<String> until(String... parts) throws InterruptedException {
+            List<String> seen = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError(jid + " got no stanza with " + String.join(", ", parts));
+                    throw new AssertionError(jid + " got no stanza with " + String.join(", ", parts) + " after " + seen);
                 }
                 String stanza = ws.next(Duration.ofNanos(left)).text();
                 boolean all = stanza != null;
                 for (String part : parts) {
                     all &= stanza != null && stanza.contains(part);
                 }
+                if (stanza != null) {
+                    seen.add(stanza);
+                }
                 if (all) {
-                    return stanza;
+                    return seen;
                 }
             }
+        }
+
+        /** Asks for the roster (from now on the session gets roster pushes); returns the answer. */
+        String roster(String id) throws InterruptedException {
+            send("<iq xmlns=\"jabber:client\" type=\"get\" id=\"" + id + "\"><query xmlns=\"jabber:iq:roster\"/></iq>");
+            return await("id=\"" + id + "\"");
         }
 
         @Override
@@ -246,6 +266,91 @@ class ClusterXmppTest {
         }
     }
 
+    /** What identifies a roster push (RFC 6121 §2.1.6) of this user. */
+    private static String[] rosterPush(String user) {
+        return new String[] {"<iq", "type=\"set\"", "jabber:iq:roster", "jid=\"" + user + "@localhost\""};
+    }
+
+    private static long rosterPushes(List<String> stanzas, String user) {
+        return stanzas.stream().filter(s -> Arrays.stream(rosterPush(user)).allMatch(s::contains)).count();
+    }
+
+    @Test
+    void anAccountComingOnlineOnOneNodeIsPushedToRostersOnBothOnceNotPerResource() throws Exception {
+        String alice = user("alice");
+        String carol = user("carol");
+        String bob = user("bob");
+        try (Client aliceOnA = Client.bound(a.ws("xmpp"), alice, "web");
+             Client carolOnB = Client.bound(b.ws("xmpp"), carol, "web")) {
+            assertTrue(aliceOnA.roster("r1").contains("jid=\"" + carol + "@localhost\""));
+            carolOnB.roster("r2");
+            try (Client bobOnB = Client.bound(b.ws("xmpp"), bob, "phone")) {
+                // bob's first resource in the cluster, on B: the push reaches A's session as B's
+                String push = aliceOnA.await(rosterPush(bob));
+                assertTrue(push.contains("to=\"" + aliceOnA.jid + "\"") && push.contains("subscription=\"both\""), push);
+                carolOnB.await(rosterPush(bob));
+                try (Client bobOnA = Client.bound(a.ws("xmpp"), bob, "desk");
+                     Client bobAgainOnB = Client.bound(b.ws("xmpp"), bob, "tablet")) {
+                    // more resources of bob, on either node: no push. A push would precede these messages,
+                    // sent after the binds (a local one is sent during the bind; one from the other node
+                    // comes on the same grid topic as the message, from the same node)
+                    bobOnA.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + carolOnB.jid + "\"><body>m-a</body></message>");
+                    bobOnA.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + aliceOnA.jid + "\"><body>m-a</body></message>");
+                    bobAgainOnB.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + aliceOnA.jid + "\"><body>m-b</body></message>");
+                    bobAgainOnB.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + carolOnB.jid + "\"><body>m-b</body></message>");
+                    List<String> seenOnA = new ArrayList<>(aliceOnA.until("<message", "<body>m-a</body>"));
+                    seenOnA.addAll(aliceOnA.until("<message", "<body>m-b</body>"));
+                    List<String> seenOnB = new ArrayList<>(carolOnB.until("<message", "<body>m-a</body>"));
+                    seenOnB.addAll(carolOnB.until("<message", "<body>m-b</body>"));
+                    assertEquals(0, rosterPushes(seenOnA, bob), seenOnA.toString());
+                    assertEquals(0, rosterPushes(seenOnB, bob), seenOnB.toString());
+                }
+            }
+        }
+    }
+
+    @Test
+    void firstResourcesBindingAtOnceOnBothNodesArePushedOnce() throws Exception {
+        String alice = user("alice");
+        String carol = user("carol");
+        try (Client aliceOnA = Client.bound(a.ws("xmpp"), alice, "web");
+             Client carolOnB = Client.bound(b.ws("xmpp"), carol, "web")) {
+            aliceOnA.roster("r1");
+            carolOnB.roster("r2");
+            for (int round = 0; round < 5; round++) {
+                String bob = user("bob");
+                CompletableFuture<Client> onA = CompletableFuture.supplyAsync(() -> bind(a, bob));
+                CompletableFuture<Client> onB = CompletableFuture.supplyAsync(() -> bind(b, bob));
+                CompletableFuture.allOf(onA, onB).handle((done, failed) -> null).get();
+                if (onA.isCompletedExceptionally() || onB.isCompletedExceptionally()) { // close the one bound, then fail
+                    onA.thenAccept(Client::close);
+                    onB.thenAccept(Client::close);
+                }
+                try (Client bobOnA = onA.get(); Client bobOnB = onB.get()) {
+                    List<String> seenOnA = new ArrayList<>();
+                    List<String> seenOnB = new ArrayList<>();
+                    for (Client from : List.of(bobOnA, bobOnB)) { // after any push of its bind, on both nodes
+                        from.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + aliceOnA.jid + "\"><body>m-" + from.jid + "</body></message>");
+                        from.send("<message xmlns=\"jabber:client\" type=\"chat\" to=\"" + carolOnB.jid + "\"><body>m-" + from.jid + "</body></message>");
+                        seenOnA.addAll(aliceOnA.until("<message", "<body>m-" + from.jid + "</body>"));
+                        seenOnB.addAll(carolOnB.until("<message", "<body>m-" + from.jid + "</body>"));
+                    }
+                    assertEquals(1, rosterPushes(seenOnA, bob), seenOnA.toString());
+                    assertEquals(1, rosterPushes(seenOnB, bob), seenOnB.toString());
+                }
+            }
+        }
+    }
+
+    private static Client bind(RunningServer node, String user) {
+        try {
+            return Client.bound(node.ws("xmpp"), user, "r");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void aResourceBoundOnOneNodeIsTakenOnTheOther() throws Exception {
         String carol = user("carol");
@@ -267,9 +372,11 @@ class ClusterXmppTest {
                      "cluster.port", Integer.toString(gridPort),
                      "cluster.members", clusterMembers + ",127.0.0.1:" + gridPort))) {
             onA.available(0);
+            onA.roster("r1");
             long bound = System.nanoTime();
             Await.until("three members", Duration.ofSeconds(90), () -> members(a.http("health")) == 3);
             try (Client onC = Client.bound(c.ws("xmpp"), dave, "tablet")) {
+                onA.await(rosterPush(dave)); // from the third node, a process of its own
                 onC.available(0);
                 onA.await("<presence", "from=\"" + onC.jid + "\"");
                 onC.await("<presence", "from=\"" + onA.jid + "\""); // the late node's snapshot has A's user
@@ -288,6 +395,10 @@ class ClusterXmppTest {
             }
             onA.send("<message xmlns=\"jabber:client\" type=\"chat\" id=\"k1\" to=\"" + dave + "@localhost\"><body>there?</body></message>");
             assertTrue(onA.await("id=\"k1\"").contains("<service-unavailable"));
+            // dave went with his node: back on B, he has come online again, and is pushed again
+            try (Client daveOnB = Client.bound(b.ws("xmpp"), dave, "tablet")) {
+                assertTrue(onA.await(rosterPush(dave)).contains("to=\"" + onA.jid + "\""));
+            }
         }
         Await.until("two members again", Duration.ofSeconds(30), () -> members(a.http("health")) == 2);
     }

@@ -22,10 +22,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -109,9 +113,84 @@ class XmppSessionTest {
     }
 
     private XmppService service(SecurityPolicy security) {
+        return service(security, XmppDirectory.SINGLE_NODE);
+    }
+
+    private XmppService service(SecurityPolicy security, XmppDirectory directory) {
         return new XmppService(new XmppService.Settings("localhost", KEEPALIVE, IDLE, LOGIN), security,
                 new ChatRooms(bus, fanOut, 10, System::currentTimeMillis, registry), new ChatCodec(4000), bus, fanOut,
-                () -> new FloodGuard(1000, 1000, clock::get), timers, clock::get);
+                () -> new FloodGuard(1000, 1000, clock::get), timers, clock::get, directory);
+    }
+
+    /** The rest of a cluster as the service sees it: the accounts bound there, and which ones it was told came online here. */
+    private static final class OtherNodes implements XmppDirectory {
+        final Set<Jid> accounts = new LinkedHashSet<>();
+        final List<Jid> toldOnline = new ArrayList<>();
+        Consumer<Jid> cameOnline;
+
+        @Override
+        public Claim claim(Jid full) {
+            return accounts.contains(full.bare()) ? Claim.ALSO_ELSEWHERE : Claim.NONE_ELSEWHERE;
+        }
+
+        @Override
+        public void release(Jid full) {
+        }
+
+        @Override
+        public void announce(XmppPresence presence) {
+        }
+
+        @Override
+        public List<XmppPresence> availableElsewhere() {
+            return List.of();
+        }
+
+        @Override
+        public List<Resource> resourcesElsewhere(Jid bare) {
+            return List.of();
+        }
+
+        @Override
+        public Resource resourceElsewhere(Jid full) {
+            return null;
+        }
+
+        @Override
+        public List<Jid> accountsElsewhere() {
+            return List.copyOf(accounts);
+        }
+
+        @Override
+        public void deliver(String node, List<Jid> recipients, AddressedStanza stanza) {
+        }
+
+        @Override
+        public void cameOnline(Jid bare) {
+            toldOnline.add(bare);
+        }
+
+        @Override
+        public void listen(BiConsumer<Jid, AddressedStanza> delivered, Consumer<Jid> departed, Consumer<Jid> cameOnline) {
+            this.cameOnline = cameOnline;
+        }
+
+        /** An account's first resource in the cluster binds on another node. */
+        void comesOnline(String local) {
+            Jid bare = new Jid(local, "localhost", null);
+            accounts.add(bare);
+            cameOnline.accept(bare);
+        }
+    }
+
+    private static long rosterPushes(Recorder transport, String contact) {
+        return transport.sent.stream().filter(s -> s.startsWith("<iq") && s.contains("type=\"set\"")
+                && s.contains("jabber:iq:roster") && s.contains("jid=\"" + contact + "@localhost\"")).count();
+    }
+
+    private static void askForTheRoster(XmppSession session, Recorder transport) throws XmppStreamException {
+        session.received(parse("<iq type=\"get\" id=\"r\"><query xmlns=\"jabber:iq:roster\"/></iq>"));
+        assertTrue(transport.last().contains("type=\"result\""), transport.last());
     }
 
     private static SecurityPolicy securityOn(String users) {
@@ -138,13 +217,18 @@ class XmppSessionTest {
 
     /** Opens, logs in with PLAIN, restarts and binds. */
     private XmppSession bound(XmppService service, Recorder transport, String user) throws Exception {
+        return bound(service, transport, user, "r");
+    }
+
+    private XmppSession bound(XmppService service, Recorder transport, String user, String resource) throws Exception {
         XmppSession session = (XmppSession) service.stream(transport);
         session.opened(open());
         session.received(auth("PLAIN", base64("\0" + user + "\0pw")));
         assertTrue(transport.last().startsWith("<success"), transport.last());
         session.opened(open());
-        session.received(parse("<iq type=\"set\" id=\"b\"><bind xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"><resource>r</resource></bind></iq>"));
-        assertTrue(transport.last().contains("<jid>" + user + "@localhost/r</jid>"), transport.last());
+        session.received(parse("<iq type=\"set\" id=\"b\"><bind xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"><resource>"
+                + resource + "</resource></bind></iq>"));
+        assertTrue(transport.last().contains("<jid>" + user + "@localhost/" + resource + "</jid>"), transport.last());
         return session;
     }
 
@@ -306,6 +390,48 @@ class XmppSessionTest {
         alice.disconnected();
         assertTrue(b.last().contains("from=\"alice@localhost/r\" type=\"unavailable\""), b.last());
         assertEquals(1, service.boundResources());
+    }
+
+    @Test
+    void aRosterPushGoesOutOncePerAccountWhereverItComesOnline() throws Exception {
+        OtherNodes others = new OtherNodes();
+        XmppService service = service(SecurityPolicy.off(), others);
+        Recorder watching = new Recorder(metrics, XmppTransport.Tls.UNAVAILABLE);
+        askForTheRoster(bound(service, watching, "alice"), watching);
+        Recorder notAsking = new Recorder(metrics, XmppTransport.Tls.UNAVAILABLE);
+        bound(service, notAsking, "zed");
+        assertEquals(1, rosterPushes(watching, "zed"));
+
+        // bob's first resource anywhere binds here: the push here, and the other nodes are told once
+        bound(service, new Recorder(metrics, XmppTransport.Tls.UNAVAILABLE), "bob", "desk");
+        bound(service, new Recorder(metrics, XmppTransport.Tls.UNAVAILABLE), "bob", "phone");
+        assertEquals(1, rosterPushes(watching, "bob"));
+        assertEquals(List.of(new Jid("alice", "localhost", null), new Jid("zed", "localhost", null),
+                new Jid("bob", "localhost", null)), others.toldOnline);
+        assertEquals(0, rosterPushes(notAsking, "bob"), "only a session that asked for its roster gets pushes");
+
+        // carol comes online on another node: the push here too; her second resource, here, brings none
+        others.comesOnline("carol");
+        assertEquals(1, rosterPushes(watching, "carol"));
+        bound(service, new Recorder(metrics, XmppTransport.Tls.UNAVAILABLE), "carol", "web");
+        assertEquals(1, rosterPushes(watching, "carol"));
+        assertEquals(3, others.toldOnline.size(), "carol was online elsewhere already");
+        assertEquals(0, rosterPushes(notAsking, "carol"));
+    }
+
+    @Test
+    void withSecurityOnTheRosterNeverChangesOnAnyNode() throws Exception {
+        OtherNodes others = new OtherNodes();
+        XmppService service = service(securityOn("alice:{noop}pw:user,bob:{noop}pw:user,carol:{noop}pw:user"), others);
+        Recorder watching = new Recorder(metrics, XmppTransport.Tls.UNAVAILABLE);
+        XmppSession alice = bound(service, watching, "alice");
+        askForTheRoster(alice, watching);
+        assertTrue(watching.last().contains("jid=\"bob@localhost\"") && watching.last().contains("jid=\"carol@localhost\""),
+                watching.last());
+        bound(service, new Recorder(metrics, XmppTransport.Tls.UNAVAILABLE), "bob");
+        others.comesOnline("carol");
+        assertEquals(0, rosterPushes(watching, "bob") + rosterPushes(watching, "carol"));
+        assertEquals(List.of(), others.toldOnline);
     }
 
     private static String decode(String base64) {
