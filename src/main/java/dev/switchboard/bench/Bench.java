@@ -270,7 +270,7 @@ public final class Bench {
             }
         }
         run("cluster", only, () -> {
-            clusterFanOut(serverOptions);
+            clusterFanOut(serverOptions, artemisHome);
         });
         run("idle", only, () -> {
             Results s = idle("switchboard", serverOptions, idle);
@@ -290,25 +290,44 @@ public final class Bench {
     }
 
     /**
-     * STOMP topic fan-out on a cluster of two standalone nodes (cluster=on, their own JVMs, one
-     * Hazelcast grid on loopback): publisher and subscribers on one node, then the subscribers split
-     * over both — the fan-out across nodes against the same on one node, and against cluster=off.
+     * The cluster on one machine: two standalone nodes (cluster=on, their own JVMs, one Hazelcast
+     * grid on loopback) beside a cluster=off node, and — where {@code artemisHome} names its
+     * distribution — two Artemis brokers clustered by Artemis itself ({@link ArtemisPeer#startCluster}).
+     * <ul>
+     * <li>STOMP topic fan-out, the publisher on node A and the subscribers on A only ("one node") or
+     * split over A and B ("two nodes"; on Artemis, "artemis ×2" the same over its two brokers);
+     * <li>chat latency at a fixed rate from a sender on A to receivers on A and on B;
+     * <li>last, presence after {@code kill -9} of node B: how long until the watchers on A have seen
+     * each of B's members {@code unavailable} (the contract says within 15 s).
+     * </ul>
      */
-    private void clusterFanOut(List<String> serverOptions) throws Exception {
+    private void clusterFanOut(List<String> serverOptions, Path artemisHome) throws Exception {
         int portA = freePort();
         int portB = freePort();
         String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
         String name = "bench-" + ProcessHandle.current().pid();
+        List<ArtemisPeer> artemis = List.of();
         try (ServerProcess plain = ServerProcess.start("switchboard", serverOptions);
              ServerProcess a = ServerProcess.start("switchboard", clusterOptions(serverOptions, name, portA, members));
              ServerProcess b = ServerProcess.start("switchboard", clusterOptions(serverOptions, name, portB, members))) {
             client.serverProcess(a.wsBase(), a.pid());
             client.serverProcess(b.wsBase(), b.pid());
             client.serverProcess(plain.wsBase(), plain.pid());
+            if (artemisHome != null) {
+                artemis = ArtemisPeer.startCluster(artemisHome, serverHeap());
+                client.serverProcess(artemis.get(0).wsBase(), artemis.get(0).pid());
+            } else {
+                System.err.println("switchboard-bench: no Artemis (--artemis DIR or ARTEMIS_HOME): the cluster runs without its peer");
+            }
+            List<String> artemisBases = artemis.stream().map(ArtemisPeer::wsBase).toList();
             awaitMembers(a, 2);
             client.stompFanOut(a.wsBase(), List.of(a.wsBase(), b.wsBase()), "warm-up", 100, LoadClient.Pace.MAX, false,
                     LoadClient.STOMP_BODY_BYTES, warmup.multipliedBy(3));
             client.stompFanOut(plain.wsBase(), "warm-up", 100, LoadClient.Pace.MAX, warmup);
+            if (!artemis.isEmpty()) {
+                client.stompFanOut(artemisBases.get(0), artemisBases, "warm-up", 100, LoadClient.Pace.MAX, false,
+                        LoadClient.STOMP_BODY_BYTES, warmup.multipliedBy(3));
+            }
             for (int subscribers : new int[] {100, 1000}) {
                 for (LoadClient.Pace pace : List.of(LoadClient.Pace.MAX, LoadClient.Pace.fixed(10_000))) {
                     Results off = client.stompFanOut(plain.wsBase(), "cluster=off", subscribers, pace, measure);
@@ -316,9 +335,29 @@ public final class Bench {
                             false, LoadClient.STOMP_BODY_BYTES, measure);
                     Results across = client.stompFanOut(a.wsBase(), List.of(a.wsBase(), b.wsBase()), "two nodes",
                             subscribers, pace, false, LoadClient.STOMP_BODY_BYTES, measure);
-                    results.addAll(List.of(off, one, across, across.ratio(one, "÷ one node"), across.ratio(off, "÷ cluster=off")));
+                    results.addAll(List.of(off, one, across));
+                    Results art = null;
+                    if (!artemis.isEmpty()) {
+                        art = client.stompFanOut(artemisBases.get(0), artemisBases, "artemis ×2", subscribers, pace,
+                                false, LoadClient.STOMP_BODY_BYTES, measure);
+                        results.add(art);
+                    }
+                    results.addAll(List.of(across.ratio(one, "÷ one node"), across.ratio(off, "÷ cluster=off")));
+                    if (art != null) {
+                        results.add(across.ratio(art, "÷ artemis×2"));
+                    }
                 }
             }
+            ArtemisPeer.closeAll(artemis);
+            artemis = List.of();
+            List<Results> latency = client.chatLatency(a.wsBase(), List.of(a.wsBase(), b.wsBase()),
+                    List.of("to node A", "to node B"), 100, 200, warmup, measure);
+            results.addAll(latency);
+            results.add(latency.get(1).ratio(latency.get(0), "B ÷ A"));
+            // last: it ends node B
+            results.add(client.presenceAfterKill(a.wsBase(), b.wsBase(), 100, 10, b::kill));
+        } finally {
+            ArtemisPeer.closeAll(artemis);
         }
     }
 
