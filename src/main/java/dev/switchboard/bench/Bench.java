@@ -295,7 +295,8 @@ public final class Bench {
      * distribution — two Artemis brokers clustered by Artemis itself ({@link ArtemisPeer#startCluster}).
      * <ul>
      * <li>STOMP topic fan-out, the publisher on node A and the subscribers on A only ("one node") or
-     * split over A and B ("two nodes"; on Artemis, "artemis ×2" the same over its two brokers);
+     * split over A and B ("two nodes"; on Artemis the same, "artemis one" on broker A only and
+     * "artemis ×2" split over its two brokers);
      * <li>chat latency at a fixed rate from a sender on A to receivers on A and on B;
      * <li>last, presence after {@code kill -9} of node B: how long until the watchers on A have seen
      * each of B's members {@code unavailable} (the contract says within 15 s).
@@ -336,15 +337,19 @@ public final class Bench {
                     Results across = client.stompFanOut(a.wsBase(), List.of(a.wsBase(), b.wsBase()), "two nodes",
                             subscribers, pace, false, LoadClient.STOMP_BODY_BYTES, measure);
                     results.addAll(List.of(off, one, across));
+                    Results artOne = null;
                     Results art = null;
                     if (!artemis.isEmpty()) {
+                        artOne = client.stompFanOut(artemisBases.get(0), artemisBases.subList(0, 1), "artemis one",
+                                subscribers, pace, false, LoadClient.STOMP_BODY_BYTES, measure);
                         art = client.stompFanOut(artemisBases.get(0), artemisBases, "artemis ×2", subscribers, pace,
                                 false, LoadClient.STOMP_BODY_BYTES, measure);
-                        results.add(art);
+                        results.addAll(List.of(artOne, art));
                     }
                     results.addAll(List.of(across.ratio(one, "÷ one node"), across.ratio(off, "÷ cluster=off")));
                     if (art != null) {
                         results.add(across.ratio(art, "÷ artemis×2"));
+                        results.add(art.ratio(artOne, "art×2÷one"));
                     }
                 }
             }
