@@ -115,7 +115,7 @@ public final class Bench {
         }
         Duration warmup = Duration.ofSeconds(2);
         Thread watchdog = watchdog(warmup.plus(measure).multipliedBy(100L + 40L * runs)
-                .plusSeconds(300L + 300L * runs + (payaraJar == null ? 0 : 600)));
+                .plusSeconds(300L + 300L * runs + (payaraJar == null ? 0 : 600) + (only.contains("cluster") ? 300L * runs : 0)));
         // Ctrl-C or a kill of this JVM: no server process it started outlives it (Payara, Artemis, the rest)
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly), "bench-stop-servers"));
@@ -294,12 +294,14 @@ public final class Bench {
      * grid on loopback) beside a cluster=off node, and — where {@code artemisHome} names its
      * distribution — two Artemis brokers clustered by Artemis itself ({@link ArtemisPeer#startCluster}).
      * <ul>
-     * <li>STOMP topic fan-out, the publisher on node A and the subscribers on A only ("one node") or
+     * <li>STOMP topic fan-out (each side in turn, then in the reverse order, × {@code --runs}, averaged,
+     * with the spread), the publisher on node A and the subscribers on A only ("one node") or
      * split over A and B ("two nodes"; on Artemis the same, "artemis one" on broker A only and
      * "artemis ×2" split over its two brokers);
      * <li>chat latency at a fixed rate from a sender on A to receivers on A and on B;
      * <li>last, presence after {@code kill -9} of node B: how long until the watchers on A have seen
-     * each of B's members {@code unavailable} (the contract says within 15 s).
+     * each of B's members {@code unavailable} (the contract says within 15 s); then the same on a
+     * new pair whose node B is frozen (SIGSTOP) instead, so that only missed heartbeats tell.
      * </ul>
      */
     private void clusterFanOut(List<String> serverOptions, Path artemisHome) throws Exception {
@@ -329,27 +331,41 @@ public final class Bench {
                 client.stompFanOut(artemisBases.get(0), artemisBases, "warm-up", 100, LoadClient.Pace.MAX, false,
                         LoadClient.STOMP_BODY_BYTES, warmup.multipliedBy(3));
             }
+            // each fan-out runs against every side in turn, then again in the reverse order (× --runs),
+            // and each side's runs are averaged: on a shared machine the load moves within a minute
+            record Side(String name, String publisher, List<String> subscribers, String base) {
+            }
+            List<Side> sides = new ArrayList<>(List.of(
+                    new Side("cluster=off", plain.wsBase(), List.of(plain.wsBase()), plain.wsBase()),
+                    new Side("one node", a.wsBase(), List.of(a.wsBase()), a.wsBase()),
+                    new Side("two nodes", a.wsBase(), List.of(a.wsBase(), b.wsBase()), a.wsBase())));
+            if (!artemis.isEmpty()) {
+                sides.add(new Side("artemis one", artemisBases.get(0), artemisBases.subList(0, 1), artemisBases.get(0)));
+                sides.add(new Side("artemis ×2", artemisBases.get(0), artemisBases, artemisBases.get(0)));
+            }
             for (int subscribers : new int[] {100, 1000}) {
                 for (LoadClient.Pace pace : List.of(LoadClient.Pace.MAX, LoadClient.Pace.fixed(10_000))) {
-                    Results off = client.stompFanOut(plain.wsBase(), "cluster=off", subscribers, pace, measure);
-                    Results one = client.stompFanOut(a.wsBase(), List.of(a.wsBase()), "one node", subscribers, pace,
-                            false, LoadClient.STOMP_BODY_BYTES, measure);
-                    Results across = client.stompFanOut(a.wsBase(), List.of(a.wsBase(), b.wsBase()), "two nodes",
-                            subscribers, pace, false, LoadClient.STOMP_BODY_BYTES, measure);
-                    results.addAll(List.of(off, one, across));
-                    Results artOne = null;
-                    Results art = null;
-                    if (!artemis.isEmpty()) {
-                        artOne = client.stompFanOut(artemisBases.get(0), artemisBases.subList(0, 1), "artemis one",
-                                subscribers, pace, false, LoadClient.STOMP_BODY_BYTES, measure);
-                        art = client.stompFanOut(artemisBases.get(0), artemisBases, "artemis ×2", subscribers, pace,
-                                false, LoadClient.STOMP_BODY_BYTES, measure);
-                        results.addAll(List.of(artOne, art));
+                    java.util.Map<String, List<Results>> bySide = new java.util.LinkedHashMap<>();
+                    sides.forEach(side -> bySide.put(side.name(), new ArrayList<>()));
+                    for (int round = 0; round < 2 * runs; round++) {
+                        List<Side> order = new ArrayList<>(sides);
+                        if (round % 2 == 1) {
+                            java.util.Collections.reverse(order);
+                        }
+                        for (Side side : order) {
+                            bySide.get(side.name()).add(client.stompFanOut(side.publisher(), side.subscribers(), side.name(),
+                                    subscribers, pace, false, LoadClient.STOMP_BODY_BYTES, measure));
+                        }
                     }
-                    results.addAll(List.of(across.ratio(one, "÷ one node"), across.ratio(off, "÷ cluster=off")));
-                    if (art != null) {
-                        results.add(across.ratio(art, "÷ artemis×2"));
-                        results.add(art.ratio(artOne, "art×2÷one"));
+                    java.util.Map<String, Results> mean = new java.util.LinkedHashMap<>();
+                    bySide.forEach((side, each) -> mean.put(side, Results.summary(each)));
+                    results.addAll(mean.values());
+                    Results across = mean.get("two nodes");
+                    results.add(across.ratio(mean.get("one node"), "÷ one node"));
+                    results.add(across.ratio(mean.get("cluster=off"), "÷ cluster=off"));
+                    if (mean.containsKey("artemis ×2")) {
+                        results.add(across.ratio(mean.get("artemis ×2"), "÷ artemis×2"));
+                        results.add(mean.get("artemis ×2").ratio(mean.get("artemis one"), "art×2÷one"));
                     }
                 }
             }
@@ -360,9 +376,40 @@ public final class Bench {
             results.addAll(latency);
             results.add(latency.get(1).ratio(latency.get(0), "B ÷ A"));
             // last: it ends node B
-            results.add(client.presenceAfterKill(a.wsBase(), b.wsBase(), 100, 10, b::kill));
+            results.add(client.presenceAfterKill(a.wsBase(), b.wsBase(), 100, 10, "kill -9", b::kill));
         } finally {
             ArtemisPeer.closeAll(artemis);
+        }
+        presenceAfterFreeze(serverOptions);
+    }
+
+    /**
+     * Presence when node B vanishes without a word: a new pair of nodes, and B is stopped with
+     * SIGSTOP — its sockets stay open (the kernel still answers for them), as for a host whose
+     * network went away, so only the grid's missed heartbeats tell A. Then B is killed.
+     */
+    private void presenceAfterFreeze(List<String> serverOptions) throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+        String name = "bench-freeze-" + ProcessHandle.current().pid();
+        try (ServerProcess a = ServerProcess.start("switchboard", clusterOptions(serverOptions, name, portA, members));
+             ServerProcess b = ServerProcess.start("switchboard", clusterOptions(serverOptions, name, portB, members))) {
+            awaitMembers(a, 2);
+            try {
+                results.add(client.presenceAfterKill(a.wsBase(), b.wsBase(), 100, 10, "SIGSTOP", () -> signal(b.pid(), "STOP")));
+            } finally {
+                b.kill(); // SIGKILL ends a stopped process too
+            }
+        }
+    }
+
+    /** Sends {@code kill -SIGNAL pid} (Java's ProcessHandle has only TERM and KILL). */
+    private static void signal(long pid, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            kill.destroyForcibly();
+            throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
         }
     }
 

@@ -904,11 +904,13 @@ final class LoadClient implements AutoCloseable {
     /**
      * Presence after a node dies: {@code watchers} members of a room on {@code watchBase}, then
      * {@code members} members of it on {@code memberBase}; once every watcher has seen every member
-     * available, {@code kill} ends the second node (kill -9) and the clock starts. For each member,
+     * available, {@code kill} ends the second node ({@code how}: kill -9, or SIGSTOP for a host
+     * that vanishes without closing its sockets) and the clock starts. For each member,
      * the time until the last watcher has seen it {@code unavailable}; the row gives min, median and
      * max over the members, and how many were never reported within 60 s.
      */
-    Results presenceAfterKill(String watchBase, String memberBase, int members, int watchers, Kill kill) throws Exception {
+    Results presenceAfterKill(String watchBase, String memberBase, int members, int watchers, String how, Kill kill)
+            throws Exception {
         String room = "presence-" + System.nanoTime();
         int pairs = watchers * members;
         java.util.concurrent.atomic.AtomicIntegerArray availableSeen = new java.util.concurrent.atomic.AtomicIntegerArray(pairs);
@@ -976,7 +978,7 @@ final class LoadClient implements AutoCloseable {
                 }
             }
             java.util.Collections.sort(converged);
-            Results row = Results.of("presence after kill -9, " + members + " on B, " + watchers + " watch on A", "two nodes")
+            Results row = Results.of("presence, " + how + " B (" + members + " on B, " + watchers + " on A)", "two nodes")
                     .put("members", members)
                     .put("min ms", converged.isEmpty() ? 0 : converged.get(0))
                     .put("median ms", converged.isEmpty() ? 0 : converged.get(converged.size() / 2))
