@@ -24,7 +24,9 @@
 # beside a cluster=off node and two Artemis brokers clustered by Artemis itself (static connectors,
 # ON_DEMAND): STOMP fan-out with the publisher on node/broker A and the subscribers on A or split
 # over A and B ("÷ artemis×2" rows), chat latency to receivers on A and on B, and presence after
-# kill -9 of node B (the time until A's watchers have seen each of B's members unavailable).
+# kill -9 of node B (the time until A's watchers have seen each of B's members unavailable), and
+# after node B of a new pair is frozen (SIGSTOP). Each fan-out runs every side in turn and in
+# reverse (--runs N times), averaged: e.g. scripts/bench.sh --only cluster --seconds 5 --runs 2
 #
 # XMPP (--only xmpp) against Debian's Prosody as the peer (apt-get install prosody), started by the
 # tool on a config of its own in a temp folder: MUC fan-out 1→100 and 1→1,000, a room half XMPP

@@ -59,6 +59,12 @@ import java.util.concurrent.TimeUnit;
  * Artemis, with the disk's fsync rate probed in the same folder ({@link Persistence});
  * {@code --runs N} repeats each of their measurements N times and prints mean and spread.
  * <p>
+ * {@code cluster} (side by side only; {@link #clusterFanOut}) starts two {@code cluster=on} nodes, a
+ * {@code cluster=off} node and, with {@code --artemis}, two Artemis brokers clustered by Artemis
+ * ({@link ArtemisPeer#startCluster}): cross-node STOMP fan-out against one node, cluster=off and the
+ * Artemis pair (each side in turn and in reverse, {@code --runs} times, averaged), chat latency to
+ * receivers on each node, and presence after node B is killed and after it is frozen.
+ * <p>
  * {@code xmpp} is XMPP over WebSocket ({@link XmppLoad}): MUC fan-out to 100 and 1,000 occupants,
  * a room half XMPP occupants and half JSON chat members, and 1:1 {@code chat} round trips, side by
  * side with Debian's Prosody ({@link ProsodyPeer}) where it is installed.
