@@ -20,6 +20,14 @@
 # messages, kill -9, time to the first message again. Every rate also as a share of the disk's own
 # fsync rate, probed in the same folder before and after. --runs N repeats each and prints the spread.
 #
+# The cluster (--only cluster): two Switchboard nodes (cluster=on, one Hazelcast grid on loopback)
+# beside a cluster=off node and two Artemis brokers clustered by Artemis itself (static connectors,
+# ON_DEMAND): STOMP fan-out with the publisher on node/broker A and the subscribers on A or split
+# over A and B ("÷ artemis×2" rows), chat latency to receivers on A and on B, and presence after
+# kill -9 of node B (the time until A's watchers have seen each of B's members unavailable), and
+# after node B of a new pair is frozen (SIGSTOP). Each fan-out runs every side in turn and in
+# reverse (--runs N times), averaged: e.g. scripts/bench.sh --only cluster --seconds 5 --runs 2
+#
 # XMPP (--only xmpp) against Debian's Prosody as the peer (apt-get install prosody), started by the
 # tool on a config of its own in a temp folder: MUC fan-out 1→100 and 1→1,000, a room half XMPP
 # and half JSON chat members (Switchboard only), 1:1 chat round trips; ratios printed.

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 final class ArtemisPeer implements AutoCloseable {
 
     private static final String READY = "AMQ221007"; // "Server is now active"
+    private static final String BRIDGE_CONNECTED = "AMQ221027"; // "Bridge … is connected"
 
     private static final String LOG4J = """
             rootLogger.level = WARN
@@ -45,6 +46,10 @@ final class ArtemisPeer implements AutoCloseable {
     private Process process;
     /** The journal the broker said it uses ("NIO", "AIO", "MAPPED"), or "none" without persistence. */
     private volatile String journal = "none";
+    /** Completes once the broker logs that a cluster bridge to another broker is connected. */
+    private final CompletableFuture<Void> bridged = new CompletableFuture<>();
+    private volatile boolean closing;
+    private int errorsTraced; // on the log reader's thread only
 
     private ArtemisPeer(List<String> command, Path instance, int port) {
         this.command = command;
@@ -53,10 +58,77 @@ final class ArtemisPeer implements AutoCloseable {
     }
 
     static ArtemisPeer start(Path home, List<String> heap) throws Exception {
+        requireDistribution(home);
+        int port = freePort();
+        Path instance = inMemoryInstance(port, "bench", "");
+        ArtemisPeer peer = new ArtemisPeer(launchCommand(home, instance, heap), instance, port);
+        peer.launch();
+        return peer;
+    }
+
+    /**
+     * Two in-memory brokers as {@link #start} makes one, clustered by Artemis's own clustering: each
+     * has a core acceptor on a free loopback port and a cluster-connection over a static connector
+     * to the other (max-hops 1, duplicate detection on, as {@code artemis create --clustered} writes
+     * it), with message-load-balancing ON_DEMAND, so a topic's subscribers on either broker get every
+     * message published on the other. Returns once both are active and each one's cluster bridge to
+     * the other is connected.
+     */
+    static List<ArtemisPeer> startCluster(Path home, List<String> heap) throws Exception {
+        requireDistribution(home);
+        int[] core = {freePort(), freePort()};
+        List<ArtemisPeer> brokers = new ArrayList<>();
+        try {
+            for (int n = 0; n < 2; n++) {
+                int port = freePort();
+                String cluster = """
+                        <cluster-user>bench-cluster</cluster-user>
+                        <cluster-password>bench-cluster</cluster-password>
+                        <connectors>
+                           <connector name="self">tcp://127.0.0.1:%d</connector>
+                           <connector name="peer">tcp://127.0.0.1:%d</connector>
+                        </connectors>
+                        <cluster-connections>
+                           <cluster-connection name="bench-cluster">
+                              <connector-ref>self</connector-ref>
+                              <retry-interval>500</retry-interval>
+                              <use-duplicate-detection>true</use-duplicate-detection>
+                              <message-load-balancing>ON_DEMAND</message-load-balancing>
+                              <max-hops>1</max-hops>
+                              <static-connectors>
+                                 <connector-ref>peer</connector-ref>
+                              </static-connectors>
+                           </cluster-connection>
+                        </cluster-connections>
+                        """.formatted(core[n], core[1 - n]);
+                String acceptor = "<acceptor name=\"cluster\">tcp://127.0.0.1:" + core[n] + "?protocols=CORE</acceptor>";
+                Path instance = inMemoryInstance(port, "bench-" + (char) ('a' + n), cluster, acceptor);
+                ArtemisPeer broker = new ArtemisPeer(launchCommand(home, instance, heap), instance, port);
+                brokers.add(broker);
+                broker.launch();
+            }
+            for (ArtemisPeer broker : brokers) {
+                broker.bridged.get(60, TimeUnit.SECONDS);
+            }
+            return brokers;
+        } catch (Exception e) {
+            closeAll(brokers);
+            throw e;
+        }
+    }
+
+    private static void requireDistribution(Path home) {
         if (!Files.isRegularFile(home.resolve("lib/artemis-boot.jar"))) {
             throw new IllegalArgumentException(home + " is not an Artemis distribution (no lib/artemis-boot.jar)");
         }
-        int port = freePort();
+    }
+
+    private static Path inMemoryInstance(int port, String name, String cluster) throws IOException {
+        return inMemoryInstance(port, name, cluster, "");
+    }
+
+    /** A new instance folder for an in-memory broker {@code name}: its STOMP acceptor on {@code port}, plus {@code cluster} in its core. */
+    private static Path inMemoryInstance(int port, String name, String cluster, String moreAcceptors) throws IOException {
         Path instance = Files.createTempDirectory("switchboard-bench-artemis");
         Path etc = Files.createDirectories(instance.resolve("etc"));
         Files.writeString(etc.resolve("bootstrap.xml"), """
@@ -74,7 +146,7 @@ final class ArtemisPeer implements AutoCloseable {
                 <?xml version="1.0" encoding="UTF-8"?>
                 <configuration xmlns="urn:activemq">
                    <core xmlns="urn:activemq:core">
-                      <name>bench</name>
+                      <name>%s</name>
                       <persistence-enabled>false</persistence-enabled>
                       <security-enabled>false</security-enabled>
                       <jmx-management-enabled>false</jmx-management-enabled>
@@ -83,8 +155,10 @@ final class ArtemisPeer implements AutoCloseable {
                       <bindings-directory>data/bindings</bindings-directory>
                       <journal-directory>data/journal</journal-directory>
                       <large-messages-directory>data/large-messages</large-messages-directory>
+                      %s
                       <acceptors>
                          <acceptor name="stomp-ws">tcp://127.0.0.1:%d?protocols=STOMP;connectionTtl=86400000;anycastPrefix=/queue/;multicastPrefix=/topic/</acceptor>
+                         %s
                       </acceptors>
                       <address-settings>
                          <address-setting match="#">
@@ -101,13 +175,11 @@ final class ArtemisPeer implements AutoCloseable {
                       </addresses>
                    </core>
                 </configuration>
-                """.formatted(port));
+                """.formatted(name, cluster, port, moreAcceptors));
         // text frames for STOMP over WebSocket, as browsers' STOMP clients expect (not allowed in the acceptor URL)
         Files.writeString(etc.resolve("broker.properties"), "acceptorConfigurations.stomp-ws.params.webSocketEncoderType=text\n");
         Files.writeString(etc.resolve("log4j2.properties"), LOG4J);
-        ArtemisPeer peer = new ArtemisPeer(launchCommand(home, instance, heap), instance, port);
-        peer.launch();
-        return peer;
+        return instance;
     }
 
     /**
@@ -119,9 +191,7 @@ final class ArtemisPeer implements AutoCloseable {
      * instance, and so its journal, lives in a new folder under {@code parent}.
      */
     static ArtemisPeer startPersistent(Path home, List<String> heap, Path parent) throws Exception {
-        if (!Files.isRegularFile(home.resolve("lib/artemis-boot.jar"))) {
-            throw new IllegalArgumentException(home + " is not an Artemis distribution (no lib/artemis-boot.jar)");
-        }
+        requireDistribution(home);
         int port = freePort();
         Path instance = Files.createTempDirectory(parent, "artemis");
         List<String> create = List.of(home.toAbsolutePath().resolve("bin/artemis").toString(), "create",
@@ -210,6 +280,7 @@ final class ArtemisPeer implements AutoCloseable {
         CompletableFuture<Void> ready = new CompletableFuture<>();
         java.util.Deque<String> last = new java.util.ArrayDeque<>();
         Thread reader = new Thread(() -> {
+            int trace = 0;
             try (BufferedReader log = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = log.readLine()) != null; ) {
                     if (!ready.isDone()) {
@@ -223,11 +294,18 @@ final class ArtemisPeer implements AutoCloseable {
                         // "Using AIO Journal" / "Using NIO Journal" / "Using Mapped Journal"
                         journal = line.replaceAll(".*Using (\\w+) Journal.*", "$1");
                     }
+                    if (line.contains(BRIDGE_CONNECTED)) {
+                        bridged.complete(null);
+                    }
                     if (line.contains(READY)) {
                         ready.complete(null);
                     } else if (line.contains(" ERROR [")) {
                         // not its WARNs: it logs several for every subscriber that goes without a DISCONNECT
-                        System.err.println("artemis: " + line);
+                        System.err.println("artemis: " + (closing ? "(shutting down) " : "") + line);
+                        trace = errorsTraced++ == 0 ? 12 : 0; // the first error's stack trace too
+                    } else if (trace > 0 && (line.startsWith("\t") || line.startsWith("Caused") || line.contains("Exception"))) {
+                        trace--;
+                        System.err.println("artemis:   " + line);
                     }
                 }
             } catch (IOException e) {
@@ -255,8 +333,18 @@ final class ArtemisPeer implements AutoCloseable {
         }
     }
 
+    /** Stops the brokers of a cluster together (each one's errors about its peer leaving are then marked as such). */
+    static void closeAll(List<ArtemisPeer> brokers) throws Exception {
+        brokers.forEach(broker -> broker.closing = true);
+        brokers.forEach(broker -> broker.process.destroy());
+        for (ArtemisPeer broker : brokers) {
+            broker.close();
+        }
+    }
+
     @Override
     public void close() throws Exception {
+        closing = true;
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

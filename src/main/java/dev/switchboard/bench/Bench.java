@@ -59,6 +59,12 @@ import java.util.concurrent.TimeUnit;
  * Artemis, with the disk's fsync rate probed in the same folder ({@link Persistence});
  * {@code --runs N} repeats each of their measurements N times and prints mean and spread.
  * <p>
+ * {@code cluster} (side by side only; {@link #clusterFanOut}) starts two {@code cluster=on} nodes, a
+ * {@code cluster=off} node and, with {@code --artemis}, two Artemis brokers clustered by Artemis
+ * ({@link ArtemisPeer#startCluster}): cross-node STOMP fan-out against one node, cluster=off and the
+ * Artemis pair (each side in turn and in reverse, {@code --runs} times, averaged), chat latency to
+ * receivers on each node, and presence after node B is killed and after it is frozen.
+ * <p>
  * {@code xmpp} is XMPP over WebSocket ({@link XmppLoad}): MUC fan-out to 100 and 1,000 occupants,
  * a room half XMPP occupants and half JSON chat members, and 1:1 {@code chat} round trips, side by
  * side with Debian's Prosody ({@link ProsodyPeer}) where it is installed.
@@ -115,7 +121,7 @@ public final class Bench {
         }
         Duration warmup = Duration.ofSeconds(2);
         Thread watchdog = watchdog(warmup.plus(measure).multipliedBy(100L + 40L * runs)
-                .plusSeconds(300L + 300L * runs + (payaraJar == null ? 0 : 600)));
+                .plusSeconds(300L + 300L * runs + (payaraJar == null ? 0 : 600) + (only.contains("cluster") ? 300L * runs : 0)));
         // Ctrl-C or a kill of this JVM: no server process it started outlives it (Payara, Artemis, the rest)
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly), "bench-stop-servers"));
@@ -270,7 +276,7 @@ public final class Bench {
             }
         }
         run("cluster", only, () -> {
-            clusterFanOut(serverOptions);
+            clusterFanOut(serverOptions, artemisHome);
         });
         run("idle", only, () -> {
             Results s = idle("switchboard", serverOptions, idle);
@@ -290,35 +296,126 @@ public final class Bench {
     }
 
     /**
-     * STOMP topic fan-out on a cluster of two standalone nodes (cluster=on, their own JVMs, one
-     * Hazelcast grid on loopback): publisher and subscribers on one node, then the subscribers split
-     * over both — the fan-out across nodes against the same on one node, and against cluster=off.
+     * The cluster on one machine: two standalone nodes (cluster=on, their own JVMs, one Hazelcast
+     * grid on loopback) beside a cluster=off node, and — where {@code artemisHome} names its
+     * distribution — two Artemis brokers clustered by Artemis itself ({@link ArtemisPeer#startCluster}).
+     * <ul>
+     * <li>STOMP topic fan-out (each side in turn, then in the reverse order, × {@code --runs}, averaged,
+     * with the spread), the publisher on node A and the subscribers on A only ("one node") or
+     * split over A and B ("two nodes"; on Artemis the same, "artemis one" on broker A only and
+     * "artemis ×2" split over its two brokers);
+     * <li>chat latency at a fixed rate from a sender on A to receivers on A and on B;
+     * <li>last, presence after {@code kill -9} of node B: how long until the watchers on A have seen
+     * each of B's members {@code unavailable} (the contract says within 15 s); then the same on a
+     * new pair whose node B is frozen (SIGSTOP) instead, so that only missed heartbeats tell.
+     * </ul>
      */
-    private void clusterFanOut(List<String> serverOptions) throws Exception {
+    private void clusterFanOut(List<String> serverOptions, Path artemisHome) throws Exception {
         int portA = freePort();
         int portB = freePort();
         String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
         String name = "bench-" + ProcessHandle.current().pid();
+        List<ArtemisPeer> artemis = List.of();
         try (ServerProcess plain = ServerProcess.start("switchboard", serverOptions);
              ServerProcess a = ServerProcess.start("switchboard", clusterOptions(serverOptions, name, portA, members));
              ServerProcess b = ServerProcess.start("switchboard", clusterOptions(serverOptions, name, portB, members))) {
             client.serverProcess(a.wsBase(), a.pid());
             client.serverProcess(b.wsBase(), b.pid());
             client.serverProcess(plain.wsBase(), plain.pid());
+            if (artemisHome != null) {
+                artemis = ArtemisPeer.startCluster(artemisHome, serverHeap());
+                client.serverProcess(artemis.get(0).wsBase(), artemis.get(0).pid());
+            } else {
+                System.err.println("switchboard-bench: no Artemis (--artemis DIR or ARTEMIS_HOME): the cluster runs without its peer");
+            }
+            List<String> artemisBases = artemis.stream().map(ArtemisPeer::wsBase).toList();
             awaitMembers(a, 2);
             client.stompFanOut(a.wsBase(), List.of(a.wsBase(), b.wsBase()), "warm-up", 100, LoadClient.Pace.MAX, false,
                     LoadClient.STOMP_BODY_BYTES, warmup.multipliedBy(3));
             client.stompFanOut(plain.wsBase(), "warm-up", 100, LoadClient.Pace.MAX, warmup);
+            if (!artemis.isEmpty()) {
+                client.stompFanOut(artemisBases.get(0), artemisBases, "warm-up", 100, LoadClient.Pace.MAX, false,
+                        LoadClient.STOMP_BODY_BYTES, warmup.multipliedBy(3));
+            }
+            // each fan-out runs against every side in turn, then again in the reverse order (× --runs),
+            // and each side's runs are averaged: on a shared machine the load moves within a minute
+            record Side(String name, String publisher, List<String> subscribers, String base) {
+            }
+            List<Side> sides = new ArrayList<>(List.of(
+                    new Side("cluster=off", plain.wsBase(), List.of(plain.wsBase()), plain.wsBase()),
+                    new Side("one node", a.wsBase(), List.of(a.wsBase()), a.wsBase()),
+                    new Side("two nodes", a.wsBase(), List.of(a.wsBase(), b.wsBase()), a.wsBase())));
+            if (!artemis.isEmpty()) {
+                sides.add(new Side("artemis one", artemisBases.get(0), artemisBases.subList(0, 1), artemisBases.get(0)));
+                sides.add(new Side("artemis ×2", artemisBases.get(0), artemisBases, artemisBases.get(0)));
+            }
             for (int subscribers : new int[] {100, 1000}) {
                 for (LoadClient.Pace pace : List.of(LoadClient.Pace.MAX, LoadClient.Pace.fixed(10_000))) {
-                    Results off = client.stompFanOut(plain.wsBase(), "cluster=off", subscribers, pace, measure);
-                    Results one = client.stompFanOut(a.wsBase(), List.of(a.wsBase()), "one node", subscribers, pace,
-                            false, LoadClient.STOMP_BODY_BYTES, measure);
-                    Results across = client.stompFanOut(a.wsBase(), List.of(a.wsBase(), b.wsBase()), "two nodes",
-                            subscribers, pace, false, LoadClient.STOMP_BODY_BYTES, measure);
-                    results.addAll(List.of(off, one, across, across.ratio(one, "÷ one node"), across.ratio(off, "÷ cluster=off")));
+                    java.util.Map<String, List<Results>> bySide = new java.util.LinkedHashMap<>();
+                    sides.forEach(side -> bySide.put(side.name(), new ArrayList<>()));
+                    for (int round = 0; round < 2 * runs; round++) {
+                        List<Side> order = new ArrayList<>(sides);
+                        if (round % 2 == 1) {
+                            java.util.Collections.reverse(order);
+                        }
+                        for (Side side : order) {
+                            bySide.get(side.name()).add(client.stompFanOut(side.publisher(), side.subscribers(), side.name(),
+                                    subscribers, pace, false, LoadClient.STOMP_BODY_BYTES, measure));
+                        }
+                    }
+                    java.util.Map<String, Results> mean = new java.util.LinkedHashMap<>();
+                    bySide.forEach((side, each) -> mean.put(side, Results.summary(each)));
+                    results.addAll(mean.values());
+                    Results across = mean.get("two nodes");
+                    results.add(across.ratio(mean.get("one node"), "÷ one node"));
+                    results.add(across.ratio(mean.get("cluster=off"), "÷ cluster=off"));
+                    if (mean.containsKey("artemis ×2")) {
+                        results.add(across.ratio(mean.get("artemis ×2"), "÷ artemis×2"));
+                        results.add(mean.get("artemis ×2").ratio(mean.get("artemis one"), "art×2÷one"));
+                    }
                 }
             }
+            ArtemisPeer.closeAll(artemis);
+            artemis = List.of();
+            List<Results> latency = client.chatLatency(a.wsBase(), List.of(a.wsBase(), b.wsBase()),
+                    List.of("to node A", "to node B"), 100, 200, warmup, measure);
+            results.addAll(latency);
+            results.add(latency.get(1).ratio(latency.get(0), "B ÷ A"));
+            // last: it ends node B
+            results.add(client.presenceAfterKill(a.wsBase(), b.wsBase(), 100, 10, "kill -9", b::kill));
+        } finally {
+            ArtemisPeer.closeAll(artemis);
+        }
+        presenceAfterFreeze(serverOptions);
+    }
+
+    /**
+     * Presence when node B vanishes without a word: a new pair of nodes, and B is stopped with
+     * SIGSTOP — its sockets stay open (the kernel still answers for them), as for a host whose
+     * network went away, so only the grid's missed heartbeats tell A. Then B is killed.
+     */
+    private void presenceAfterFreeze(List<String> serverOptions) throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+        String name = "bench-freeze-" + ProcessHandle.current().pid();
+        try (ServerProcess a = ServerProcess.start("switchboard", clusterOptions(serverOptions, name, portA, members));
+             ServerProcess b = ServerProcess.start("switchboard", clusterOptions(serverOptions, name, portB, members))) {
+            awaitMembers(a, 2);
+            try {
+                results.add(client.presenceAfterKill(a.wsBase(), b.wsBase(), 100, 10, "SIGSTOP", () -> signal(b.pid(), "STOP")));
+            } finally {
+                b.kill(); // SIGKILL ends a stopped process too
+            }
+        }
+    }
+
+    /** Sends {@code kill -SIGNAL pid} (Java's ProcessHandle has only TERM and KILL). */
+    private static void signal(long pid, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            kill.destroyForcibly();
+            throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
         }
     }
 

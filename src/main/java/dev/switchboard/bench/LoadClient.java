@@ -350,6 +350,8 @@ final class LoadClient implements AutoCloseable {
         AtomicLongArray lastSeq = new AtomicLongArray(subscribers);
         AtomicLong delivered = new AtomicLong();
         AtomicLong outOfOrder = new AtomicLong();
+        AtomicLongArray primed = new AtomicLongArray(subscribers);
+        AtomicLong primedCount = new AtomicLong();
         Recorder latency = new Recorder(3);
         String topic = "/topic/bench." + System.nanoTime();
         String subscribe = "SUBSCRIBE\nid:0\ndestination:" + topic + "\nreceipt:s\n\n\0";
@@ -377,6 +379,13 @@ final class LoadClient implements AutoCloseable {
             int body = text.indexOf("\n\n") + 2;
             int colon = text.indexOf(':', body);
             long seq = Long.parseLong(text, body, colon, 10);
+            if (seq == 0) {
+                // a priming message: the subscription reaches this subscriber's node (see below); not counted
+                if (primed.compareAndSet(i, 0, 1)) {
+                    primedCount.incrementAndGet();
+                }
+                return;
+            }
             long sentAt = Long.parseLong(text, colon + 1, text.indexOf(':', colon + 1), 10);
             if (seq != lastSeq.get(i) + 1) {
                 outOfOrder.incrementAndGet();
@@ -403,6 +412,20 @@ final class LoadClient implements AutoCloseable {
         publisher.send("CONNECT\naccept-version:1.2\nhost:bench\n\n\0");
         String pad = "x".repeat(Math.max(0, bodyBytes - 40));
         String head = "SEND\ndestination:" + topic + "\n\n";
+        if (bases > 1) {
+            // Subscribers on other nodes: a broker whose RECEIPT comes before the other nodes know of the
+            // subscription (Artemis's cluster propagates bindings asynchronously) would drop the first
+            // messages for them. Message 0, sent every 20 ms until every subscriber has one, is the barrier.
+            long primeUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (primedCount.get() < subscribers) {
+                if (System.nanoTime() > primeUntil) {
+                    throw new IllegalStateException(primedCount.get() + " of " + subscribers
+                            + " subscribers got no message within 30 s of subscribing");
+                }
+                publisher.send(head + "0:0:" + pad + "\0");
+                Thread.sleep(20);
+            }
+        }
         LongSupplier slowest = () -> {
             long min = Long.MAX_VALUE;
             for (int i = 0; i < subscribers; i++) {
@@ -762,6 +785,206 @@ final class LoadClient implements AutoCloseable {
                     .put("nick retries", nickRetries.get())
                     .put("rejoin failed", refused.get())
                     .put("others lost", sent * others - othersDelivered.get());
+        } finally {
+            synchronized (all) {
+                closeAll(all);
+            }
+        }
+    }
+
+    /**
+     * Chat latency across nodes: one sender in a room on {@code senderBase}, {@code perNode} members
+     * of the same room on each of {@code receiverBases} (named {@code names}); the sender sends
+     * {@code ratePerSecond} messages, each text stamped with when it was due (no coordinated
+     * omission), and each row is one node's receivers: p50/p99/p99.9 from due to received, and the
+     * messages that never reached them. Bounded: 60 s to join, the run, 10 s to drain.
+     */
+    List<Results> chatLatency(String senderBase, List<String> receiverBases, List<String> names, int perNode,
+                              double ratePerSecond, Duration warmup, Duration measure) throws Exception {
+        String room = "latency-" + System.nanoTime();
+        String marker = "\"text\":\"lat " + Long.toString(System.nanoTime(), 36) + " ";
+        String textPrefix = marker.substring("\"text\":\"".length());
+        int nodes = receiverBases.size();
+        Recorder[] latency = new Recorder[nodes];
+        AtomicLong[] delivered = new AtomicLong[nodes];
+        AtomicLong barriers = new AtomicLong();
+        AtomicLong welcomes = new AtomicLong();
+        CompletableFuture<Void> allJoined = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean recording = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Conn> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        try {
+            for (int b = 0; b < nodes; b++) {
+                Recorder recorder = latency[b] = new Recorder(3);
+                AtomicLong got = delivered[b] = new AtomicLong();
+                List<Conn> conns = open(receiverBases.get(b) + "chat/" + room, perNode, null, i -> text -> {
+                    if (text.startsWith("{\"type\":\"message\"")) {
+                        long due = sequence(text, marker);
+                        if (due == 0) {
+                            barriers.incrementAndGet();
+                        } else if (due > 0) {
+                            got.incrementAndGet();
+                            if (recording.get()) {
+                                recorder.recordValue(Math.max(0, System.nanoTime() - due) / 1000);
+                            }
+                        }
+                    } else if (text.startsWith("{\"type\":\"welcome\"") && welcomes.incrementAndGet() == (long) nodes * perNode) {
+                        allJoined.complete(null);
+                    }
+                });
+                all.addAll(conns);
+                for (int i = 0; i < perNode; i++) {
+                    conns.get(i).send(join("r" + b + "-" + i, null, 0));
+                }
+            }
+            allJoined.get(60, TimeUnit.SECONDS);
+            CompletableFuture<Void> senderJoined = new CompletableFuture<>();
+            Conn sender = open(senderBase + "chat/" + room, 1, null, i -> text -> {
+                if (text.startsWith("{\"type\":\"welcome\"")) {
+                    senderJoined.complete(null);
+                }
+            }).get(0);
+            all.add(sender);
+            sender.send(join("latency-sender", null, 0));
+            senderJoined.get(30, TimeUnit.SECONDS);
+            // a first message through the room: once every receiver has it, the joins' presence is out of the way
+            sender.send("{\"type\":\"message\",\"text\":\"" + textPrefix + "0\"}");
+            long barrierUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (barriers.get() < (long) nodes * perNode) {
+                if (System.nanoTime() > barrierUntil) {
+                    throw new IllegalStateException("chat latency: " + barriers.get() + " of " + nodes * perNode
+                            + " receivers got the first message within 60 s");
+                }
+                pause();
+            }
+            AtomicLong sent = new AtomicLong();
+            ScheduledExecutorService ticker = fixedRate(ratePerSecond, (n, scheduled) -> {
+                sender.send("{\"type\":\"message\",\"text\":\"" + textPrefix + scheduled + "\"}");
+                sent.set(n + 1);
+            });
+            try {
+                Thread.sleep(warmup.toMillis()); // bounded: warm-up, then the measured window
+                for (Recorder r : latency) {
+                    r.reset();
+                }
+                recording.set(true);
+                Thread.sleep(measure.toMillis());
+                recording.set(false);
+            } finally {
+                ticker.shutdownNow();
+                ticker.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            long expected = sent.get() * perNode;
+            long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (java.util.Arrays.stream(delivered).anyMatch(d -> d.get() < expected) && System.nanoTime() < drainUntil) {
+                Thread.sleep(10); // draining what is in flight, bounded
+            }
+            List<Results> rows = new ArrayList<>();
+            String scenario = String.format(java.util.Locale.ROOT, "chat 1→%d×%d @%.0f/s", nodes, perNode, ratePerSecond);
+            for (int b = 0; b < nodes; b++) {
+                Histogram h = latency[b].getIntervalHistogram();
+                rows.add(Results.of(scenario, names.get(b))
+                        .put("p50 ms", h.getValueAtPercentile(50) / 1000.0)
+                        .put("p99 ms", h.getValueAtPercentile(99) / 1000.0)
+                        .put("p99.9 ms", h.getValueAtPercentile(99.9) / 1000.0)
+                        .put("lost", expected - delivered[b].get()));
+            }
+            return rows;
+        } finally {
+            synchronized (all) {
+                closeAll(all);
+            }
+        }
+    }
+
+    /** What kills a node, for {@link #presenceAfterKill}. */
+    interface Kill {
+        void run() throws Exception;
+    }
+
+    /**
+     * Presence after a node dies: {@code watchers} members of a room on {@code watchBase}, then
+     * {@code members} members of it on {@code memberBase}; once every watcher has seen every member
+     * available, {@code kill} ends the second node ({@code how}: kill -9, or SIGSTOP for a host
+     * that vanishes without closing its sockets) and the clock starts. For each member,
+     * the time until the last watcher has seen it {@code unavailable}; the row gives min, median and
+     * max over the members, and how many were never reported within 60 s.
+     */
+    Results presenceAfterKill(String watchBase, String memberBase, int members, int watchers, String how, Kill kill)
+            throws Exception {
+        String room = "presence-" + System.nanoTime();
+        int pairs = watchers * members;
+        java.util.concurrent.atomic.AtomicIntegerArray availableSeen = new java.util.concurrent.atomic.AtomicIntegerArray(pairs);
+        AtomicLongArray unavailableAt = new AtomicLongArray(pairs);
+        AtomicLong available = new AtomicLong();
+        AtomicLong unavailable = new AtomicLong();
+        AtomicLong welcomes = new AtomicLong();
+        CompletableFuture<Void> watching = new CompletableFuture<>();
+        CompletableFuture<Void> allAvailable = new CompletableFuture<>();
+        CompletableFuture<Void> allUnavailable = new CompletableFuture<>();
+        List<Conn> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        try {
+            List<Conn> watcherConns = open(watchBase + "chat/" + room, watchers, null, w -> text -> {
+                if (text.startsWith("{\"type\":\"welcome\"")) {
+                    if (welcomes.incrementAndGet() == watchers) {
+                        watching.complete(null);
+                    }
+                    return;
+                }
+                if (!text.startsWith("{\"type\":\"presence\"")) {
+                    return;
+                }
+                long at = System.nanoTime();
+                jakarta.json.JsonObject presence = json(text);
+                String nick = presence.getString("nick", "");
+                if (!nick.startsWith("b")) {
+                    return;
+                }
+                int pair = w * members + Integer.parseInt(nick.substring(1));
+                if ("unavailable".equals(presence.getString("presence", ""))) {
+                    if (unavailableAt.compareAndSet(pair, 0, at) && unavailable.incrementAndGet() == pairs) {
+                        allUnavailable.complete(null);
+                    }
+                } else if (availableSeen.compareAndSet(pair, 0, 1) && available.incrementAndGet() == pairs) {
+                    allAvailable.complete(null);
+                }
+            });
+            all.addAll(watcherConns);
+            for (int w = 0; w < watchers; w++) {
+                watcherConns.get(w).send(join("w" + w, null, 0));
+            }
+            watching.get(60, TimeUnit.SECONDS);
+            List<Conn> memberConns = open(memberBase + "chat/" + room, members, null, i -> text -> { });
+            all.addAll(memberConns);
+            for (int i = 0; i < members; i++) {
+                memberConns.get(i).send(join("b" + i, null, 0));
+            }
+            allAvailable.get(60, TimeUnit.SECONDS);
+            long t0 = System.nanoTime();
+            kill.run();
+            try {
+                allUnavailable.get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // counted below as members never reported
+            }
+            List<Double> converged = new ArrayList<>();
+            for (int m = 0; m < members; m++) {
+                long last = 0;
+                for (int w = 0; w < watchers && last >= 0; w++) {
+                    long at = unavailableAt.get(w * members + m);
+                    last = at == 0 ? -1 : Math.max(last, at - t0);
+                }
+                if (last >= 0) {
+                    converged.add(last / 1e6);
+                }
+            }
+            java.util.Collections.sort(converged);
+            Results row = Results.of("presence, " + how + " B (" + members + " on B, " + watchers + " on A)", "two nodes")
+                    .put("members", members)
+                    .put("min ms", converged.isEmpty() ? 0 : converged.get(0))
+                    .put("median ms", converged.isEmpty() ? 0 : converged.get(converged.size() / 2))
+                    .put("max ms", converged.isEmpty() ? 0 : converged.get(converged.size() - 1))
+                    .put("never", members - converged.size());
+            return row;
         } finally {
             synchronized (all) {
                 closeAll(all);
