@@ -3,11 +3,11 @@
 # Debian's Chromium + ChromeDriver (Selenium tests), TigerVNC's Xvnc with xeyes (a real VNC
 # server for the bridge), slixmpp (a desktop-class XMPP client over TCP), Prosody (the XMPP peer
 # the load tool compares with) and Node.js + npm (the build's browser libraries and the third-party
-# STOMP and XMPP clients: @stomp/stompjs, @xmpp/client, Strophe.js), then the pinned npm packages
-# of src/test/node. Idempotent.
+# STOMP and XMPP clients: @stomp/stompjs, @xmpp/client, Strophe.js), iproute2 (network namespaces
+# for the cluster's partition test), then the pinned npm packages of src/test/node. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(chromium chromium-driver tigervnc-standalone-server tigervnc-tools x11-apps python3-slixmpp prosody)
+packages=(chromium chromium-driver tigervnc-standalone-server tigervnc-tools x11-apps python3-slixmpp prosody iproute2)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()

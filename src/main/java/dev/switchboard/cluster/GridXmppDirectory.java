@@ -90,7 +90,8 @@ public final class GridXmppDirectory implements XmppDirectory {
     private final IMap<String, String> claims;
     private final String node;
     private final ITopic<byte[]> inbox;
-    private final UUID inboxRegistration;
+    private volatile UUID inboxRegistration;
+    private final UUID lifecycle;
     private volatile BiConsumer<Jid, AddressedStanza> delivered = (jid, stanza) -> { };
     private volatile Consumer<Jid> departed = jid -> { };
     private volatile Consumer<Jid> cameOnline = jid -> { };
@@ -103,6 +104,12 @@ public final class GridXmppDirectory implements XmppDirectory {
         this.node = grid.nodeId();
         this.inbox = this.grid.getTopic(TOPIC_PREFIX + node);
         this.inboxRegistration = inbox.addMessageListener(message -> received(message.getMessageObject()));
+        // the others destroyed this node's topic when they dropped it: back after a split, it listens again
+        this.lifecycle = this.grid.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                pool.execute(this::listenAgain);
+            }
+        });
         resources.onChanges(new GridLeases.Changes() {
             @Override
             public void lapsed(String key, String value) {
@@ -297,10 +304,21 @@ public final class GridXmppDirectory implements XmppDirectory {
         }
     }
 
+    private synchronized void listenAgain() {
+        try {
+            inbox.removeMessageListener(inboxRegistration);
+        } catch (RuntimeException gone) {
+            // destroyed with the topic
+        }
+        inboxRegistration = grid.<byte[]>getTopic(TOPIC_PREFIX + node)
+                .addMessageListener(message -> received(message.getMessageObject()));
+    }
+
     @Override
     public void close() {
         try {
-            inbox.removeMessageListener(inboxRegistration);
+            grid.getLifecycleService().removeLifecycleListener(lifecycle);
+            grid.<byte[]>getTopic(TOPIC_PREFIX + node).removeMessageListener(inboxRegistration);
         } catch (HazelcastInstanceNotActiveException e) {
             // the grid went first
         }
