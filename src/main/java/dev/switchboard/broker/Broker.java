@@ -664,7 +664,12 @@ public final class Broker implements AutoCloseable {
                 if (queue != null) {
                     return queue;
                 }
-                QueueHomes.Home home = homes.home(destination);
+                // a node with no room for another destination claims none (made-up names claim nothing)
+                QueueHomes.Home home = homes.home(destination, destinations.get() < limits.maxDestinations());
+                if (home == null) {
+                    throw BrokerException.limit("too-many-destinations", "no new destination " + destination
+                            + ": the broker has " + limits.maxDestinations() + " (stomp.max-destinations)");
+                }
                 if (!home.here()) {
                     return null;
                 }
@@ -675,7 +680,11 @@ public final class Broker implements AutoCloseable {
                         throw BrokerException.invalid("no durable subscription " + destination + " (it has ended)");
                     }
                 }
-                newDestination(destination);
+                if (home.adopted().isEmpty()) {
+                    newDestination(destination);
+                } else {
+                    destinations.incrementAndGet(); // taken over whatever the bound: what it holds is not left behind
+                }
                 Queue made = new Queue(destination, durable == null ? "queue " + destination
                         : "durable subscription " + destination, limits, holdings, new StoreWriter(home.store()), true,
                         messagesOut);
@@ -707,6 +716,15 @@ public final class Broker implements AutoCloseable {
     private void forgetIfIdle(Queue queue) {
         if (clusterDurables.containsKey(queue.name)) {
             return; // a durable subscription's backlog lives until the subscription ends
+        }
+        if (homes != null) {
+            synchronized (queues) { // no queue is made under its name while the grid forgets it
+                if (queues.get(queue.name) == queue && queue.retireIfIdle() && queues.remove(queue.name, queue)) {
+                    destinations.decrementAndGet();
+                    homes.released(queue.name);
+                }
+            }
+            return;
         }
         if (queues.get(queue.name) == queue && queue.retireIfIdle() && queues.remove(queue.name, queue)) {
             destinations.decrementAndGet();

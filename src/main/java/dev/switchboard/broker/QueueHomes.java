@@ -27,8 +27,17 @@ public interface QueueHomes {
         public static final Home ELSEWHERE = new Home(false, null, List.of());
     }
 
-    /** Where {@code queue} runs now; it becomes this node's when it runs nowhere. */
-    Home home(String queue);
+    /**
+     * Where {@code queue} runs now; it becomes this node's when it runs nowhere and {@code mayClaim}
+     * (else null: this node has no room for another destination).
+     */
+    Home home(String queue, boolean mayClaim);
+
+    /**
+     * This node no longer runs {@code queue}: it was idle (nothing held, no consumer) and is
+     * forgotten, so the next node that needs it claims it afresh — names used once do not stay.
+     */
+    void released(String queue);
 
     /**
      * A message for a queue that runs elsewhere: completes once its home holds it, fails with the

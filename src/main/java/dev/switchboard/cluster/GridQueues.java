@@ -184,7 +184,7 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
 
     @Override
     public void recount(String queue) {
-        Home home = home(queue);
+        Home home = home(queue, true);
         if (home.here()) {
             broker.recount(queue, held(queue));
         } else {
@@ -208,8 +208,14 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
 
     // ---- where a queue runs ---------------------------------------------------------------------
 
+    /** Known homes kept at most; it is only a cache of the grid's map. */
+    private static final int KNOWN_HOMES = 10_000;
+
     @Override
-    public Home home(String queue) {
+    public Home home(String queue, boolean mayClaim) {
+        if (knownHomes.size() > KNOWN_HOMES) {
+            knownHomes.clear();
+        }
         String known = knownHomes.get(queue);
         if (known != null && (known.equals(node) || alive(known))) {
             return known.equals(node) ? new Home(true, new GridQueueStore(queue), List.of()) : Home.ELSEWHERE;
@@ -220,6 +226,9 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
                 if (current != null && (current.equals(node) || alive(current))) {
                     knownHomes.put(queue, current);
                     return current.equals(node) ? new Home(true, new GridQueueStore(queue), List.of()) : Home.ELSEWHERE;
+                }
+                if (!mayClaim) {
+                    return null;
                 }
                 boolean claimed = current == null ? homes.putIfAbsent(queue, node) == null
                         : homes.replace(queue, current, node);
@@ -256,6 +265,18 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
         LOG.info("Cluster: this node took over " + queue + " from departed node " + departed + " with "
                 + adopted.size() + " messages");
         return adopted;
+    }
+
+    @Override
+    public void released(String queue) {
+        knownHomes.remove(queue, node);
+        adoptedIds.remove(queue);
+        try {
+            grid.getMap(HELD_PREFIX + queue).destroy(); // empty: the queue held nothing
+            homes.remove(queue, node);
+        } catch (HazelcastInstanceNotActiveException e) {
+            // stopping
+        }
     }
 
     @Override
