@@ -180,6 +180,23 @@ final class ChatNodes {
         }
     }
 
+    /** Waits until each of {@code nicks} has been announced with {@code presence}, in any order (others skipped). */
+    static void presences(WsClient client, java.util.Set<String> nicks, String presence, Duration timeout)
+            throws InterruptedException {
+        java.util.Set<String> missing = new java.util.HashSet<>(nicks);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!missing.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("no presence " + presence + " of " + missing + " within " + timeout);
+            }
+            JsonObject notice = next(client, "presence", Duration.ofNanos(left));
+            if (notice.getString("presence").equals(presence)) {
+                missing.remove(notice.getString("nick"));
+            }
+        }
+    }
+
     /** The next room message with that text (others skipped). */
     static JsonObject message(WsClient client, String text, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
