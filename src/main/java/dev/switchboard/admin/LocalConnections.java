@@ -89,7 +89,7 @@ public final class LocalConnections {
         ConnectionInfo info = info(connection, node());
         LOG.log(Level.INFO, "Operator {0} closed connection {1} ({2} {3}, user {4}, from {5}) with {6} \"{7}\"",
                 new Object[] {by, id, info.endpoint(), info.path(), info.user().isEmpty() ? "none" : info.user(),
-                        info.remote(), CLOSE_CODE, CLOSE_REASON});
+                        info.remote(), Integer.toString(CLOSE_CODE), CLOSE_REASON});
         connection.close(CLOSE_CODE, CLOSE_REASON);
         return true;
     }
