@@ -225,5 +225,5 @@ $('previous').addEventListener('click', () => { offset = Math.max(0, offset - PA
 $('next').addEventListener('click', () => { offset += PAGE; poll(); });
 const initial = new URLSearchParams(window.location.search).get('q');
 if (initial) $('filter').value = initial;
-showSession($('session')).then((answer) => { security = !!answer.security; });
-poll();
+// who is asking first: a 403 reads differently with security on (not an operator) and off (not this machine)
+showSession($('session')).then((answer) => { security = !!answer.security; }).finally(poll);
