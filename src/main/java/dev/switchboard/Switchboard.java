@@ -1,11 +1,15 @@
 package dev.switchboard;
 
+import dev.switchboard.admin.ConnectionDirectory;
+import dev.switchboard.admin.LocalConnections;
+import dev.switchboard.admin.OtherNodes;
 import dev.switchboard.bus.FanOut;
 import dev.switchboard.bus.LocalBus;
 import dev.switchboard.bus.LogBudget;
 import dev.switchboard.bus.MessageBus;
 import dev.switchboard.cluster.Grid;
 import dev.switchboard.cluster.GridBus;
+import dev.switchboard.cluster.GridConnections;
 import dev.switchboard.cluster.GridConsoleTargets;
 import dev.switchboard.cluster.GridLogins;
 import dev.switchboard.cluster.GridQueues;
@@ -121,6 +125,11 @@ public final class Switchboard {
     private final XmppService xmppService;
     private final Compression compression;
     private volatile boolean shuttingDown;
+    /** Set once the server listens and its endpoints are deployed: {@code health/ready} says READY from then on. */
+    private volatile boolean started;
+    /** admin/connections: the other nodes (none with cluster=off), and every node's connections through them. */
+    private final OtherNodes otherNodes;
+    private final ConnectionDirectory connectionDirectory;
 
     public Switchboard(SwitchboardConfig config) {
         this(config, () -> 0, config.maxConnections(), null);
@@ -205,6 +214,10 @@ public final class Switchboard {
         this.compression = Compression.of(config.compression(), config.compressionLevel(), config.compressionMinBytes(),
                 !config.compressionContextTakeover());
         compression.registerMetrics(metrics.registry());
+        GridConnections gridConnections = grid == null ? null : new GridConnections(grid, pool);
+        this.otherNodes = gridConnections == null ? OtherNodes.NONE : gridConnections;
+        this.connectionDirectory = new ConnectionDirectory(new LocalConnections(connections,
+                gridConnections == null ? () -> "local" : gridConnections::node), otherNodes);
         this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins(), serverNames), security,
                 () -> connections.count() + unfinishedConnections.getAsInt(), maxConnections);
     }
@@ -228,6 +241,38 @@ public final class Switchboard {
 
     public boolean isShuttingDown() {
         return shuttingDown;
+    }
+
+    /** The server listens and every endpoint is deployed: ready for clients (standalone launcher, or the WAR's deployment). */
+    public void started() {
+        started = true;
+    }
+
+    /**
+     * Why {@code health/ready} says 503 now — starting, shutting down, or (cluster=on) not a running
+     * member of the grid — or null when this node should get new clients.
+     */
+    public String notReady() {
+        if (shuttingDown) {
+            return "shutting down";
+        }
+        if (!started) {
+            return "starting";
+        }
+        if (grid != null && !otherNodes.inGrid()) {
+            return "not in the cluster's grid";
+        }
+        return null;
+    }
+
+    /** admin/connections: every node's open WebSockets. */
+    public ConnectionDirectory connectionDirectory() {
+        return connectionDirectory;
+    }
+
+    /** The origins a handshake may come from ({@code allowed-origins}), for the HTTP resources that check them too. */
+    public OriginPolicy origins() {
+        return OriginPolicy.of(config.allowedOrigins(), serverNames);
     }
 
     /**
@@ -475,19 +520,24 @@ public final class Switchboard {
         if (shuttingDown) {
             return; // standalone, the server has already done it before undeploying
         }
-        shuttingDown = true;
+        long began = System.nanoTime();
+        shuttingDown = true; // from here health and health/ready answer 503, new handshakes 503
         keepAlive.close();
         xmppService.close(); // every XMPP stream ends with system-shutdown before its socket's 1001
         int open = connections.count();
-        LOG.log(Level.INFO, "Shutting down: closing {0} WebSocket connections with 1001", open);
+        LOG.log(Level.INFO, "Shutting down: health/ready and new handshakes answer 503; closing {0} WebSocket connections"
+                + " with 1001 (up to {1} ms for their close handshakes)", new Object[] {open, grace.toMillis()});
         connections.closeAll(1001, "server shutting down");
+        int left = 0;
         try {
             if (!connections.awaitEmpty(grace)) {
-                LOG.log(Level.WARNING, "{0} connections still open after {1}", new Object[] {connections.count(), grace});
+                left = connections.count();
+                LOG.log(Level.WARNING, "{0} connections still open after {1}", new Object[] {left, grace});
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        otherNodes.close(); // no more admin questions from the other nodes
         if (gridQueues != null) {
             gridQueues.close(); // no more requests from other nodes for the queues homed here
         }
@@ -507,7 +557,10 @@ public final class Switchboard {
             ownPool.shutdownNow();
         }
         metrics.close();
-        LOG.log(Level.INFO, "Switchboard stopped: {0} WebSocket connections closed with 1001, the STOMP store closed", open);
+        LOG.log(Level.INFO, "Switchboard stopped in {0} ms: {1} WebSocket connections closed with 1001{2}, the STOMP store"
+                + " closed{3}", new Object[] {(System.nanoTime() - began) / 1_000_000, open,
+                left == 0 ? "" : " (" + left + " had not finished their close and were ended)",
+                grid == null ? "" : ", left the cluster's grid"});
     }
 
     private ServerEndpointConfig endpoint(String name, Class<? extends Endpoint> type, String path,

@@ -2,6 +2,8 @@ package dev.switchboard;
 
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.admin.ConnectionsServlet;
+import dev.switchboard.ops.HealthProbesServlet;
 import dev.switchboard.ops.HealthServlet;
 import dev.switchboard.ops.MetricsServlet;
 import dev.switchboard.overhead.OverheadStatsServlet;
@@ -44,9 +46,11 @@ public final class SwitchboardDeployment implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         Switchboard app;
+        boolean ours = false;
         try {
             // the standalone launcher builds the application itself, so configuration errors reach it directly
             Object given = context.getAttribute(APPLICATION_ATTRIBUTE);
+            ours = !(given instanceof Switchboard);
             app = given instanceof Switchboard s ? s : new Switchboard(SwitchboardConfig.fromEnvironment(), managedExecutor());
         } catch (ConfigException e) {
             LOG.log(Level.SEVERE, e.getMessage());
@@ -65,19 +69,25 @@ public final class SwitchboardDeployment implements ServletContextListener {
         // after the security headers (isMatchAfter): their refusals must carry them too
         context.addFilter("host-check", new HostCheckFilter(app.serverNames())).addMappingForUrlPatterns(null, true, "/*");
         context.addFilter("operators-only", new OperatorOnlyFilter(app.security()))
-                .addMappingForUrlPatterns(null, true, "/metrics", "/stomp-stats");
+                .addMappingForUrlPatterns(null, true, "/metrics", "/stomp-stats", "/admin/*");
         context.addServlet("login", new LoginServlet(app.security())).addMapping("/login", "/logout");
         context.addServlet("access", new AccessServlet(app.security(), app.guard(), Switchboard.ENDPOINT_ACCESS, app.config().xmppDomain()))
                 .addMapping("/access");
         context.addServlet("health", new HealthServlet(app.metrics(), app.connections()::count, app::isShuttingDown,
                 app.stompBroker().core()::storeProblem, app::clusterStatus))
                 .addMapping("/health");
+        context.addServlet("health-probes", new HealthProbesServlet(app::notReady)).addMapping("/health/live", "/health/ready");
+        context.addServlet("admin-connections", new ConnectionsServlet(app.connectionDirectory(), app.security().isOn(),
+                app.origins())).addMapping("/admin/connections", "/admin/connections/*");
         context.addServlet("metrics", new MetricsServlet(app.metrics())).addMapping("/metrics");
         context.addServlet("stomp-stats", new StompStatsServlet(app.stompBroker(), app.config().stompStoreSync())).addMapping("/stomp-stats");
         context.addServlet("vnc-targets", new VncTargetsServlet(app.vncGateway().targets())).addMapping("/vnc-targets");
         context.addServlet("overhead-poll", new PollServlet(app.tickerFeed())).addMapping("/overhead/poll");
         context.addServlet("overhead-stats", new OverheadStatsServlet(app.tickerFeed())).addMapping("/overhead/stats");
         context.setAttribute(APPLICATION_ATTRIBUTE, app);
+        if (ours) {
+            app.started(); // in a server the endpoints are in place now; standalone, the launcher says so once it listens
+        }
         LOG.log(Level.INFO, "Switchboard deployed at {0}/", context.getContextPath());
     }
 

@@ -62,6 +62,12 @@ public final class Connection {
     private final ConnectionLimits limits;
     private final ScheduledExecutorService timers;
     private final AtomicLong pendingBytes = new AtomicLong();
+    /** This connection's own counts, for {@code admin/connections} (the endpoint's metrics sum every connection's). */
+    private final java.util.concurrent.atomic.LongAdder messagesIn = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bytesIn = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder messagesOut = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bytesOut = new java.util.concurrent.atomic.LongAdder();
+    private final long openedAtMillis = System.currentTimeMillis();
     /**
      * Sends with a {@code sent} callback the container has not reported on yet: failed at teardown.
      * Fan-out sends have none and are not tracked (a set insert per receiver is not free); their
@@ -144,6 +150,38 @@ public final class Connection {
         return metrics;
     }
 
+    /** When the connection opened (epoch millis). */
+    public long openedAtMillis() {
+        return openedAtMillis;
+    }
+
+    /** The request path of the handshake ({@code /chat/lobby}, under the context path in a server), or "". */
+    public String path() {
+        try {
+            java.net.URI uri = session.getRequestURI();
+            return uri == null || uri.getRawPath() == null ? "" : uri.getRawPath();
+        } catch (RuntimeException closed) {
+            return "";
+        }
+    }
+
+    /** Whole messages received and their payload bytes; messages sent (the container reported them written) and bytes. */
+    public long messagesIn() {
+        return messagesIn.sum();
+    }
+
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    public long messagesOut() {
+        return messagesOut.sum();
+    }
+
+    public long bytesOut() {
+        return bytesOut.sum();
+    }
+
     /** Bytes handed to the container and not yet written (nor failed): what the peer owes us reading. */
     public long queuedBytes() {
         return pendingBytes.get();
@@ -185,6 +223,8 @@ public final class Connection {
     private boolean accepted(long bytes) {
         heard();
         metrics.received(bytes);
+        messagesIn.increment();
+        bytesIn.add(bytes);
         if (bytes > limits.maxMessageBytes()) {
             close(1009, "message too big: " + bytes + " bytes, limit " + limits.maxMessageBytes());
             return false;
@@ -469,6 +509,8 @@ public final class Connection {
             if (result.isOK()) {
                 if (settle(true)) {
                     metrics.sent(bytes);
+                    messagesOut.increment();
+                    bytesOut.add(bytes);
                 }
             } else {
                 LOG.log(Level.FINE, "send failed on " + id(), result.getException());
@@ -482,6 +524,8 @@ public final class Connection {
             if (failure == null) {
                 if (settle(true)) {
                     metrics.sent(bytes);
+                    messagesOut.increment();
+                    bytesOut.add(bytes);
                 }
             } else {
                 LOG.log(Level.FINE, "send failed on " + id(), failure);

@@ -27,6 +27,21 @@ public final class ConnectionRegistry {
         open.forEach(action);
     }
 
+    /** The open connections now, in no order (for {@code admin/connections}). */
+    public List<Connection> snapshot() {
+        return List.copyOf(open);
+    }
+
+    /** The open connection with this id, or null. */
+    public Connection find(String id) {
+        for (Connection connection : open) {
+            if (connection.id().equals(id)) {
+                return connection;
+            }
+        }
+        return null;
+    }
+
     public int count() {
         return open.size();
     }

@@ -25,6 +25,8 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
     public static final String USER_AGENT = "switchboard.userAgent";
     public static final String FORWARDED = "switchboard.forwarded";
     public static final String IDENTITY = "switchboard.identity";
+    /** The handshake's {@code Origin}, when it had one (for {@code admin/connections}). */
+    public static final String ORIGIN = "switchboard.origin";
     /** The application server's roles Switchboard asks about (the handshake and the access probe alike). */
     static final java.util.List<String> CONTAINER_ROLES = java.util.List.of(OperatorPolicy.OPERATOR_ROLE, "user");
 
@@ -88,6 +90,12 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
         String agent = headers.entrySet().stream().filter(e -> "User-Agent".equalsIgnoreCase(e.getKey()))
                 .flatMap(e -> e.getValue().stream()).collect(java.util.stream.Collectors.joining(", "));
         config.getUserProperties().put(USER_AGENT, agent);
+        String origin = header(headers, "Origin");
+        if (origin != null) {
+            config.getUserProperties().put(ORIGIN, origin);
+        } else {
+            config.getUserProperties().remove(ORIGIN);
+        }
         boolean forwarded = header(headers, "X-Forwarded-For") != null || header(headers, "Forwarded") != null
                 || header(headers, "X-Real-IP") != null;
         config.getUserProperties().put(FORWARDED, forwarded);

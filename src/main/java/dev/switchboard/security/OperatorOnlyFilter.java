@@ -17,6 +17,9 @@ import java.io.IOException;
  */
 public final class OperatorOnlyFilter implements Filter {
 
+    /** The request attribute naming the operator let through (their {@link Identity#name()}), for logs of what they did. */
+    public static final String OPERATOR = "switchboard.operator";
+
     private final SecurityPolicy security;
 
     public OperatorOnlyFilter(SecurityPolicy security) {
@@ -47,6 +50,7 @@ public final class OperatorOnlyFilter implements Filter {
         Identity identity = credentials.outcome() == SecurityPolicy.Credentials.Outcome.VALID ? credentials.identity() : null;
         if (identity == null && credentials.outcome() == SecurityPolicy.Credentials.Outcome.NONE && request.getUserPrincipal() != null
                 && request.isUserInRole(OperatorPolicy.OPERATOR_ROLE)) {
+            request.setAttribute(OPERATOR, request.getUserPrincipal().getName());
             chain.doFilter(req, res); // the application server's own login
             return;
         }
@@ -60,6 +64,7 @@ public final class OperatorOnlyFilter implements Filter {
         } else if (!identity.hasRole(OperatorPolicy.OPERATOR_ROLE)) {
             PlainAnswer.send(response, 403, "operators only", 0);
         } else {
+            request.setAttribute(OPERATOR, identity.name());
             chain.doFilter(req, res);
         }
     }

@@ -154,6 +154,7 @@ public final class SwitchboardServer implements AutoCloseable {
                         e instanceof IOException io ? io : new IOException(e));
             }
         }
+        application.started(); // health/ready: READY from here
         return new SwitchboardServer(http, container, webapp, listener, timer, xmppTcp.get());
     }
 
