@@ -34,6 +34,7 @@ class HAProxyTest extends ProxiedDeploymentTest {
                 .replace("bind :80", "bind 127.0.0.1:" + plain)
                 .replace("bind :443 ssl crt /etc/haproxy/tls/chat.example.com.pem",
                         "bind 127.0.0.1:" + tls + " ssl crt " + certificate.combined)
+                .replace("maxconn 50000", "maxconn 2000") // within this machine's descriptor limit
                 .replace("timeout tunnel 90s", "timeout tunnel " + PROXY_TIMEOUT.toSeconds() + "s");
         if (!answersReady(backends.get(0))) {
             config.replace("option httpchk GET /health/ready", "option httpchk GET /health"); // a build without health/ready
