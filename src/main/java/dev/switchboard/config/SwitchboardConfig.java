@@ -1,7 +1,6 @@
 package dev.switchboard.config;
 
 import dev.switchboard.broker.store.StoreSettings;
-import dev.switchboard.security.TrustedProxies;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -130,9 +129,6 @@ public final class SwitchboardConfig {
         this.handshakeTimeout = duration("handshake-timeout", Duration.ofSeconds(15));
         this.serverNames = list("server-names");
         this.trustedProxies = list("trusted-proxies");
-        if (!TrustedProxies.valid(trustedProxies)) {
-            throw setting("trusted-proxies").orElseThrow().invalid("IP addresses or CIDR blocks, comma-separated (127.0.0.1,10.0.0.0/8,::1)");
-        }
         this.stompQueueBytes = bytes("stomp.queue-bytes", 64 * MIB, 1, Long.MAX_VALUE);
         this.stompTransactionBytes = bytes("stomp.transaction-bytes", 16 * MIB, 1, Long.MAX_VALUE);
         this.stompTransactionTtl = duration("stomp.transaction-ttl", Duration.ofMinutes(5));

@@ -1,5 +1,7 @@
 package dev.switchboard.security;
 
+import dev.switchboard.config.ConfigException;
+
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,23 +34,19 @@ public final class TrustedProxies {
      * The proxies of {@code trusted-proxies}: each entry an address ({@code 127.0.0.1}, {@code ::1})
      * or a CIDR block ({@code 10.0.0.0/8}, {@code fd00::/8}).
      *
-     * @throws IllegalArgumentException naming the first entry that is neither
+     * @throws ConfigException naming the first entry that is neither (startup stops)
      */
     public static TrustedProxies of(List<String> entries) {
         List<Block> blocks = new ArrayList<>();
         for (String entry : entries) {
             Block block = Block.parse(entry);
             if (block == null) {
-                throw new IllegalArgumentException("'" + entry + "' is not an IP address or CIDR block");
+                throw new ConfigException("Invalid configuration 'trusted-proxies' entry '" + entry
+                        + "': expected an IP address or CIDR block (127.0.0.1, 10.0.0.0/8, ::1).");
             }
             blocks.add(block);
         }
         return new TrustedProxies(blocks);
-    }
-
-    /** Whether every entry is an IP address or CIDR block (for the configuration's own message). */
-    public static boolean valid(List<String> entries) {
-        return entries.stream().allMatch(entry -> Block.parse(entry) != null);
     }
 
     public boolean isEmpty() {

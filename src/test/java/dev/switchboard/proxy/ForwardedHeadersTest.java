@@ -71,6 +71,13 @@ class ForwardedHeadersTest {
     }
 
     @Test
+    void aMalformedEntryStopsStartupNamingTheKey() {
+        dev.switchboard.config.ConfigException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.switchboard.config.ConfigException.class, () -> RunningServer.start(Map.of("trusted-proxies", "10.0.0.0/8,proxy.lan")));
+        assertTrue(refused.getMessage().contains("'trusted-proxies' entry 'proxy.lan'"), refused.getMessage());
+    }
+
+    @Test
     void theLoginCookieIsSecureWhenATrustedTlsTerminatingProxySaysHttps() throws Exception {
         HttpResponse<String> behindProxy = login(trustingSecured, "alice", "pw",
                 "X-Forwarded-For", "203.0.113.20", "X-Forwarded-Proto", "https");
