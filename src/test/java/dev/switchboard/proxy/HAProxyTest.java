@@ -36,9 +36,11 @@ class HAProxyTest extends ProxiedDeploymentTest {
                         "bind 127.0.0.1:" + tls + " ssl crt " + certificate.combined)
                 .replace("maxconn 50000", "maxconn 2000") // within this machine's descriptor limit
                 .replace("timeout tunnel 90s", "timeout tunnel " + PROXY_TIMEOUT.toSeconds() + "s");
-        if (!answersReady(backends.get(0))) {
+        boolean ready = answersReady(backends.get(0));
+        if (!ready) {
             config.replace("option httpchk GET /health/ready", "option httpchk GET /health"); // a build without health/ready
         }
+        System.out.println("haproxy checks the nodes with GET " + (ready ? "/health/ready" : "/health"));
         Path file = Files.writeString(folder.resolve("haproxy.cfg"), config.text() + "\n");
         ReverseProxy process = ReverseProxy.start("haproxy", List.of(executable.toString(), "-db", "-f", file.toString()),
                 folder, List.of(tls, plain));
