@@ -7,7 +7,7 @@
 # for the cluster's partition test), then the pinned npm packages of src/test/node. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(chromium chromium-driver tigervnc-standalone-server tigervnc-tools x11-apps python3-slixmpp prosody iproute2)
+packages=(chromium chromium-driver tigervnc-standalone-server tigervnc-tools x11-apps python3-slixmpp prosody iproute2 nginx haproxy)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()

@@ -44,6 +44,7 @@ import dev.switchboard.security.HandshakeGuard;
 import dev.switchboard.security.OriginPolicy;
 import dev.switchboard.security.SecurityPolicy;
 import dev.switchboard.security.ServerNames;
+import dev.switchboard.security.TrustedProxies;
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.store.JournalStore;
 import dev.switchboard.broker.store.StoreException;
@@ -219,7 +220,8 @@ public final class Switchboard {
         this.connectionDirectory = new ConnectionDirectory(new LocalConnections(connections,
                 gridConnections == null ? () -> "local" : gridConnections::node), otherNodes);
         this.guard = new HandshakeGuard(OriginPolicy.of(config.allowedOrigins(), serverNames), security,
-                () -> connections.count() + unfinishedConnections.getAsInt(), maxConnections);
+                () -> connections.count() + unfinishedConnections.getAsInt(), maxConnections,
+                TrustedProxies.of(config.trustedProxies()));
     }
 
     public SwitchboardConfig config() {

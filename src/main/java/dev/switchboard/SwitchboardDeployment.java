@@ -8,6 +8,7 @@ import dev.switchboard.ops.HealthServlet;
 import dev.switchboard.ops.MetricsServlet;
 import dev.switchboard.overhead.OverheadStatsServlet;
 import dev.switchboard.overhead.PollServlet;
+import dev.switchboard.security.ForwardedRequestFilter;
 import dev.switchboard.security.HostCheckFilter;
 import dev.switchboard.security.AccessServlet;
 import dev.switchboard.security.LoginServlet;
@@ -65,6 +66,9 @@ public final class SwitchboardDeployment implements ServletContextListener {
         } catch (DeploymentException e) {
             throw new IllegalStateException("Cannot deploy Switchboard's WebSocket endpoints", e);
         }
+        // first: everything after it sees the client a trusted proxy names (address, scheme, Host)
+        context.addFilter("trusted-proxies", new ForwardedRequestFilter(app.guard().trustedProxies()))
+                .addMappingForUrlPatterns(null, false, "/*");
         context.addFilter("security-headers", new SecurityHeadersFilter()).addMappingForUrlPatterns(null, false, "/*");
         // after the security headers (isMatchAfter): their refusals must carry them too
         context.addFilter("host-check", new HostCheckFilter(app.serverNames())).addMappingForUrlPatterns(null, true, "/*");

@@ -56,9 +56,9 @@ public final class ConnectionsServlet extends HttpServlet {
             }
             return name + "@" + request.getRemoteAddr();
         }
-        boolean forwarded = request.getHeader("X-Forwarded-For") != null || request.getHeader("Forwarded") != null
-                || request.getHeader("X-Real-IP") != null;
-        if (!OperatorPolicy.mayOperate(false, java.util.Set.of(), request.getRemoteAddr(), forwarded)) {
+        // the client as trusted-proxies sees it: a forwarded request is loopback only if every hop was
+        dev.switchboard.security.TrustedProxies.Client client = dev.switchboard.security.ForwardedRequestFilter.client(request);
+        if (!OperatorPolicy.mayOperate(false, java.util.Set.of(), client.address(), client.forwarded())) {
             plain(response, 403, "operators only: with security off, from this machine (loopback) only");
             return null;
         }

@@ -61,6 +61,7 @@ public final class SwitchboardConfig {
     private final String tlsKeystorePassword;
     private final Duration handshakeTimeout;
     private final List<String> serverNames;
+    private final List<String> trustedProxies;
     private final long stompQueueBytes;
     private final long stompTransactionBytes;
     private final Duration stompTransactionTtl;
@@ -127,6 +128,7 @@ public final class SwitchboardConfig {
         this.workersRunHandlers = choice("standalone.io-strategy", "worker", "worker", "same-thread").equals("worker");
         this.handshakeTimeout = duration("handshake-timeout", Duration.ofSeconds(15));
         this.serverNames = list("server-names");
+        this.trustedProxies = list("trusted-proxies");
         this.stompQueueBytes = bytes("stomp.queue-bytes", 64 * MIB, 1, Long.MAX_VALUE);
         this.stompTransactionBytes = bytes("stomp.transaction-bytes", 16 * MIB, 1, Long.MAX_VALUE);
         this.stompTransactionTtl = duration("stomp.transaction-ttl", Duration.ofMinutes(5));
@@ -348,6 +350,14 @@ public final class SwitchboardConfig {
      */
     public List<String> serverNames() {
         return serverNames;
+    }
+
+    /**
+     * {@code trusted-proxies}: the addresses or CIDR blocks of the reverse proxies whose
+     * {@code Forwarded} / {@code X-Forwarded-For} / {@code X-Forwarded-Proto} are believed; empty: none.
+     */
+    public List<String> trustedProxies() {
+        return trustedProxies;
     }
 
     /** Bytes one {@code /queue/*} holds, unacknowledged messages included; a SEND beyond gets ERROR. */

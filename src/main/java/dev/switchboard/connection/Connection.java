@@ -135,7 +135,7 @@ public final class Connection {
         return handshake.userAgent();
     }
 
-    /** Whether the handshake came through a proxy that said so (X-Forwarded-For, Forwarded, X-Real-IP). */
+    /** Whether the handshake came through a proxy from off this machine, or claimed to with nothing believed (never loopback, then). */
     public boolean forwarded() {
         return handshake.forwarded();
     }

@@ -14,9 +14,10 @@ import java.util.Map;
  * @param path          the endpoint path's parameters ({@code room}, {@code target})
  * @param query         the query's parameters ({@code ?since=…})
  * @param identity      who the handshake authenticated; {@link Identity#ANONYMOUS} with security off, null if nobody (STOMP)
- * @param remoteAddress the peer's IP address as the server saw it (a proxy's, behind one), or "" when unknown
+ * @param remoteAddress the client's IP address: the peer's, or behind a trusted proxy the one it named; "" when unknown
  * @param userAgent     the handshake's {@code User-Agent}, or ""
- * @param forwarded     whether a proxy said it forwarded the request (X-Forwarded-For, Forwarded, X-Real-IP)
+ * @param forwarded     whether it came through a proxy from off this machine, or claimed to (X-Forwarded-For,
+ *                      Forwarded, X-Real-IP) with nothing believed: either way not this machine's loopback
  * @param notes         what a {@link GuardedConfigurator.HandshakeObserver} noted about it
  */
 public record Handshake(Map<String, String> path, Map<String, List<String>> query, Identity identity,

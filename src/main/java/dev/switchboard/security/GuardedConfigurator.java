@@ -69,9 +69,13 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
         Map<String, List<String>> headers = request.getHeaders();
-        String address = TyrusHandshake.remoteAddress(request);
+        String peer = TyrusHandshake.remoteAddress(request);
+        // behind a trusted proxy: the client it names, the Host the client asked for (same-host origins)
+        TrustedProxies.Client client = guard.trustedProxies().resolve(peer, name -> joined(headers, name));
+        String address = peer == null ? null : client.address();
+        String host = client.host() != null ? client.host() : header(headers, "Host");
         HandshakeGuard.Decision decision = guard.check(new HandshakeGuard.Request(header(headers, "Origin"),
-                header(headers, "Host"), header(headers, "Authorization"), header(headers, "Cookie"),
+                host, header(headers, "Authorization"), header(headers, "Cookie"),
                 containerUser(request), lastSegment(request), address), access);
         if (decision.refused()) {
             HandshakeRefusal refusal = decision.refusal();
@@ -87,18 +91,16 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
             config.getUserProperties().put(REMOTE_ADDRESS, address);
         }
         // the container splits a header at its commas ("(KHTML, like Gecko)"): the whole User-Agent is all of them
-        String agent = headers.entrySet().stream().filter(e -> "User-Agent".equalsIgnoreCase(e.getKey()))
-                .flatMap(e -> e.getValue().stream()).collect(java.util.stream.Collectors.joining(", "));
-        config.getUserProperties().put(USER_AGENT, agent);
+        String agent = joined(headers, "User-Agent");
+        config.getUserProperties().put(USER_AGENT, agent == null ? "" : agent);
         String origin = header(headers, "Origin");
         if (origin != null) {
             config.getUserProperties().put(ORIGIN, origin);
         } else {
             config.getUserProperties().remove(ORIGIN);
         }
-        boolean forwarded = header(headers, "X-Forwarded-For") != null || header(headers, "Forwarded") != null
-                || header(headers, "X-Real-IP") != null;
-        config.getUserProperties().put(FORWARDED, forwarded);
+        // not this machine's loopback: forwarded from off it, or claimed to be with nothing believed
+        config.getUserProperties().put(FORWARDED, client.forwarded());
         observer.observe(request, response, config.getUserProperties());
     }
 
@@ -131,6 +133,13 @@ public final class GuardedConfigurator extends ServerEndpointConfig.Configurator
     @SuppressWarnings("unchecked")
     public <T> T getEndpointInstance(Class<T> endpointClass) {
         return (T) endpointFactory.get();
+    }
+
+    /** All of a header's values, every line and every comma-separated part, as one list; null if absent. */
+    static String joined(Map<String, List<String>> headers, String name) {
+        List<String> values = headers.entrySet().stream().filter(e -> name.equalsIgnoreCase(e.getKey()))
+                .flatMap(e -> e.getValue().stream()).toList();
+        return values.isEmpty() ? null : String.join(", ", values);
     }
 
     static String header(Map<String, List<String>> headers, String name) {

@@ -38,12 +38,24 @@ public final class HandshakeGuard {
     private final SecurityPolicy security;
     private final IntSupplier openConnections;
     private final int maxConnections;
+    private final TrustedProxies proxies;
 
     public HandshakeGuard(OriginPolicy origins, SecurityPolicy security, IntSupplier openConnections, int maxConnections) {
+        this(origins, security, openConnections, maxConnections, TrustedProxies.NONE);
+    }
+
+    public HandshakeGuard(OriginPolicy origins, SecurityPolicy security, IntSupplier openConnections, int maxConnections,
+                          TrustedProxies proxies) {
         this.origins = origins;
         this.security = security;
         this.openConnections = openConnections;
         this.maxConnections = maxConnections;
+        this.proxies = proxies;
+    }
+
+    /** Whose forwarding headers a handshake's (and any HTTP request's) client is taken from. */
+    public TrustedProxies trustedProxies() {
+        return proxies;
     }
 
     public Decision check(Request request, Access access) {

@@ -58,9 +58,14 @@ public final class WsClient implements AutoCloseable {
 
     /** Connects with extra handshake headers (Origin, Authorization, Cookie, Sec-WebSocket-Protocol, …). */
     public static WsClient connect(URI uri, java.util.Map<String, String> headers) {
+        return connect(CLIENT, uri, headers);
+    }
+
+    /** Connects through the given client (one that trusts a test certificate, for {@code wss}). */
+    public static WsClient connect(HttpClient client, URI uri, java.util.Map<String, String> headers) {
         BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
         CompletableFuture<Close> closed = new CompletableFuture<>();
-        WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         headers.forEach((name, value) -> {
             if (name.equalsIgnoreCase("Sec-WebSocket-Protocol")) {
                 String[] offered = value.split("\\s*,\\s*");
