@@ -4,10 +4,10 @@
 # server for the bridge), slixmpp (a desktop-class XMPP client over TCP), Prosody (the XMPP peer
 # the load tool compares with) and Node.js + npm (the build's browser libraries and the third-party
 # STOMP and XMPP clients: @stomp/stompjs, @xmpp/client, Strophe.js), iproute2 (network namespaces
-# for the cluster's partition test), then the pinned npm packages of src/test/node. Idempotent.
+# for the cluster's partition test), prometheus (its promtool checks the alert rules in docs/), then the pinned npm packages of src/test/node. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(chromium chromium-driver tigervnc-standalone-server tigervnc-tools x11-apps python3-slixmpp prosody iproute2 nginx haproxy)
+packages=(chromium chromium-driver tigervnc-standalone-server tigervnc-tools x11-apps python3-slixmpp prosody iproute2 nginx haproxy prometheus)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
