@@ -28,6 +28,9 @@
 # after node B of a new pair is frozen (SIGSTOP). Each fan-out runs every side in turn and in
 # reverse (--runs N times), averaged: e.g. scripts/bench.sh --only cluster --seconds 5 --runs 2
 #
+# What a reverse proxy costs (--only proxies): echo and a STOMP fan-out through Debian's nginx and
+# HAProxy (apt-get install nginx haproxy; configured as docs/deploy.md, without TLS) beside the same
+# directly, proxy ÷ direct printed.
 # XMPP (--only xmpp) against Debian's Prosody as the peer (apt-get install prosody), started by the
 # tool on a config of its own in a temp folder: MUC fan-out 1→100 and 1→1,000, a room half XMPP
 # and half JSON chat members (Switchboard only), 1:1 chat round trips; ratios printed.

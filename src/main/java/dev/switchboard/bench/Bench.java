@@ -72,7 +72,7 @@ import java.util.concurrent.TimeUnit;
 public final class Bench {
 
     private static final List<String> SCENARIOS = List.of("echo", "latency", "stomp", "slow", "chat", "reconnect", "images",
-            "idle", "persist", "restart", "xmpp", "cluster");
+            "idle", "persist", "restart", "xmpp", "cluster", "proxies");
 
     private final List<Results> results = new ArrayList<>();
     private final List<String> failed = new ArrayList<>();
@@ -270,6 +270,9 @@ public final class Bench {
             run("xmpp", only, () -> {
                 new XmppLoad(client, warmup, measure).withProsody(sb, switchboard.pid(), results);
             });
+            run("proxies", only, () -> {
+                throughProxies(sb);
+            });
             fastPathNote("switchboard", switchboard.logLines("fast path"));
             if (payara != null) {
                 fastPathNote("payara", payara.logLines("fast path"));
@@ -293,6 +296,44 @@ public final class Bench {
                     (name, body) -> run(name, only, body::run));
             persistence.run(only, artemisHome, serverOptions);
         }
+    }
+
+    /**
+     * What a reverse proxy costs: echo (64 B and 4 KiB) and a STOMP fan-out to 100, each through
+     * nginx and HAProxy (where installed; {@link ProxyPeer}, configured as docs/deploy.md has them,
+     * without TLS) and directly, interleaved direct–proxy–proxy–direct so drift cancels out, with
+     * proxy ÷ direct. The proxies share the machine's cores with the server and the client.
+     */
+    private void throughProxies(String direct) throws Exception {
+        List<String> proxies = ProxyPeer.installed();
+        if (proxies.isEmpty()) {
+            notes.add("proxies: neither nginx nor haproxy is installed (apt-get install nginx haproxy); skipped");
+            return;
+        }
+        int upstream = java.net.URI.create(direct).getPort();
+        for (String name : proxies) {
+            try (ProxyPeer proxy = ProxyPeer.start(name, upstream)) {
+                String via = proxy.wsBase();
+                client.echoThroughput(via, 64, 16, 64, Duration.ZERO, warmup); // the proxy's own warm-up
+                for (int payload : new int[] {64, 4096}) {
+                    double d1 = echo(direct, payload);
+                    double p1 = echo(via, payload);
+                    double p2 = echo(via, payload);
+                    double d2 = echo(direct, payload);
+                    String scenario = echoScenario(payload) + " via proxy";
+                    results.add(Results.of(scenario, "direct").put("round trips/s", (d1 + d2) / 2));
+                    results.add(Results.of(scenario, name).put("round trips/s", (p1 + p2) / 2));
+                    results.add(Results.of(scenario, name + "÷direct").put("round trips/s", (p1 + p2) / (d1 + d2)));
+                }
+                Results d = viaProxy(client.stompFanOut(direct, "direct", 100, LoadClient.Pace.MAX, measure));
+                Results p = viaProxy(client.stompFanOut(via, name, 100, LoadClient.Pace.MAX, measure));
+                results.addAll(List.of(d, p, p.ratio(d, name + "÷direct")));
+            }
+        }
+    }
+
+    private static Results viaProxy(Results row) {
+        return new Results(row.scenario() + " via proxy", row.server(), row.values());
     }
 
     /**
