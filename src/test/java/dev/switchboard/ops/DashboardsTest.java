@@ -64,7 +64,19 @@ class DashboardsTest {
             chat.sendText("{not json");
             chat.nextText();
         }
+        // the GC pause timer appears with the first collection (the server runs in this JVM)
+        System.gc();
+        dev.switchboard.testing.Await.until("a GC in the metrics", java.time.Duration.ofSeconds(20),
+                () -> metrics().contains("jvm_gc_pause_seconds_sum"));
         scrape = server.get("metrics").body();
+    }
+
+    private static String metrics() {
+        try {
+            return server.get("metrics").body();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @AfterAll
