@@ -79,7 +79,16 @@ function renderHead(shown) {
     });
     th.append(button);
     return th;
-  }), Object.assign(document.createElement('th'), { scope: 'col', innerHTML: '<span><span class="sr-only">Close</span></span>' }));
+  }), closeHeading());
+}
+
+/** The close column's heading: named for screen readers only (built as nodes, like every other text). */
+function closeHeading() {
+  const th = Object.assign(document.createElement('th'), { scope: 'col' });
+  const outer = document.createElement('span');
+  outer.append(Object.assign(document.createElement('span'), { className: 'sr-only', textContent: 'Close' }));
+  th.append(outer);
+  return th;
 }
 
 function compare(a, b) {
