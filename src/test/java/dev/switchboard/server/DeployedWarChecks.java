@@ -1,0 +1,133 @@
+package dev.switchboard.server;
+
+import dev.switchboard.testing.TestImages;
+import dev.switchboard.testing.WsClient;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The checks the same {@code switchboard.war} passes in every application server it is tested in
+ * (echo, chat, STOMP, images, a refused handshake, health), over real connections to
+ * {@code http://127.0.0.1:<port>/switchboard/}. A subclass starts its server once for the class.
+ */
+abstract class DeployedWarChecks {
+
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** The HTTP port the WAR answers on, under /switchboard/. */
+    abstract int port();
+
+    /** The server's name, in messages. */
+    abstract String server();
+
+    URI http(String path) {
+        return URI.create("http://127.0.0.1:" + port() + "/switchboard/" + path);
+    }
+
+    URI ws(String path) {
+        return URI.create("ws://127.0.0.1:" + port() + "/switchboard/" + path);
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(http(path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonObject json(String text) {
+        return Json.createReader(new StringReader(text)).readObject();
+    }
+
+    @Test
+    void healthAnswersAndPagesAreServed() throws Exception {
+        HttpResponse<String> health = get("health");
+        assertEquals(200, health.statusCode(), health.body());
+        assertEquals("UP", json(health.body()).getString("status"));
+        HttpResponse<String> index = get("");
+        assertEquals(200, index.statusCode());
+        assertTrue(index.body().contains("echo.html"));
+        assertEquals(200, get("js/ws.js").statusCode());
+    }
+
+    @Test
+    void echoAnswersTextAndBinary() throws Exception {
+        try (WsClient client = WsClient.connect(ws("echo"))) {
+            assertEquals("hello " + server(), client.sendText("hello " + server()).nextText());
+            assertArrayEquals(new byte[] {1, 2, 3, 4}, client.sendBinary(new byte[] {1, 2, 3, 4}).next().binary());
+        }
+    }
+
+    @Test
+    void oversizedMessageClosesWith1009() throws Exception {
+        try (WsClient client = WsClient.connect(ws("echo"))) {
+            client.sendText("x".repeat(1024 * 1024 + 1));
+            assertEquals(1009, client.awaitClose().code());
+        }
+    }
+
+    @Test
+    void foreignOriginIsRefused() throws Exception {
+        assertEquals(403, WsClient.refusedStatus(ws("echo"), "https://evil.example"));
+    }
+
+    @Test
+    void chatRoomWorks() throws Exception {
+        try (WsClient alice = WsClient.connect(ws("chat/lobby")); WsClient bob = WsClient.connect(ws("chat/lobby"))) {
+            alice.sendText("{\"type\":\"join\",\"nick\":\"alice\"}");
+            assertTrue(alice.nextText().contains("\"type\":\"welcome\""));
+            bob.sendText("{\"type\":\"join\",\"nick\":\"bob\"}");
+            assertTrue(bob.nextText().contains("\"members\":[{\"nick\":\"alice\""));
+            assertTrue(alice.nextText().contains("\"type\":\"presence\""));
+            bob.sendText("{\"type\":\"message\",\"text\":\"hi from bob\"}");
+            JsonObject atAlice = json(alice.nextText());
+            assertEquals("hi from bob", atAlice.getString("text"));
+            assertEquals("bob", atAlice.getString("from"));
+        }
+    }
+
+    @Test
+    void largeImageIsDroppedToTheOtherMember() throws Exception {
+        byte[] image = Arrays.copyOf(TestImages.png(8, 8), 5 * 1024 * 1024);
+        try (WsClient sender = WsClient.connect(ws("images/gallery")); WsClient viewer = WsClient.connect(ws("images/gallery"))) {
+            assertTrue(sender.nextText().contains("\"welcome\""));
+            assertTrue(viewer.nextText().contains("\"welcome\""));
+            sender.sendBinary(image);
+            assertTrue(sender.nextText().contains("\"ack\""));
+            assertTrue(viewer.nextText().contains("\"image/png\""));
+            assertArrayEquals(image, viewer.next().binary(), "5 MiB, byte for byte, through " + server());
+        }
+    }
+
+    @Test
+    void stompQueueAndTopicWork() throws Exception {
+        assertEquals(200, get("webjars/stomp__stompjs/7.2.1/esm6/index.js").statusCode(), "stomp.js is served from its WebJar");
+        try (WsClient a = WsClient.connect(ws("stomp")); WsClient b = WsClient.connect(ws("stomp"))) {
+            a.sendText("CONNECT\naccept-version:1.2\nhost:here\n\n\0SUBSCRIBE\nid:s\ndestination:/queue/work\nreceipt:r\n\n\0"
+                    + "SUBSCRIBE\nid:t\ndestination:/topic/news\nreceipt:r2\n\n\0");
+            assertTrue(a.nextText().startsWith("CONNECTED\nversion:1.2"));
+            assertTrue(a.nextText().startsWith("RECEIPT"));
+            assertTrue(a.nextText().startsWith("RECEIPT"));
+            b.sendText("CONNECT\naccept-version:1.1\n\n\0SEND\ndestination:/queue/work\n\nqueued\0"
+                    + "SEND\ndestination:/topic/news\n\npublished\0");
+            assertTrue(b.nextText().startsWith("CONNECTED\nversion:1.1"));
+            String queued = a.nextText();
+            assertTrue(queued.startsWith("MESSAGE\n") && queued.endsWith("queued\0"), queued);
+            String published = a.nextText();
+            assertTrue(published.startsWith("MESSAGE\n") && published.endsWith("published\0"), published);
+        }
+        assertEquals(200, get("stomp-stats").statusCode());
+    }
+}
