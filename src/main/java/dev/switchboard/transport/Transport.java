@@ -37,6 +37,9 @@ public final class Transport {
 
     /** Ends the connection under {@code session} now, dropping what is still queued; true if it could. */
     public static boolean abort(Session session) {
+        if (!Container.tyrus()) {
+            return false; // the portable API has only Session.close (said once at startup: Switchboard's log)
+        }
         try {
             Object writer = tyrusWriter(session);
             if (writer == null) {

@@ -79,8 +79,31 @@ abstract class DeployedWarChecks {
     }
 
     @Test
-    void foreignOriginIsRefused() throws Exception {
-        assertEquals(403, WsClient.refusedStatus(ws("echo"), "https://evil.example"));
+    void foreignOriginIsRefusedWith403AndTheSecurityHeaders() {
+        HttpResponse<?> refused = WsClient.refusal(ws("echo"), java.util.Map.of("Origin", "https://evil.example"));
+        assertEquals(403, refused.statusCode());
+        assertEquals("DENY", refused.headers().firstValue("X-Frame-Options").orElse(null), refused.headers().toString());
+    }
+
+    @Test
+    void consoleOperatorFromLoopbackDrivesATarget() throws Exception {
+        try (WsClient operator = WsClient.connect(ws("console")); WsClient target = WsClient.connect(ws("console"))) {
+            target.sendText("{\"type\":\"attach\",\"role\":\"target\",\"label\":\"tab\"}");
+            assertTrue(target.nextText().contains("\"attached\""));
+            operator.sendText("{\"type\":\"attach\",\"role\":\"operator\"}");
+            assertTrue(operator.nextText().contains("\"attached\""), "loopback is seen as loopback through " + server());
+            operator.sendText("{\"type\":\"eval\",\"id\":\"p\",\"code\":\"6*7\"}");
+            String eval;
+            do {
+                eval = target.nextText();
+            } while (!eval.contains("\"eval\""));
+            target.sendText("{\"type\":\"result\",\"id\":\"" + json(eval).getString("id") + "\",\"value\":\"42\"}");
+            String result;
+            do {
+                result = operator.nextText();
+            } while (!result.contains("\"result\""));
+            assertTrue(result.contains("\"value\":\"42\""), result);
+        }
     }
 
     @Test

@@ -123,12 +123,15 @@ final class ManagedServer implements AutoCloseable {
         return true;
     }
 
-    /** Kills every process started and what it forked, then removes the folder. */
+    /** Kills every process started and what it forked, keeps the log as target/{name}-server.log, removes the folder. */
     @Override
     public void close() throws Exception {
         for (Process process : processes) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        if (Files.exists(log()) && Files.isDirectory(Path.of("target"))) {
+            Files.copy(log(), Path.of("target", name + "-server.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         try (Stream<Path> files = Files.walk(folder)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
