@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import dev.switchboard.testing.RawWebSocket;
 import dev.switchboard.testing.TestImages;
 import dev.switchboard.testing.WsClient;
 import jakarta.json.Json;
@@ -33,6 +34,14 @@ abstract class DeployedWarChecks {
 
     /** The server's name, in messages. */
     abstract String server();
+
+    /**
+     * The close code of a framing error the container finds itself (RFC 6455 and the contract:
+     * 1002), before any frame reaches the application.
+     */
+    int protocolErrorCloseCode() {
+        return 1002;
+    }
 
     URI http(String path) {
         return URI.create("http://127.0.0.1:" + port() + "/switchboard/" + path);
@@ -75,6 +84,22 @@ abstract class DeployedWarChecks {
         try (WsClient client = WsClient.connect(ws("echo"))) {
             client.sendText("x".repeat(1024 * 1024 + 1));
             assertEquals(1009, client.awaitClose().code());
+        }
+    }
+
+    @Test
+    void invalidUtf8ClosesWith1007() throws Exception {
+        try (RawWebSocket raw = RawWebSocket.connect("127.0.0.1", port(), "/switchboard/echo")) {
+            raw.sendFrame(RawWebSocket.TEXT, true, new byte[] {(byte) 0xC3, (byte) 0x28});
+            assertEquals(1007, raw.awaitCloseCode());
+        }
+    }
+
+    @Test
+    void anUnmaskedClientFrameClosesWith1002() throws Exception {
+        try (RawWebSocket raw = RawWebSocket.connect("127.0.0.1", port(), "/switchboard/echo")) {
+            raw.sendUnmaskedFrame(RawWebSocket.TEXT, "hi".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(protocolErrorCloseCode(), raw.awaitCloseCode(), "RFC 6455 §5.1: a server closes on an unmasked frame");
         }
     }
 
