@@ -160,6 +160,17 @@ abstract class DeployedWarChecks {
     }
 
     @Test
+    void anImageOverTheLimitIsRefusedAndOneOverTheTransportLimitClosesWith1009() throws Exception {
+        try (WsClient sender = WsClient.connect(ws("images/limits"))) {
+            assertTrue(sender.nextText().contains("\"welcome\""));
+            sender.sendBinary(Arrays.copyOf(TestImages.png(8, 8), 8 * 1024 * 1024 + 1));
+            assertTrue(sender.nextText().contains("\"too-large\""), "images.max-bytes, the connection stays open");
+            sender.sendBinary(new byte[9 * 1024 * 1024 + 1]);
+            assertEquals(1009, sender.awaitClose().code(), "beyond images.max-bytes + 1 MiB");
+        }
+    }
+
+    @Test
     void stompQueueAndTopicWork() throws Exception {
         assertEquals(200, get("webjars/stomp__stompjs/7.2.1/esm6/index.js").statusCode(), "stomp.js is served from its WebJar");
         try (WsClient a = WsClient.connect(ws("stomp")); WsClient b = WsClient.connect(ws("stomp"))) {
@@ -177,5 +188,36 @@ abstract class DeployedWarChecks {
             assertTrue(published.startsWith("MESSAGE\n") && published.endsWith("published\0"), published);
         }
         assertEquals(200, get("stomp-stats").statusCode());
+    }
+
+    @Test
+    void overheadTickerCountsItsHandshake() throws Exception {
+        try (WsClient ticker = WsClient.connect(ws("overhead/ticker"))) {
+            assertEquals("quote", json(ticker.nextText()).getString("type"));
+            JsonObject stats = json(get("overhead/stats").body());
+            assertTrue(stats.getJsonObject("websocket").getInt("clients") >= 1, stats.toString());
+        }
+    }
+
+    @Test
+    void xmppSubprotocolIsNegotiatedAndARoomIsJoined() throws Exception {
+        String open = "<open xmlns=\"urn:ietf:params:xml:ns:xmpp-framing\" to=\"localhost\" version=\"1.0\"/>";
+        try (WsClient without = WsClient.connect(ws("xmpp"))) {
+            assertEquals(1002, without.awaitClose().code(), "no xmpp subprotocol offered");
+        }
+        try (WsClient xmpp = WsClient.connect(ws("xmpp"), java.util.Map.of("Sec-WebSocket-Protocol", "xmpp"))) {
+            xmpp.sendText(open);
+            assertTrue(xmpp.nextText().startsWith("<open "));
+            assertTrue(xmpp.nextText().contains("<mechanism>PLAIN</mechanism>"));
+            xmpp.sendText("<auth xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\" mechanism=\"PLAIN\">"
+                    + java.util.Base64.getEncoder().encodeToString("\0ann\0x".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    + "</auth>");
+            assertTrue(xmpp.nextText().startsWith("<success"));
+            xmpp.sendText(open);
+            xmpp.nextText();
+            xmpp.nextText();
+            xmpp.sendText("<iq type=\"set\" id=\"b\"><bind xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"/></iq>");
+            assertTrue(xmpp.nextText().contains("<jid>ann@localhost/"));
+        }
     }
 }

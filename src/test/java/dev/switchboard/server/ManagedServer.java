@@ -25,10 +25,13 @@ final class ManagedServer implements AutoCloseable {
     private final String name;
     private final Path folder;
     private final List<Process> processes = new ArrayList<>();
+    /** Should the test JVM itself be stopped (Ctrl-C, a timeout), the server goes with it. */
+    private final Thread killer = new Thread(this::kill, "stop-server");
 
     ManagedServer(String name) throws IOException {
         this.name = name;
         this.folder = Files.createTempDirectory("switchboard-" + name);
+        Runtime.getRuntime().addShutdownHook(killer);
     }
 
     Path folder() {
@@ -123,13 +126,26 @@ final class ManagedServer implements AutoCloseable {
         return true;
     }
 
+    private void kill() {
+        for (Process process : processes) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+        for (Process process : processes) {
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Kills every process started and what it forked, keeps the log as target/{name}-server.log, removes the folder. */
     @Override
     public void close() throws Exception {
-        for (Process process : processes) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        }
+        kill();
+        Runtime.getRuntime().removeShutdownHook(killer);
         if (Files.exists(log()) && Files.isDirectory(Path.of("target"))) {
             Files.copy(log(), Path.of("target", name + "-server.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
