@@ -67,7 +67,9 @@ class GlassFishIT extends DeployedWarChecks {
     }
 
     private static List<String> asadmin(Path home, String... arguments) {
-        List<String> command = new ArrayList<>(List.of(ManagedServer.java(), "-jar",
+        // user.home: asadmin keeps a command cache and a login file under ~/.gfclient
+        List<String> command = new ArrayList<>(List.of(ManagedServer.java(),
+                "-Duser.home=" + glassfish.folder().resolve("home"), "-jar",
                 home.resolve("glassfish/lib/client/appserver-cli.jar").toAbsolutePath().toString()));
         command.addAll(List.of(arguments));
         return command;

@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,7 @@ final class ManagedServer implements AutoCloseable {
 
     private final String name;
     private final Path folder;
-    private final List<Process> processes = new ArrayList<>();
+    private final List<Process> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Should the test JVM itself be stopped (Ctrl-C, a timeout), the server goes with it. */
     private final Thread killer = new Thread(this::kill, "stop-server");
 
