@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * The real {@code target/switchboard.war} in GlassFish 7 (its WebSocket stack is Tyrus, as in
  * Payara): one domain for the class, made with {@code asadmin create-domain --portbase} on a free
- * range, its HTTP listener on loopback, the WAR deployed with {@code asadmin deploy}.
+ * range, its listeners on loopback, the WAR deployed with {@code asadmin deploy}.
  */
 class GlassFishIT extends DeployedWarChecks {
 
@@ -47,21 +47,18 @@ class GlassFishIT extends DeployedWarChecks {
         glassfish.run(asadmin(home, "create-domain", "--nopassword=true", "--portbase", Integer.toString(base),
                 "--domaindir", domains.toString(), "switchboard"), env, Duration.ofSeconds(120));
         Path domainXml = domains.resolve("switchboard/config/domain.xml");
-        // the tests stay on loopback: the HTTP listeners bind 127.0.0.1 only
+        // every listener on loopback only (the admin one has no password)
         String config = Files.readString(domainXml);
-        String loopback = config
-                .replace("<network-listener port=\"" + httpPort + "\"",
-                        "<network-listener address=\"127.0.0.1\" port=\"" + httpPort + "\"")
-                .replace("<network-listener port=\"" + (base + 81) + "\"",
-                        "<network-listener address=\"127.0.0.1\" port=\"" + (base + 81) + "\"");
-        if (loopback.equals(config)) {
+        String loopback = config.replace("address=\"0.0.0.0\"", "address=\"127.0.0.1\"")
+                .replace("<network-listener port=", "<network-listener address=\"127.0.0.1\" port=");
+        if (!loopback.contains("<network-listener address=\"127.0.0.1\" port=\"" + httpPort + "\"")) {
             throw new IllegalStateException("no HTTP listener on port " + httpPort + " in " + domainXml);
         }
         Files.writeString(domainXml, loopback);
         Process server = glassfish.start(asadmin(home, "start-domain", "--verbose", "--domaindir", domains.toString(),
                 "switchboard"), env);
         glassfish.awaitOk(java.net.URI.create("http://127.0.0.1:" + httpPort + "/"), server, STARTUP);
-        glassfish.run(asadmin(home, "--port", Integer.toString(adminPort), "deploy", "--contextroot", "switchboard",
+        glassfish.run(asadmin(home, "--host", "127.0.0.1", "--port", Integer.toString(adminPort), "deploy", "--contextroot", "switchboard",
                 "--name", "switchboard", war.toString()), env, STARTUP);
         glassfish.awaitOk(java.net.URI.create("http://127.0.0.1:" + httpPort + "/switchboard/health"), server, STARTUP);
     }
