@@ -171,6 +171,25 @@ abstract class DeployedWarChecks {
     }
 
     @Test
+    void aViewerThatStopsReadingIsClosedAsASlowConsumerAndTheRoomGoesOn() throws Exception {
+        byte[] image = Arrays.copyOf(TestImages.png(8, 8), 5 * 1024 * 1024);
+        try (RawWebSocket stalled = RawWebSocket.connect("127.0.0.1", port(), "/switchboard/images/slow");
+             WsClient sender = WsClient.connect(ws("images/slow")); WsClient viewer = WsClient.connect(ws("images/slow"))) {
+            assertTrue(sender.nextText().contains("\"welcome\""));
+            assertTrue(viewer.nextText().contains("\"welcome\""));
+            for (int i = 0; i < 8; i++) { // 40 MiB: past the loopback socket buffers and send-queue-bytes (4 MiB)
+                sender.sendBinary(image);
+                assertTrue(sender.nextText().contains("\"ack\""));
+                assertTrue(viewer.nextText().contains("\"image/png\""));
+                assertEquals(image.length, viewer.next().binary().length, "the reading member gets image " + i);
+            }
+            String metrics = get("metrics").body();
+            assertTrue(metrics.lines().anyMatch(line -> line.startsWith("switchboard_slow_consumer_closes_total{endpoint=\"images\"")
+                    && !line.endsWith(" 0.0")), metrics);
+        }
+    }
+
+    @Test
     void stompQueueAndTopicWork() throws Exception {
         assertEquals(200, get("webjars/stomp__stompjs/7.2.1/esm6/index.js").statusCode(), "stomp.js is served from its WebJar");
         try (WsClient a = WsClient.connect(ws("stomp")); WsClient b = WsClient.connect(ws("stomp"))) {
