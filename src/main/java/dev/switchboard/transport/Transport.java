@@ -38,7 +38,11 @@ public final class Transport {
     /** Ends the connection under {@code session} now, dropping what is still queued; true if it could. */
     public static boolean abort(Session session) {
         if (!Container.tyrus()) {
-            return false; // the portable API has only Session.close (said once at startup: Switchboard's log)
+            if (WARNED.compareAndSet(false, true)) {
+                LOG.log(Level.INFO, "The WebSocket container is not Tyrus: a closed connection is left to the container"
+                        + " (Session.close); when the socket of one whose peer stops reading goes is the container's");
+            }
+            return false; // the portable API has nothing but Session.close
         }
         try {
             Object writer = tyrusWriter(session);
