@@ -15,6 +15,8 @@ import dev.switchboard.security.LoginServlet;
 import dev.switchboard.security.OperatorOnlyFilter;
 import dev.switchboard.security.SecurityHeadersFilter;
 import dev.switchboard.stomp.StompStatsServlet;
+import dev.switchboard.transport.Container;
+import dev.switchboard.transport.PortableHandshake;
 import dev.switchboard.vnc.VncTargetsServlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -70,6 +72,10 @@ public final class SwitchboardDeployment implements ServletContextListener {
         context.addFilter("trusted-proxies", new ForwardedRequestFilter(app.guard().trustedProxies()))
                 .addMappingForUrlPatterns(null, false, "/*");
         context.addFilter("security-headers", new SecurityHeadersFilter()).addMappingForUrlPatterns(null, false, "/*");
+        if (!Container.tyrus()) {
+            // in front of the container's upgrade: a refused handshake's HTTP status, the client's address
+            context.addFilter("portable-handshake", new PortableHandshake()).addMappingForUrlPatterns(null, false, "/*");
+        }
         // after the security headers (isMatchAfter): their refusals must carry them too
         context.addFilter("host-check", new HostCheckFilter(app.serverNames())).addMappingForUrlPatterns(null, true, "/*");
         context.addFilter("operators-only", new OperatorOnlyFilter(app.security()))

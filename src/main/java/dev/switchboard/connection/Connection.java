@@ -468,8 +468,10 @@ public final class Connection {
             return;
         }
         long queued = pendingBytes.addAndGet(bytes);
-        // One message alone never counts as slow: only bytes piling up behind others do.
-        if (queued > limits.sendQueueBytes() && queued != bytes) {
+        // One message alone never counts as slow: only what is still waiting ahead of it does. Not
+        // "the total over the limit": a container that reports a send done from its I/O thread
+        // (WildFly's Undertow) has the image's few-byte header still pending when the image comes.
+        if (queued - bytes > limits.sendQueueBytes()) {
             pendingBytes.addAndGet(-bytes);
             metrics.slowConsumerClosed();
             close(1013, "slow consumer: send queue over " + limits.sendQueueBytes() + " bytes");

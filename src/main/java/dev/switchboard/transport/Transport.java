@@ -37,6 +37,13 @@ public final class Transport {
 
     /** Ends the connection under {@code session} now, dropping what is still queued; true if it could. */
     public static boolean abort(Session session) {
+        if (!Container.tyrus()) {
+            if (WARNED.compareAndSet(false, true)) {
+                LOG.log(Level.INFO, "The WebSocket container is not Tyrus: a closed connection is left to the container"
+                        + " (Session.close); when the socket of one whose peer stops reading goes is the container's");
+            }
+            return false; // the portable API has nothing but Session.close
+        }
         try {
             Object writer = tyrusWriter(session);
             if (writer == null) {

@@ -13,30 +13,17 @@ import java.util.Map;
  * What Jakarta WebSocket gives a configurator no way to do, done the Tyrus way (the implementation
  * in Payara, GlassFish and the standalone server): learn the client's address, and answer a
  * handshake with an HTTP status instead of 101. Elsewhere (a container without Tyrus, such as
- * WildFly's Undertow) the address is unknown and a refusal is whatever the container makes of the
- * exception; Tyrus's classes are only touched once they are known to be there.
+ * WildFly's Undertow) both go through the Servlet API ({@link PortableHandshake}, a filter in front
+ * of the upgrade); Tyrus's classes are only touched once they are known to be there ({@link Container}).
  */
 public final class TyrusHandshake {
-
-    /** Whether Tyrus's classes can be loaded beside ours (a WAR in a container without Tyrus: not). */
-    private static final boolean TYRUS = present("org.glassfish.tyrus.core.RequestContext")
-            && present("org.glassfish.tyrus.core.HandshakeException") && present("org.glassfish.tyrus.spi.UpgradeResponse");
 
     private TyrusHandshake() {
     }
 
-    private static boolean present(String name) {
-        try {
-            Class.forName(name, false, TyrusHandshake.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
-
     /** The client's address as the server saw it (a proxy's, behind one), or null when the container does not say. */
     public static String remoteAddress(HandshakeRequest request) {
-        return TYRUS ? Tyrus.remoteAddress(request) : null;
+        return Container.tyrus() ? Tyrus.remoteAddress(request) : PortableHandshake.clientAddress();
     }
 
     /**
@@ -45,8 +32,8 @@ public final class TyrusHandshake {
      */
     public static RuntimeException refusal(int status, String reason, String reasonPhrase, Map<String, String> headers,
                                            HandshakeResponse response) {
-        if (!TYRUS) {
-            return new IllegalStateException(status + " " + reasonPhrase + ": " + reason);
+        if (!Container.tyrus()) {
+            return new PortableHandshake.Refused(status, reasonPhrase + ": " + reason, headers);
         }
         return Tyrus.refusal(status, reason, reasonPhrase, headers, response);
     }

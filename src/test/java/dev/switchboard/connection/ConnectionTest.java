@@ -113,6 +113,22 @@ class ConnectionTest {
         assertEquals(1, held.closes.get());
     }
 
+    @Test
+    void aLargeMessageBehindASmallOneStillInFlightIsNotASlowConsumerButAnythingPiledBehindItIs() {
+        // Undertow reports a send done later, from its I/O thread: an image's header is still pending when the image comes
+        HeldSends held = new HeldSends(false);
+        Connection connection = new Connection(held.session, new dev.switchboard.ops.SwitchboardMetrics().endpoint("test"),
+                new ConnectionLimits(1 << 20, 1000, java.time.Duration.ofSeconds(5)), TIMERS);
+        java.util.List<Boolean> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        connection.send(dev.switchboard.connection.Broadcast.Text.of("header"), reports::add);
+        connection.send(new dev.switchboard.connection.Broadcast.Binary(new byte[5000]), reports::add);
+        assertEquals(0, held.closes.get(), "what waits ahead of the image is within send-queue-bytes");
+        assertEquals(5006, connection.queuedBytes());
+        connection.send(dev.switchboard.connection.Broadcast.Text.of("next"), reports::add);
+        assertEquals(1, held.closes.get(), "5006 bytes ahead of it: a slow consumer");
+        assertEquals(java.util.List.of(false), reports, "only the message behind them was refused so far");
+    }
+
     private interface Answer {
         Object answer(String method, Object[] args);
     }

@@ -22,7 +22,6 @@ import java.util.zip.Inflater;
 public final class Compression implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Compression.class.getName());
-    private static final String TYRUS_EXTENSIONS = "org.glassfish.tyrus.core.extension.ExtendedExtension";
     /** Idle shared compressors kept, each way; more are made when needed and ended when given back. */
     private static final int POOL_IDLE = 2 * Runtime.getRuntime().availableProcessors();
 
@@ -130,13 +129,11 @@ public final class Compression implements AutoCloseable {
     }
 
     private static boolean tyrusPresent() {
-        try {
-            Class.forName(TYRUS_EXTENSIONS, false, Compression.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
+        if (!dev.switchboard.transport.Container.tyrus()) {
             LOG.log(Level.INFO, "compression: the container is not Tyrus, permessage-deflate is not offered");
             return false;
         }
+        return true;
     }
 
     /** The name an endpoint lists; each connection gets its own {@link PerMessageDeflate}. */
