@@ -190,10 +190,10 @@ public final class Broker implements AutoCloseable {
 
     /**
      * Whether a SEND to {@code destination} must wait before its RECEIPT: for the store (a
-     * persistent one), or in a cluster for the grid (a queue's home on another node, a topic's log).
+     * persistent one), or for the queue's home on another node (a queue of a cluster).
      */
     public boolean sendWaits(String destination, boolean persistent) {
-        return persistent && store.enabled() || homes != null && destination != null;
+        return persistent && store.enabled() || homes != null && destination != null && !isTopic(destination);
     }
 
     /** Whether an ACK by {@code key} with a RECEIPT must wait before it: for the store, or the queue's home. */
@@ -289,10 +289,6 @@ public final class Broker implements AutoCloseable {
         Prepared ready = prepare(message);
         if (ready instanceof Forwarded) {
             return new Pending(forward(message, false, FORWARD_ATTEMPTS), () -> { }, () -> { });
-        }
-        if (homes != null && ready.copies.isEmpty() && isTopic(message.destination())) {
-            // in a cluster a topic's durable subscriptions take from its log: nothing to wait for but the log
-            return new Pending(publishAsync(message), () -> { }, () -> { });
         }
         MessageStore.Batch writes = new MessageStore.Batch();
         try {
@@ -647,17 +643,6 @@ public final class Broker implements AutoCloseable {
                 copy.queue.enqueue(new Queue.Entry(numbered, copy.storeId, false));
             }
         }
-    }
-
-    /** A topic's message into its log without waiting; a connection's go in in the order it sent them. */
-    private CompletableFuture<Void> publishAsync(Message message) {
-        messagesIn.incrementAndGet();
-        Topic topic = topics.get(message.destination());
-        if (topic != null) {
-            topic.messagesIn.incrementAndGet();
-            topic.touch(nanoTime.getAsLong());
-        }
-        return bus.publishAsync(channel(message.destination()), new TopicEvent(message)).thenApply(published -> null);
     }
 
     private static Message numbered(Sequenced sequenced) {

@@ -22,15 +22,6 @@ public interface MessageBus extends AutoCloseable {
      */
     Sequenced publish(String channel, ChannelEvent event);
 
-    /**
-     * {@link #publish} without waiting for the channel's log: completes once the event is where
-     * {@code publish} would have returned (in a cluster, in the grid's log and its backup). A
-     * caller's events go into the log in the order of its calls. In one process the same as publish.
-     */
-    default java.util.concurrent.CompletableFuture<Sequenced> publishAsync(String channel, ChannelEvent event) {
-        return java.util.concurrent.CompletableFuture.completedFuture(publish(channel, event));
-    }
-
     /** This node's one listener for the channel, made if need be; a second while one is set is refused. */
     Subscription subscribe(String channel, Consumer<Sequenced> listener);
 

@@ -277,8 +277,13 @@ public final class GridBus implements MessageBus {
             bodies.set(bodyKey, encoded.body());
         }
         if (event.retained()) {
-            return added(channel, name, event,
-                    channel.ring.add(new EventBytes.Writer().string(bodyKey).blob(encoded.head()).bytes()));
+            long sequence = channel.ring.add(new EventBytes.Writer().string(bodyKey).blob(encoded.head()).bytes());
+            String epoch;
+            synchronized (channel) {
+                channel.published = Math.max(channel.published, sequence + 1);
+                epoch = channel.epoch;
+            }
+            return new Sequenced(name, epoch, sequence + 1, -1, event);
         }
         String epoch;
         long after;
@@ -289,39 +294,6 @@ public final class GridBus implements MessageBus {
         channel.side.publish(new EventBytes.Writer().string(epoch).number(after).string(bodyKey)
                 .blob(encoded.head()).bytes());
         return new Sequenced(name, epoch, after, -1, event);
-    }
-
-    private static Sequenced added(Channel channel, String name, ChannelEvent event, long sequence) {
-        String epoch;
-        synchronized (channel) {
-            channel.published = Math.max(channel.published, sequence + 1);
-            epoch = channel.epoch;
-        }
-        return new Sequenced(name, epoch, sequence + 1, -1, event);
-    }
-
-    /**
-     * A retained event without a large part goes into the log without waiting: its add is sent now,
-     * behind the caller's earlier ones to the same log (one partition, answered in order), and the
-     * stage completes when the log's owner and backup have it. Anything else is {@link #publish}.
-     */
-    @Override
-    public java.util.concurrent.CompletableFuture<Sequenced> publishAsync(String name, ChannelEvent event) {
-        Kind kind = kindOf(name);
-        if (kind == null || !event.retained()) {
-            return java.util.concurrent.CompletableFuture.completedFuture(publish(name, event));
-        }
-        if (!channels.containsKey(name) && !active.containsKey(name)) {
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
-        }
-        Channel channel = channel(name, kind);
-        EventCodec.Encoded encoded = kind.codec().encode(event);
-        if (encoded.body() != null) {
-            return java.util.concurrent.CompletableFuture.completedFuture(publish(name, event));
-        }
-        return channel.ring.addAsync(new EventBytes.Writer().string(null).blob(encoded.head()).bytes(),
-                        com.hazelcast.ringbuffer.OverflowPolicy.OVERWRITE).toCompletableFuture()
-                .thenApply(sequence -> added(channel, name, event, sequence));
     }
 
     @Override
