@@ -119,6 +119,12 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
     private final AtomicLong nextCall = new AtomicLong();
     /** This node's consumers of queues homed elsewhere, by subscription key. */
     private final ConcurrentMap<String, Subscriber> consumers = new ConcurrentHashMap<>();
+    /**
+     * The home each of those consumers subscribed at: deliveries from any other node are dropped —
+     * a departed home's last ones may still be arriving when the next home hands the same messages
+     * out again (redelivered), and must not come after them unmarked.
+     */
+    private final ConcurrentMap<String, String> consumerHomes = new ConcurrentHashMap<>();
     /** At a home: the other nodes' consumers, by the broker's key for them. */
     private final ConcurrentMap<String, Served> served = new ConcurrentHashMap<>();
     /** At a home: SENDs from each node whose writes are under way, sent on in the order that node sent them. */
@@ -345,6 +351,10 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
     @Override
     public CompletableFuture<Void> subscribe(SubscriptionRequest request, Subscriber subscriber) {
         consumers.put(request.key(), subscriber);
+        String home = knownHomes.get(request.destination());
+        if (home != null) {
+            consumerHomes.put(request.key(), home);
+        }
         CompletableFuture<Void> answer = call(request.destination(), SUBSCRIBE, out -> out.string(request.key())
                 .string(request.ack().header()).number(request.prefetch())
                 .string(request.selector() == null ? "" : request.selector().text()));
@@ -371,6 +381,7 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
     @Override
     public void unsubscribe(String queue, String key) {
         consumers.remove(key);
+        consumerHomes.remove(key);
         tell(queue, UNSUBSCRIBE, out -> out.string(key));
     }
 
@@ -503,10 +514,11 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
                 }
             }
             case DELIVER -> {
-                Subscriber subscriber = consumers.get(in.string());
+                String key = in.string();
+                Subscriber subscriber = consumers.get(key);
                 boolean redelivered = in.flag();
                 Message message = decode(in.blob());
-                if (subscriber != null) {
+                if (subscriber != null && from.equals(consumerHomes.get(key))) {
                     subscriber.deliver(message, redelivered, null);
                 }
             }
@@ -637,7 +649,9 @@ public final class GridQueues implements QueueHomes, AutoCloseable {
             }
             sendLines.remove(gone);
         });
-        // as a caller: what waited for it fails, and this node's consumers of its queues move on
+        // as a caller: its late deliveries are dropped, what waited for it fails, and this node's
+        // consumers of its queues move on
+        consumerHomes.replaceAll((key, home) -> home.equals(gone) ? "" : home);
         for (Map.Entry<Long, Call> entry : calls.entrySet()) {
             if (entry.getValue().node().equals(gone)) {
                 fail(entry.getKey(), new HomeLost(entry.getValue().queue()));
