@@ -877,7 +877,13 @@ public final class Broker implements AutoCloseable {
         String channel = channel(known.topic());
         durable.attachment = fanOut.attach(channel, delivery -> takeForDurable(durable,
                 delivery.encoded(Broker.class, Broker::numbered)));
-        if (known.epoch() != null) {
+        if (known.epoch() == null) {
+            // new: it takes what comes after this point of the log, and a next home starts here too
+            dev.switchboard.bus.Position at = durable.attachment.position();
+            durable.clusterState = new QueueHomes.DurableSubscription(known.topic(), known.selector(), at.epoch(),
+                    at.offset());
+            homes.durableAt(queue, durable.clusterState);
+        } else {
             Replay replay = bus.replay(channel, new Since(known.epoch(), known.offset()),
                     durable.attachment.position(), 0);
             if (!Boolean.TRUE.equals(replay.recovered())) {

@@ -39,6 +39,9 @@ final class GridLeases implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(GridLeases.class.getName());
 
+    /** The application's pool: where the delayed checks run (never a node's own renewal timer). */
+    private final Executor pool;
+
     /** How long a node's entries outlive its last renewal. */
     static final Duration LEASE = Duration.ofSeconds(12);
     private static final Duration RENEW_EVERY = Duration.ofSeconds(4);
@@ -77,6 +80,7 @@ final class GridLeases implements AutoCloseable {
 
     /** @param config the map's configuration (its name is the map's), added to the running grid's */
     GridLeases(Grid grid, MapConfig config, String what, Executor pool, ScheduledExecutorService timers) {
+        this.pool = pool;
         this.grid = grid.instance();
         this.grid.getConfig().addMapConfig(config.setBackupCount(1));
         this.map = this.grid.getMap(config.getName());
@@ -208,7 +212,9 @@ final class GridLeases implements AutoCloseable {
             removeEntriesOf(gone, false);
             return;
         }
-        timers.schedule(() -> {
+        // not on the timers, which may be this very node's stuck ones (whose renewals lapsed)
+        java.util.concurrent.CompletableFuture.delayedExecutor(RENEW_EVERY.toMillis() + 1_000, TimeUnit.MILLISECONDS,
+                pool).execute(() -> {
             try {
                 if (!nodes.containsKey(gone)) {
                     removeEntriesOf(gone, false);
@@ -216,7 +222,7 @@ final class GridLeases implements AutoCloseable {
             } catch (HazelcastInstanceNotActiveException e) {
                 // stopping
             }
-        }, RENEW_EVERY.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        });
     }
 
     /** A member left the grid: the oldest surviving member removes the entries of the node it was, once, and tells. */
