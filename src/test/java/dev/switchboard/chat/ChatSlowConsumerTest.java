@@ -17,7 +17,7 @@ class ChatSlowConsumerTest {
 
     @Test
     void memberThatStopsReadingIsClosedWith1013WhileOthersGetEverything() throws Exception {
-        try (RunningServer server = RunningServer.start(Map.of("send-queue-bytes", "256KiB",
+        try (RunningServer server = RunningServer.start(Map.of("send-queue-bytes", "1MiB",
                 "rate.messages-per-second", "100000", "rate.burst", "100000", "chat.max-text", "4000"))) {
             RawWebSocket stalled = RawWebSocket.connect("127.0.0.1", server.port(), "/chat/slow");
             stalled.sendFrame(RawWebSocket.TEXT, true,
